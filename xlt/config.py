@@ -1,0 +1,256 @@
+"""The sweep file: pydantic models, validated once at the edge.
+
+`load_sweep(path, overrides)` returns a `SweepConfig` or raises `ConfigError` whose message names
+the file and the key path (`demo.yaml: intermediate.tasks.choice[2]: unknown task 'mnlii' (did you
+mean 'mnli'?)`). Nothing here starts Ray or touches the disk beyond reading the file.
+"""
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+
+from xlt.models.registry import UnknownModelError, check_model_name
+from xlt.suggest import did_you_mean
+from xlt.tasks import NO_INTERMEDIATE, UnknownTaskError, get_task
+
+
+class ConfigError(ValueError):
+    """An invalid sweep file; the message is ready to print."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- search-space primitives --------------------------------------------------------------
+
+class Choice(_Strict):
+    """`{choice: [a, b, c]}`: one of the values (categorical for Optuna)."""
+    choice: list[Any] = Field(min_length=1)
+
+
+class LogUniform(_Strict):
+    """`{loguniform: [low, high]}`: sampled on a log scale (learning rates)."""
+    loguniform: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        low, high = self.loguniform
+        if not 0 < low < high:
+            raise ValueError(f"expected 0 < low < high, got [{low}, {high}]")
+        return self
+
+
+class Uniform(_Strict):
+    """`{uniform: [low, high]}`."""
+    uniform: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        low, high = self.uniform
+        if not low < high:
+            raise ValueError(f"expected low < high, got [{low}, {high}]")
+        return self
+
+
+def _param_kind(value: Any) -> str:
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value))
+    if isinstance(value, (Choice, LogUniform, Uniform)):
+        return next(iter(type(value).model_fields))
+    return "value"
+
+
+def _param(fixed: Any):
+    """A hyper-parameter: a fixed value of type `fixed`, or a search-space primitive."""
+    return Annotated[
+        Annotated[fixed, Tag("value")] | Annotated[Choice, Tag("choice")]
+        | Annotated[LogUniform, Tag("loguniform")] | Annotated[Uniform, Tag("uniform")],
+        Discriminator(_param_kind),
+    ]
+
+
+FloatParam = _param(float)
+IntParam = _param(int)
+TasksParam = _param(str)
+
+
+# --- sections -----------------------------------------------------------------------------
+
+class ModelConfig(_Strict):
+    name: str = "tiny-xlmr"
+    """`tiny-xlmr` (built locally), a known hub name (`xlm-roberta-large`) or `org/name`."""
+    max_seq_length: int = Field(128, ge=8, le=4096)
+    trust_remote_code: bool = False
+    """Only when the sweep file asks: runs code from the model's hub repository."""
+
+
+class DataConfig(_Strict):
+    source: Literal["local", "hub"] = "local"
+    """`local`: the fixtures shipped in the package; `hub`: the real datasets via `datasets`."""
+    max_train_examples: int | None = Field(None, ge=1)
+    """Cap per training split (quick runs); None uses everything."""
+
+
+class PhaseConfig(_Strict):
+    learning_rate: FloatParam = 2e-5
+    epochs: float = Field(2, gt=0)
+    batch_size: int = Field(32, ge=1)
+    """Per-worker batch size; the global batch is batch_size x workers_per_trial."""
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    weight_decay: float = Field(0.01, ge=0)
+
+
+class IntermediateConfig(PhaseConfig):
+    tasks: TasksParam = NO_INTERMEDIATE
+    """One task, `none` (the baseline), or `{choice: [none, mnli, ...]}`."""
+
+
+class TargetConfig(PhaseConfig):
+    tasks: list[str] = Field(min_length=1)
+    """Every trial fine-tunes on each target's English training set and evaluates it zero-shot."""
+    languages: list[str] | None = None
+    """Evaluate only these languages (default: every language the data source has)."""
+
+
+class SearchConfig(_Strict):
+    algorithm: Literal["optuna-tpe", "random"] = "optuna-tpe"
+    objective: Literal["zero_shot_mean", "all_languages_mean"] = "zero_shot_mean"
+    mode: Literal["max", "min"] = "max"
+    num_trials: int = Field(4, ge=1)
+    seed: IntParam = 0
+    """Training seed of each trial: fixed, or `{choice: [1, 2, 3]}` to search/average over seeds."""
+    sampler_seed: int = 0
+    """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
+
+
+class ResourcesConfig(_Strict):
+    workers_per_trial: int = Field(1, ge=1)
+    gpus_per_worker: float = Field(0, ge=0)
+    cpus_per_worker: float = Field(1, gt=0)
+    max_concurrent_trials: int = Field(1, ge=1)
+
+
+class SweepConfig(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    model: ModelConfig = ModelConfig()
+    data: DataConfig = DataConfig()
+    intermediate: IntermediateConfig = IntermediateConfig()
+    target: TargetConfig
+    search: SearchConfig = SearchConfig()
+    resources: ResourcesConfig = ResourcesConfig()
+    storage: str = "./xlt-runs"
+    """Local path or URI under which the sweep's results, checkpoints and Tune state live."""
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def load_sweep(path: str | Path, overrides: list[str] = ()) -> SweepConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path.name}: not valid YAML: {err}") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path.name}: expected a mapping at the top level")
+    for override in overrides:
+        _apply_override(raw, override, path.name)
+    return parse_sweep(raw, path.name)
+
+
+def parse_sweep(raw: dict, source: str) -> SweepConfig:
+    try:
+        cfg = SweepConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_error(err, source)) from None
+    _check_names(cfg, source)
+    return cfg
+
+
+def _apply_override(raw: dict, override: str, source: str) -> None:
+    """`search.num_trials=4` -> raw["search"]["num_trials"] = 4 (value parsed as YAML)."""
+    key, sep, value = override.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"{source}: override {override!r}: expected key.path=value")
+    *parents, leaf = key.split(".")
+    node = raw
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"{source}: override {override!r}: {part!r} is not a section")
+    node[leaf] = yaml.safe_load(value)
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for i, part in enumerate(loc):
+        if part == "value" or (i and part == loc[i - 1]):  # discriminator tags, not keys
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _format_error(err: ValidationError, source: str) -> str:
+    e = err.errors()[0]
+    loc = _format_loc(e["loc"])
+    if e["type"] == "extra_forbidden":
+        parent = _model_at(e["loc"][:-1])
+        known = list(parent.model_fields) if parent else []
+        hint = did_you_mean(str(e["loc"][-1]), known)
+        expected = f" (expected one of: {', '.join(known)})" if known and not hint else ""
+        return f"{source}: {loc}: unknown key{hint}{expected}"
+    if e["type"] == "union_tag_invalid":
+        return (f"{source}: {loc}: expected a value or one of {{choice: [...]}}, "
+                f"{{loguniform: [low, high]}}, {{uniform: [low, high]}}")
+    msg = e["msg"].removeprefix("Value error, ")
+    got = f" (got {e['input']!r})" if e["type"] not in ("missing",) and not isinstance(e["input"], dict) else ""
+    return f"{source}: {loc}: {msg}{got}"
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] = SweepConfig
+    for part in loc:
+        if isinstance(part, int) or part not in model.model_fields:
+            return model if part in ("choice", "loguniform", "uniform") else None
+        ann = model.model_fields[part].annotation
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        model = ann
+    return model
+
+
+def _check_names(cfg: SweepConfig, source: str) -> None:
+    try:
+        check_model_name(cfg.model.name)
+    except UnknownModelError as err:
+        raise ConfigError(f"{source}: model.name: {err}") from None
+    tasks = cfg.intermediate.tasks
+    values, path = (tasks.choice, "intermediate.tasks.choice") if isinstance(tasks, Choice) else ([tasks], "intermediate.tasks")
+    for i, name in enumerate(values):
+        where = f"{path}[{i}]" if isinstance(tasks, Choice) else path
+        if name == NO_INTERMEDIATE:
+            continue
+        _check_task(name, "intermediate", f"{source}: {where}")
+    for i, name in enumerate(cfg.target.tasks):
+        _check_task(name, "target", f"{source}: target.tasks[{i}]")
+    if cfg.target.languages:
+        known = {lang for name in cfg.target.tasks for lang in get_task(name).languages}
+        for i, lang in enumerate(cfg.target.languages):
+            if lang not in known:
+                raise ConfigError(f"{source}: target.languages[{i}]: {lang!r} is not a language of "
+                                  f"{', '.join(cfg.target.tasks)}{did_you_mean(lang, known)}")
+
+
+def _check_task(name: Any, role: str, where: str) -> None:
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: expected a task name, got {name!r}")
+    try:
+        task = get_task(name)
+    except UnknownTaskError as err:
+        raise ConfigError(f"{where}: {err}") from None
+    if role == "target" and task.role != "target":
+        raise ConfigError(f"{where}: {name!r} is an intermediate task, not a target task")

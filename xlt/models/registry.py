@@ -1,0 +1,42 @@
+"""Model names -> something `from_pretrained` loads.
+
+Local names (`tiny-xlmr`) are built on this machine. Known hub names resolve unchanged. Any
+`org/name` id or existing directory goes to `from_pretrained` as written. A bare name that is
+none of these is an error with a suggestion, so a typo fails before Ray starts, not on a worker.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from xlt.models.tiny import tiny_xlmr_dir
+from xlt.suggest import did_you_mean
+
+LOCAL_MODELS: dict[str, Callable[[], Path]] = {"tiny-xlmr": tiny_xlmr_dir}
+
+HUB_MODELS = (
+    "xlm-roberta-base", "xlm-roberta-large", "bert-base-multilingual-cased",
+    "microsoft/mdeberta-v3-base", "google/mt5-small", "google/mt5-base", "google/mt5-large",
+)
+
+
+class UnknownModelError(ValueError):
+    pass
+
+
+def check_model_name(name: str) -> None:
+    """Raise UnknownModelError for a bare name that is neither local, known, nor a directory."""
+    if name in LOCAL_MODELS or name in HUB_MODELS or "/" in name or Path(name).is_dir():
+        return
+    hint = did_you_mean(name, [*LOCAL_MODELS, *HUB_MODELS])
+    raise UnknownModelError(
+        f"unknown model {name!r}{hint}; use a local model ({', '.join(LOCAL_MODELS)}), "
+        f"a known hub model, a hub id written as org/name, or a model directory"
+    )
+
+
+def resolve_model(name: str) -> str:
+    """What to pass to `from_pretrained`: a built local directory, or the name unchanged."""
+    check_model_name(name)
+    if name in LOCAL_MODELS:
+        return str(LOCAL_MODELS[name]())
+    return name

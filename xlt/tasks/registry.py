@@ -1,0 +1,41 @@
+"""The task registry: register once, look up by name or alias, with 'did you mean' on a miss."""
+
+from xlt.suggest import did_you_mean
+from xlt.tasks.spec import TaskSpec
+
+_TASKS: dict[str, TaskSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+NO_INTERMEDIATE = "none"
+
+
+class UnknownTaskError(KeyError):
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def register(spec: TaskSpec, aliases: tuple[str, ...] = ()) -> TaskSpec:
+    """Add a task; a name or alias already taken is a programming error."""
+    for key in (spec.name, *aliases):
+        if key in _TASKS or key in _ALIASES or key == NO_INTERMEDIATE:
+            raise ValueError(f"task name {key!r} is already registered")
+    _TASKS[spec.name] = spec
+    for alias in aliases:
+        _ALIASES[alias] = spec.name
+    return spec
+
+
+def get_task(name: str) -> TaskSpec:
+    key = _ALIASES.get(name, name)
+    if key not in _TASKS:
+        hint = did_you_mean(name, [*_TASKS, *_ALIASES])
+        raise UnknownTaskError(f"unknown task {name!r}{hint}")
+    return _TASKS[key]
+
+
+def all_tasks() -> list[TaskSpec]:
+    return sorted(_TASKS.values(), key=lambda t: (t.role, t.name))
+
+
+def task_names() -> list[str]:
+    return sorted(_TASKS)
