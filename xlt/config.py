@@ -124,6 +124,9 @@ class SearchConfig(_Strict):
     """Training seed of each trial: fixed, or `{choice: [1, 2, 3]}` to search/average over seeds."""
     sampler_seed: int = 0
     """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
+    include_baseline: bool = True
+    """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
+    has the reference its deltas are measured against."""
 
 
 class ResourcesConfig(_Strict):

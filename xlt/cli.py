@@ -1,0 +1,113 @@
+"""`xlt`: run sweeps, show results, list tasks. Exit codes: 0 ok, 1 sweep failed, 2 bad input."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from xlt.config import ConfigError, load_sweep
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="xlt", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sweep = sub.add_parser("sweep", help="run sweeps").add_subparsers(dest="action", required=True)
+    run = sweep.add_parser("run", help="run a sweep file")
+    run.add_argument("file")
+    run.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. search.num_trials=2")
+    run.add_argument("--results", help="results directory (default: <storage>/<name>/results)")
+    run.add_argument("--address", default=os.environ.get("RAY_ADDRESS"),
+                     help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
+    run.add_argument("--overwrite", action="store_true", help="delete an existing sweep of this name first")
+
+    results = sub.add_parser("results", help="read results").add_subparsers(dest="action", required=True)
+    show = results.add_parser("show", help="per-language table of the best trial and the baseline")
+    show.add_argument("dir", help="a results directory, or a sweep directory holding results/")
+
+    tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
+    tasks.add_parser("list", help="every task").add_argument("--json", action="store_true")
+    tasks.add_parser("show", help="one task").add_argument("name")
+
+    args = parser.parse_args(argv)
+    handler = {("sweep", "run"): _sweep_run, ("results", "show"): _results_show,
+               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, args.action)]
+    return handler(args)
+
+
+def _error(msg: str) -> int:
+    print(f"xlt: error: {msg}", file=sys.stderr)
+    return 2
+
+
+def _sweep_run(args) -> int:
+    from xlt.sweep import SweepError, SweepPaths, check_fresh
+
+    try:
+        cfg = load_sweep(args.file, args.overrides)
+        paths = SweepPaths.of(cfg, args.results)
+        check_fresh(paths, args.overwrite)
+    except (ConfigError, SweepError) as err:
+        return _error(str(err))
+
+    from xlt.results import read_results
+    from xlt.sweep import run_sweep
+    from xlt.tables import best_vs_baseline
+
+    print(f"sweep {cfg.name}: {cfg.search.num_trials} trials, {cfg.resources.max_concurrent_trials} at a time, "
+          f"model {cfg.model.name}, data {cfg.data.source}", flush=True)
+    try:
+        outcome = run_sweep(cfg, paths, args.address, echo=lambda m: print(m, flush=True))
+    except SweepError as err:
+        return _error(str(err))
+    print()
+    print(best_vs_baseline(read_results(paths.results), cfg.search.objective))
+    if outcome.num_errors:
+        print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
+    print(f"\nresults: {paths.results}")
+    return 1 if outcome.num_errors == outcome.num_trials else 0
+
+
+def _results_show(args) -> int:
+    from xlt.results import read_results
+    from xlt.tables import best_vs_baseline
+
+    directory = Path(args.dir)
+    if (directory / "results").is_dir():
+        directory = directory / "results"
+    try:
+        table = read_results(str(directory))
+    except FileNotFoundError as err:
+        return _error(str(err))
+    print(best_vs_baseline(table))
+    return 0
+
+
+def _tasks_list(args) -> int:
+    from xlt.tasks import all_tasks
+
+    tasks = all_tasks()
+    if args.json:
+        print(json.dumps([{"name": t.name, "role": t.role, "format": t.format, "languages": list(t.languages),
+                           "metric": t.metric} for t in tasks], indent=2))
+        return 0
+    for t in tasks:
+        print(f"{t.name:<12} {t.role:<13} {t.format:<20} {t.metric:<10} {' '.join(t.languages)}")
+    return 0
+
+
+def _tasks_show(args) -> int:
+    from xlt.tasks import UnknownTaskError, get_task
+
+    try:
+        t = get_task(args.name)
+    except UnknownTaskError as err:
+        return _error(str(err))
+    print(f"{t.name}: {t.description}\n  role {t.role}, format {t.format}, metric {t.metric}\n"
+          f"  hub {t.hub.path} ({t.hub.name or '-'})\n  languages {' '.join(t.languages)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

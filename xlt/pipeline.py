@@ -1,0 +1,190 @@
+"""One trial: phase 2 (intermediate training, or none), then for each target task phase 3
+(English fine-tuning from phase 2's encoder) and zero-shot evaluation on every language.
+
+Plain Python over a `Runtime`: Ray Train workers run it through `xlt.train`, tests run it in
+one process. Each unit (the intermediate phase; each target's fine-tuning + evaluation) writes
+its rows and reports a checkpoint holding the post-intermediate encoder and the units done, so a
+restarted worker group resumes after the last finished unit instead of starting over.
+"""
+
+import json
+import random
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from xlt import __version__
+from xlt.data.features import Features, encode
+from xlt.data.loading import available_languages, load_split
+from xlt.metrics import METRICS
+from xlt.models.backbone import load_encoder
+from xlt.models.heads import TaskModel, build_head
+from xlt.objective import objective
+from xlt.results import ResultRow, write_rows
+from xlt.runtime import Runtime
+from xlt.tasks import NO_INTERMEDIATE, TaskSpec, get_task
+from xlt.train import predict, train_phase
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    task: str
+    learning_rate: float
+    epochs: float
+    batch_size: int
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+
+
+@dataclass(frozen=True)
+class TrialPlan:
+    """Everything one trial needs, resolved: no search-space objects, picklable for Ray."""
+
+    sweep: str
+    trial_id: str
+    model: str
+    max_seq_length: int
+    source: str
+    intermediate: PhasePlan | None
+    targets: tuple[PhasePlan, ...]
+    seed: int
+    objective: str
+    results_dir: str
+    config_hash: str
+    target_languages: tuple[str, ...] | None = None
+    max_train_examples: int | None = None
+    trust_remote_code: bool = False
+    cpus_per_worker: float = 1
+
+    @property
+    def intermediate_name(self) -> str:
+        return self.intermediate.task if self.intermediate else NO_INTERMEDIATE
+
+    @property
+    def mixture(self) -> dict[str, float]:
+        return {self.intermediate.task: 1.0} if self.intermediate else {}
+
+
+@dataclass
+class TrialState:
+    """What survives a restart: units finished and the zero-shot scores they produced."""
+
+    completed: list[str] = field(default_factory=list)
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    step: int = 0
+
+    def save(self, directory: Path, encoder_state: dict[str, torch.Tensor]) -> None:
+        save_file({k: v.contiguous() for k, v in encoder_state.items()}, str(directory / "encoder.safetensors"))
+        (directory / "state.json").write_text(json.dumps(self.__dict__))
+
+    @classmethod
+    def load(cls, directory: Path) -> tuple["TrialState", dict[str, torch.Tensor]]:
+        return cls(**json.loads((directory / "state.json").read_text())), load_file(str(directory / "encoder.safetensors"))
+
+
+def run_trial(plan: TrialPlan, rt: Runtime) -> float:
+    """Run (or resume) every unit of the trial; returns the objective."""
+    _seed_everything(plan.seed)
+    encoder, tokenizer = load_encoder(plan.model, plan.trust_remote_code)
+    state = TrialState()
+    restored = rt.restored_checkpoint()
+    if restored is not None:
+        state, weights = TrialState.load(restored)
+        encoder.load_state_dict(weights)
+    runner = _UnitRunner(plan, rt, encoder, tokenizer, state)
+
+    if plan.intermediate and "intermediate" not in state.completed:
+        runner.intermediate(plan.intermediate)
+    base = {k: v.detach().clone() for k, v in encoder.state_dict().items()}
+    for target in plan.targets:
+        if f"target-{target.task}" not in state.completed:
+            encoder.load_state_dict(base)  # every target starts from phase 2's encoder
+            runner.target(target, base)
+
+    value = objective(plan.objective, state.scores)
+    rt.report({"objective": value, "unit": "done", "step": state.step})
+    return value
+
+
+class _UnitRunner:
+    def __init__(self, plan: TrialPlan, rt: Runtime, encoder, tokenizer, state: TrialState):
+        self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
+        self.pad_id = tokenizer.pad_token_id
+
+    def intermediate(self, phase: PhasePlan) -> None:
+        task = get_task(phase.task)
+        model = self._train(task, phase)
+        rows = self._evaluate(model, task, "intermediate", "validation", [task.train_language], phase)
+        self._finish("intermediate", f"intermediate-{task.name}", rows, self.encoder.state_dict())
+
+    def target(self, phase: PhasePlan, base: dict[str, torch.Tensor]) -> None:
+        task = get_task(phase.task)
+        model = self._train(task, phase)
+        rows = self._evaluate(model, task, "target", "validation", [task.train_language], phase)
+        languages = available_languages(task, "test", self.plan.source)
+        if self.plan.target_languages:
+            languages = tuple(l for l in languages if l in self.plan.target_languages)
+        zero_shot = self._evaluate(model, task, "zero_shot", "test", languages, phase)
+        self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.metric}
+        # The objective over the targets done so far: what the searcher and schedulers see.
+        running = objective(self.plan.objective, self.state.scores)
+        self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
+
+    def _features(self, task: TaskSpec, language: str, split: str, cap: int | None = None) -> Features:
+        data = load_split(task, language, split, self.plan.source, cap)
+        return encode(task, data, self.tokenizer, self.plan.max_seq_length)
+
+    def _train(self, task: TaskSpec, phase: PhasePlan) -> TaskModel:
+        torch.manual_seed(self.plan.seed)  # same head init on every rank
+        model = TaskModel(self.encoder, build_head(task, self.encoder.config.hidden_size))
+        features = self._features(task, task.train_language, "train", self.plan.max_train_examples)
+        out = train_phase(model, features, lr=phase.learning_rate, epochs=phase.epochs,
+                          batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
+                          weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt)
+        self.state.step += out["steps"]
+        self._train_loss = out["train_loss"]
+        return model
+
+    def _evaluate(self, model: TaskModel, task: TaskSpec, phase_name: str, split: str,
+                  languages, phase: PhasePlan) -> list[ResultRow]:
+        rows = []
+        metric = METRICS[task.metric]
+        for lang in languages:
+            features = self._features(task, lang, split)
+            preds = predict(model, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+            rows.append(self._row(phase_name, task.name, lang, split, task.metric,
+                                  metric(preds, features.labels), len(features), phase.learning_rate))
+        return rows
+
+    def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
+        p = self.plan
+        return ResultRow(
+            sweep=p.sweep, trial_id=p.trial_id, phase=phase, intermediate=p.intermediate_name,
+            mixture=p.mixture, target_task=task, language=lang, split=split, metric=metric,
+            value=float(value), n_examples=n, model=p.model, learning_rate=lr,
+            intermediate_learning_rate=p.intermediate.learning_rate if p.intermediate else None,
+            seed=p.seed, step=self.state.step, config_hash=p.config_hash, xlt_version=__version__)
+
+    def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
+                running_objective: float | None = None) -> None:
+        """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
+        self.state.completed.append(unit)
+        metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss,
+                   **{f"{r.phase}/{r.target_task}/{r.language}": r.value for r in rows}}
+        if running_objective is not None:
+            metrics["objective"] = running_objective
+        if self.rt.rank != 0:
+            self.rt.report(metrics)
+            return
+        write_rows(self.plan.results_dir, self.plan.trial_id, file_stem, rows)
+        with tempfile.TemporaryDirectory(prefix="xlt-ckpt-") as tmp:
+            self.state.save(Path(tmp), encoder_state)
+            self.rt.report(metrics, Path(tmp))
+
+
+def _seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)

@@ -1,0 +1,45 @@
+"""Progress a person can follow: trials started and finished, the current best."""
+
+import math
+import time
+
+from ray import tune
+
+
+class SweepProgress(tune.Callback):
+    def __init__(self, num_trials: int, mode: str, echo=print):
+        self.num_trials, self.mode, self.echo = num_trials, mode, echo
+        self.started = self.finished = self.failed = 0
+        self.best: tuple[float, str] | None = None
+        self.t0 = time.monotonic()
+
+    def _stamp(self) -> str:
+        return f"[{time.monotonic() - self.t0:6.0f}s]"
+
+    def on_trial_start(self, iteration, trials, trial, **info):
+        self.started += 1
+        c = trial.config
+        lr = c.get("intermediate_learning_rate")
+        inter = c["intermediate_task"] + (f" (lr {lr:.2g})" if lr is not None and c["intermediate_task"] != "none" else "")
+        self.echo(f"{self._stamp()} trial {trial.trial_id} started ({self.started}/{self.num_trials}): "
+                  f"intermediate={inter} target lr={c['target_learning_rate']:.2g} seed={c['seed']}")
+
+    def on_trial_result(self, iteration, trials, trial, result, **info):
+        unit = result.get("unit")
+        if unit and unit != "done":
+            self.echo(f"{self._stamp()} trial {trial.trial_id}: {unit} done (step {result.get('step')})")
+
+    def on_trial_complete(self, iteration, trials, trial, **info):
+        value = (trial.last_result or {}).get("objective")
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return
+        self.finished += 1
+        better = self.best is None or (value > self.best[0] if self.mode == "max" else value < self.best[0])
+        if better:
+            self.best = (value, trial.trial_id)
+        self.echo(f"{self._stamp()} trial {trial.trial_id} finished ({self.finished}/{self.num_trials}): "
+                  f"objective {value:.4f}; best {self.best[0]:.4f} ({self.best[1]})")
+
+    def on_trial_error(self, iteration, trials, trial, **info):
+        self.failed += 1
+        self.echo(f"{self._stamp()} trial {trial.trial_id} FAILED: see {trial.path}/error.txt")

@@ -1,0 +1,114 @@
+"""Results: Parquet, long format, one metric value a row (schema v1, docs/results-schema.md).
+
+Rows of one (trial, phase, task) unit go to one file, `<dir>/<trial_id>/<phase>-<task>.parquet`,
+written atomically (temp file, then rename). Rewriting a unit replaces its file, so a resumed
+trial never duplicates rows; `read_results` also drops duplicates on the row key, keeping the
+latest, in case two writers raced.
+"""
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+KEY = ("trial_id", "phase", "target_task", "language", "metric")
+
+SCHEMA = pa.schema([
+    ("sweep", pa.string()),
+    ("trial_id", pa.string()),
+    ("phase", pa.string()),             # intermediate | target | zero_shot
+    ("intermediate", pa.string()),      # canonical mixture text; "none" for the baseline
+    ("mixture", pa.map_(pa.string(), pa.float64())),
+    ("target_task", pa.string()),       # the task evaluated in this row
+    ("language", pa.string()),          # ISO 639
+    ("split", pa.string()),
+    ("metric", pa.string()),
+    ("value", pa.float64()),
+    ("n_examples", pa.int64()),
+    ("model", pa.string()),
+    ("learning_rate", pa.float64()),    # of the phase that produced the row
+    ("intermediate_learning_rate", pa.float64()),  # null for the baseline
+    ("seed", pa.int64()),
+    ("step", pa.int64()),
+    ("config_hash", pa.string()),
+    ("xlt_version", pa.string()),
+    ("finished_at", pa.timestamp("us", tz="UTC")),
+], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    sweep: str
+    trial_id: str
+    phase: str
+    intermediate: str
+    mixture: dict[str, float]
+    target_task: str
+    language: str
+    split: str
+    metric: str
+    value: float
+    n_examples: int
+    model: str
+    learning_rate: float
+    intermediate_learning_rate: float | None
+    seed: int
+    step: int
+    config_hash: str
+    xlt_version: str
+    finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def _filesystem(root: str) -> tuple[pafs.FileSystem, str]:
+    """A pyarrow filesystem and path for a local path or a URI (s3://, gs://)."""
+    if "://" in root:
+        return pafs.FileSystem.from_uri(root)
+    return pafs.LocalFileSystem(), str(Path(root).resolve())
+
+
+def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:
+    """Atomically write (or replace) one unit's rows; returns the file's path."""
+    if not rows:
+        raise ValueError(f"no rows to write for trial {trial_id} unit {unit}")
+    fs, base = _filesystem(root)
+    directory = f"{base}/{trial_id}"
+    fs.create_dir(directory, recursive=True)
+    final = f"{directory}/{unit}.parquet"
+    tmp = f"{directory}/.{unit}.{uuid.uuid4().hex}.tmp"
+    table = pa.Table.from_pylist([asdict(r) for r in rows], schema=SCHEMA)
+    with fs.open_output_stream(tmp) as out:
+        pq.write_table(table, out)
+    fs.move(tmp, final)
+    return final
+
+
+def read_results(root: str) -> pa.Table:
+    """Every row under `root`, de-duplicated on KEY (latest `finished_at` wins)."""
+    fs, base = _filesystem(root)
+    info = fs.get_file_info(base)
+    if info.type != pafs.FileType.Directory:
+        raise FileNotFoundError(f"{root}: no results directory")
+    files = [f.path for f in fs.get_file_info(pafs.FileSelector(base, recursive=True))
+             if f.path.endswith(".parquet") and not Path(f.path).name.startswith(".")]
+    if not files:
+        return SCHEMA.empty_table()
+    table = pads.dataset(files, schema=SCHEMA, format="parquet", filesystem=fs).to_table()
+    return _dedupe(table)
+
+
+def _dedupe(table: pa.Table) -> pa.Table:
+    table = table.sort_by([(k, "ascending") for k in KEY] + [("finished_at", "descending")])
+    keys = [tuple(r.values()) for r in table.select(list(KEY)).to_pylist()]
+    keep = [i for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
+    return table.take(pa.array(keep, type=pa.int64())) if len(keep) < len(keys) else table
+
+
+def trial_ids(table: pa.Table) -> list[str]:
+    return sorted(pc.unique(table["trial_id"]).to_pylist())

@@ -1,0 +1,53 @@
+"""Where a trial runs: the few things the pipeline needs from its worker group.
+
+`LocalRuntime` is one process without Ray (unit tests, debugging). `xlt.train.RayRuntime` is a
+Ray Train worker in a DDP group.
+"""
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+
+class Runtime:
+    rank: int = 0
+    world_size: int = 1
+    device: torch.device = torch.device("cpu")
+
+    def wrap(self, model: nn.Module) -> nn.Module:
+        """The module to train: DDP-wrapped in a group, as is alone."""
+        return model
+
+    def all_gather(self, obj: Any) -> list[Any]:
+        return [obj]
+
+    def report(self, metrics: dict, checkpoint_dir: Path | None = None) -> None:
+        raise NotImplementedError
+
+    def restored_checkpoint(self) -> Path | None:
+        """A directory holding the checkpoint this trial resumes from, or None."""
+        return None
+
+
+@dataclass
+class LocalRuntime(Runtime):
+    """Single process; keeps what was reported (checkpoints copied, as Ray Train would), for tests."""
+
+    resume_from: Path | None = None
+    reports: list[dict] = field(default_factory=list)
+    checkpoints: list[Path] = field(default_factory=list)
+
+    def report(self, metrics: dict, checkpoint_dir: Path | None = None) -> None:
+        self.reports.append(dict(metrics))
+        if checkpoint_dir is not None:
+            kept = Path(tempfile.mkdtemp(prefix="xlt-local-ckpt-"))
+            shutil.copytree(checkpoint_dir, kept, dirs_exist_ok=True)
+            self.checkpoints.append(kept)
+
+    def restored_checkpoint(self) -> Path | None:
+        return self.resume_from

@@ -1,0 +1,142 @@
+"""Run a sweep: Ray Tune + Optuna over trials, each trial one Ray Train worker group.
+
+Layout under `<storage>/<name>/`: `results/` (Parquet, the truth), `tune/` (Tune's experiment
+state, searcher included), `train/` (Ray Train runs and checkpoints, named after trials).
+"""
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from xlt.config import SweepConfig
+
+TRIAL_SLOT = "trial_slot"  # custom resource: a trial driver holds one, so it holds no CPU
+
+
+class SweepError(RuntimeError):
+    """A sweep that cannot start or run; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class SweepPaths:
+    root: str
+    results: str
+    train: str
+
+    @classmethod
+    def of(cls, cfg: SweepConfig, results: str | None = None) -> "SweepPaths":
+        storage = cfg.storage if "://" in cfg.storage else str(Path(cfg.storage).resolve())
+        root = f"{storage.rstrip('/')}/{cfg.name}"
+        res = results if results and "://" in results else str(Path(results).resolve()) if results else f"{root}/results"
+        return cls(root=root, results=res, train=f"{root}/train")
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    paths: SweepPaths
+    num_trials: int
+    num_errors: int
+
+
+def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -> None:
+    """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
+    import ray.train
+    from ray import tune
+    from ray.train.torch import TorchTrainer
+    from ray.tune.integration.ray_train import TuneReportCallback
+
+    from xlt.space import trial_plan
+    from xlt.train import train_loop_per_worker
+
+    class ForwardScoredReports(TuneReportCallback):
+        """Forward to Tune only reports that carry the objective (target units, the end):
+        Optuna reads `objective` from every result it is given."""
+
+        def after_report(self, run_context, metrics, checkpoint):
+            if "objective" in metrics[0]:
+                super().after_report(run_context, metrics, checkpoint)
+
+    ctx = tune.get_context()
+    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results)
+    res = cfg.resources
+    worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
+    trainer = TorchTrainer(
+        train_loop_per_worker,
+        train_loop_config={"plan": plan},
+        scaling_config=ray.train.ScalingConfig(num_workers=res.workers_per_trial,
+                                               use_gpu=res.gpus_per_worker > 0,
+                                               resources_per_worker=worker),
+        run_config=ray.train.RunConfig(
+            name=ctx.get_trial_name(),  # after the trial, never a timestamp: restore finds it
+            storage_path=paths.train,
+            callbacks=[ForwardScoredReports()],
+            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
+            failure_config=ray.train.FailureConfig(max_failures=2),
+        ),
+    )
+    trainer.fit()
+
+
+def check_fresh(paths: SweepPaths, overwrite: bool) -> None:
+    """Refuse to mix a new run into an existing sweep's results, unless asked to replace them."""
+    if "://" in paths.root or not Path(paths.root).exists():
+        return
+    if not overwrite:
+        raise SweepError(f"sweep directory {paths.root} already exists: pick another name "
+                         f"(append name=NEW to the command) or pass --overwrite to delete it")
+    shutil.rmtree(paths.root)
+
+
+def init_ray(cfg: SweepConfig, address: str | None) -> None:
+    import ray
+
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # xlt prints its own progress (verbose=0)
+    if not ray.is_initialized():
+        if address:
+            ray.init(address=address, logging_level="WARNING")
+        else:
+            ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
+                     include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    available = ray.cluster_resources()
+    if TRIAL_SLOT not in available:
+        raise SweepError(f"the Ray cluster declares no {TRIAL_SLOT!r} resource: start the nodes that may "
+                         f"host trial drivers with --resources='{{\"{TRIAL_SLOT}\": N}}'")
+    need_cpu = cfg.resources.workers_per_trial * cfg.resources.cpus_per_worker
+    need_gpu = cfg.resources.workers_per_trial * cfg.resources.gpus_per_worker
+    if need_cpu > available.get("CPU", 0) or need_gpu > available.get("GPU", 0):
+        raise SweepError(f"one trial needs {need_cpu:g} CPUs and {need_gpu:g} GPUs "
+                         f"(resources.workers_per_trial x per-worker), the cluster has "
+                         f"{available.get('CPU', 0):g} CPUs and {available.get('GPU', 0):g} GPUs")
+
+
+def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print) -> SweepOutcome:
+    from ray import tune
+    from ray.tune.search.optuna import OptunaSearch
+    import optuna
+
+    from xlt.models.registry import resolve_model
+    from xlt.progress import SweepProgress
+    from xlt.space import baseline_point, param_space
+
+    resolve_model(cfg.model.name)  # build local models once, before workers race to
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    init_ray(cfg, address)
+    s = cfg.search
+    sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
+               else optuna.samplers.RandomSampler(seed=s.sampler_seed))
+    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
+    tuner = tune.Tuner(
+        trainable,
+        param_space=param_space(cfg),
+        tune_config=tune.TuneConfig(
+            search_alg=OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
+                                    points_to_evaluate=[p] if (p := baseline_point(cfg)) else None),
+            num_samples=s.num_trials, max_concurrent_trials=cfg.resources.max_concurrent_trials),
+        run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
+                                  callbacks=[SweepProgress(s.num_trials, s.mode, echo)]),
+    )
+    grid = tuner.fit()
+    return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)

@@ -1,0 +1,138 @@
+"""The training step of one phase, evaluation, and the Ray Train worker entry point.
+
+This is the only module that runs on Ray Train workers. The hot loop keeps the loss on the
+device (no per-step host sync), pads each batch only to its own longest sequence, and uses
+bf16 autocast and fused AdamW on GPU.
+"""
+
+import math
+import os
+import tempfile
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from xlt.data.batching import collate, length_grouped_batches, shard
+from xlt.data.features import Features
+from xlt.runtime import Runtime
+
+
+def _autocast(device: torch.device):
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.device):
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        (no_decay if p.ndim < 2 or "LayerNorm" in name or "layer_norm" in name else decay).append(p)
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr, fused=device.type == "cuda")
+
+
+def train_phase(model: nn.Module, features: Features, *, lr: float, epochs: float, batch_size: int,
+                warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
+                rt: Runtime) -> dict[str, float]:
+    """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}."""
+    device = rt.device
+    model.to(device).train()
+    ddp = rt.wrap(model)
+    steps_per_epoch = len(shard(length_grouped_batches(features.lengths, batch_size, 0),
+                                rt.rank, rt.world_size, pad=True))
+    total = max(1, math.ceil(epochs * steps_per_epoch))
+    warmup = int(warmup_ratio * total)
+    opt = _optimizer(model, lr, weight_decay, device)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+    loss_sum = torch.zeros((), device=device)
+    step, epoch = 0, 0
+    while step < total:
+        batches = shard(length_grouped_batches(features.lengths, batch_size, seed * 1000 + epoch),
+                        rt.rank, rt.world_size, pad=True)
+        for indices in batches:
+            if step == total:
+                break
+            batch = {k: v.to(device, non_blocking=True) for k, v in collate(features, indices, pad_id).items()}
+            with _autocast(device):
+                logits = ddp(batch["input_ids"], batch["attention_mask"])
+            loss = F.cross_entropy(logits.float(), batch["labels"])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            loss_sum += loss.detach()
+            step += 1
+        epoch += 1
+    return {"steps": step, "train_loss": float(loss_sum) / step}
+
+
+@torch.inference_mode()
+def predict(model: nn.Module, features: Features, *, batch_size: int, pad_id: int, rt: Runtime) -> list[int]:
+    """Argmax predictions for every example, in order, gathered from every rank."""
+    model.to(rt.device).eval()
+    mine = shard(length_grouped_batches(features.lengths, batch_size, None), rt.rank, rt.world_size, pad=False)
+    pairs: list[tuple[int, int]] = []
+    for indices in mine:
+        batch = collate(features, indices, pad_id)
+        with _autocast(rt.device):
+            logits = model(batch["input_ids"].to(rt.device), batch["attention_mask"].to(rt.device))
+        pairs.extend(zip(indices, logits.argmax(-1).tolist()))
+    merged = dict(p for part in rt.all_gather(pairs) for p in part)
+    return [merged[i] for i in range(len(features))]
+
+
+class RayRuntime(Runtime):
+    """A Ray Train worker: DDP group set up by TorchTrainer, checkpoints through ray.train."""
+
+    def __init__(self, num_threads: int):
+        import ray.train
+        import ray.train.torch
+
+        ctx = ray.train.get_context()
+        self.rank, self.world_size = ctx.get_world_rank(), ctx.get_world_size()
+        self.device = ray.train.torch.get_device()
+        if self.device.type == "cpu":
+            torch.set_num_threads(max(1, num_threads))
+
+    def wrap(self, model: nn.Module) -> nn.Module:
+        if self.world_size == 1:
+            return model
+        ids = [self.device.index] if self.device.type == "cuda" else None
+        return nn.parallel.DistributedDataParallel(model, device_ids=ids)
+
+    def all_gather(self, obj: Any) -> list[Any]:
+        if self.world_size == 1:
+            return [obj]
+        out: list[Any] = [None] * self.world_size
+        torch.distributed.all_gather_object(out, obj)
+        return out
+
+    def report(self, metrics: dict, checkpoint_dir: Path | None = None) -> None:
+        import ray.train
+
+        checkpoint = ray.train.Checkpoint.from_directory(str(checkpoint_dir)) if checkpoint_dir else None
+        ray.train.report(metrics, checkpoint=checkpoint)
+
+    def restored_checkpoint(self) -> Path | None:
+        import ray.train
+
+        checkpoint = ray.train.get_checkpoint()
+        if checkpoint is None:
+            return None
+        local = Path(tempfile.mkdtemp(prefix="xlt-restore-"))
+        return Path(checkpoint.to_directory(str(local)))
+
+
+def train_loop_per_worker(config: dict) -> None:
+    """Entry point of each Ray Train worker: run every phase of one trial."""
+    from xlt.pipeline import run_trial
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    plan = config["plan"]
+    run_trial(plan, RayRuntime(num_threads=int(plan.cpus_per_worker)))
