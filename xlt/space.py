@@ -42,11 +42,11 @@ def baseline_point(cfg: SweepConfig) -> dict[str, Any] | None:
     values = tasks.choice if isinstance(tasks, Choice) else [tasks]
     if not cfg.search.include_baseline or NO_INTERMEDIATE not in values:
         return None
-    point = {"intermediate_task": NO_INTERMEDIATE, "target_learning_rate": _centre(cfg.target.learning_rate),
-             "seed": _centre(cfg.search.seed)}
-    if _any_intermediate(cfg):
-        point["intermediate_learning_rate"] = _centre(cfg.intermediate.learning_rate)
-    return point
+    params = {"intermediate_task": cfg.intermediate.tasks, "target_learning_rate": cfg.target.learning_rate,
+              "seed": cfg.search.seed, "intermediate_learning_rate": cfg.intermediate.learning_rate}
+    point = {name: _centre(p) for name, p in params.items() if isinstance(p, (Choice, LogUniform, Uniform))}
+    point["intermediate_task"] = NO_INTERMEDIATE
+    return point  # sampled parameters only: Optuna rejects constants in a point
 
 
 def _centre(param: Any) -> Any:

@@ -1,0 +1,33 @@
+"""Shared fixtures: one model cache and one Ray per test session (Ray costs ~3 s to start)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def xlt_cache(tmp_path_factory) -> Path:
+    """A fresh model cache, set before Ray starts so its workers inherit it."""
+    cache = Path(os.environ.get("XLT_TEST_CACHE_DIR") or tmp_path_factory.mktemp("xlt-cache"))
+    os.environ["XLT_CACHE_DIR"] = str(cache)
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    os.environ["RAY_AIR_NEW_OUTPUT"] = "0"
+    return cache
+
+
+@pytest.fixture(scope="session")
+def ray_cluster(xlt_cache):
+    """A local Ray with 2 CPUs and 2 trial slots; its address lets subprocess CLIs join it."""
+    import ray
+
+    from xlt.models.registry import resolve_model
+    from xlt.sweep import TRIAL_SLOT
+
+    resolve_model("tiny-xlmr")
+    ray.init(num_cpus=2, resources={TRIAL_SLOT: 2}, include_dashboard=False,
+             logging_level="WARNING", log_to_driver=False)
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()

@@ -1,0 +1,51 @@
+"""The three phases of one trial, in one process (no Ray): rows, resume, objective."""
+
+import pytest
+
+from xlt.pipeline import PhasePlan, TrialPlan, run_trial
+from xlt.results import read_results
+from xlt.runtime import LocalRuntime
+
+
+def plan(tmp_path, intermediate=True, **kw) -> TrialPlan:
+    return TrialPlan(sweep="t", trial_id="trial1", model="tiny-xlmr", max_seq_length=64, source="local",
+                     intermediate=PhasePlan("mnli", 1e-3, 1, 16) if intermediate else None,
+                     targets=(PhasePlan("xnli", 3e-3, 2, 16),), seed=0, objective="zero_shot_mean",
+                     results_dir=str(tmp_path / "results"), config_hash="h", **kw)
+
+
+def test_trial_writes_rows_for_every_phase_and_language(tmp_path):
+    rt = LocalRuntime()
+    value = run_trial(plan(tmp_path), rt)
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    phases = {(r["phase"], r["target_task"], r["split"]) for r in rows}
+    assert phases == {("intermediate", "mnli", "validation"), ("target", "xnli", "validation"), ("zero_shot", "xnli", "test")}
+    zero_shot = {r["language"]: r for r in rows if r["phase"] == "zero_shot"}
+    assert {"ar", "de", "en", "es", "fr", "hi", "ru", "sw", "ur", "zh"} == set(zero_shot)
+    assert all(0 <= r["value"] <= 1 and r["n_examples"] == 30 for r in zero_shot.values())
+    assert all(r["intermediate"] == "mnli" and r["mixture"] == [("mnli", 1.0)] for r in rows)
+    non_en = [r["value"] for lang, r in zero_shot.items() if lang != "en"]
+    assert value == pytest.approx(sum(non_en) / len(non_en))
+    assert rt.reports[-1]["objective"] == value and rt.reports[-1]["unit"] == "done"
+    assert [r["unit"] for r in rt.reports] == ["intermediate", "target-xnli", "done"]
+
+
+def test_baseline_has_no_intermediate_rows_and_languages_can_be_restricted(tmp_path):
+    run_trial(plan(tmp_path, intermediate=False, target_languages=("de", "ur")), LocalRuntime())
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    assert {r["phase"] for r in rows} == {"target", "zero_shot"}
+    assert {r["language"] for r in rows if r["phase"] == "zero_shot"} == {"de", "ur"}
+    assert all(r["intermediate"] == "none" and r["intermediate_learning_rate"] is None for r in rows)
+
+
+def test_resume_skips_finished_units_and_reproduces_the_result(tmp_path):
+    full = LocalRuntime()
+    expected = run_trial(plan(tmp_path), full)
+    after_intermediate = full.checkpoints[0]
+    resumed = LocalRuntime(resume_from=after_intermediate)
+    assert run_trial(plan(tmp_path), resumed) == pytest.approx(expected)
+    assert [r["unit"] for r in resumed.reports] == ["target-xnli", "done"]
+    assert read_results(str(tmp_path / "results")).num_rows == 12  # rewritten, not duplicated
+    finished = LocalRuntime(resume_from=full.checkpoints[-1])
+    assert run_trial(plan(tmp_path), finished) == pytest.approx(expected)
+    assert [r["unit"] for r in finished.reports] == ["done"]

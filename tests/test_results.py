@@ -1,0 +1,65 @@
+from datetime import datetime, timedelta, timezone
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from xlt.results import SCHEMA, ResultRow, read_results, write_rows
+
+
+def row(lang="de", value=0.5, trial="t1", phase="zero_shot", **kw) -> ResultRow:
+    base = dict(sweep="s", trial_id=trial, phase=phase, intermediate="mnli", mixture={"mnli": 1.0},
+                target_task="xnli", language=lang, split="test", metric="accuracy", value=value,
+                n_examples=30, model="tiny-xlmr", learning_rate=1e-3, intermediate_learning_rate=1e-3,
+                seed=0, step=10, config_hash="h", xlt_version="0.1.0")
+    return ResultRow(**{**base, **kw})
+
+
+def test_written_file_has_schema_v1_and_reads_back(tmp_path):
+    path = write_rows(str(tmp_path), "t1", "target-xnli", [row("de"), row("ur", 0.25)])
+    table = pq.read_table(path)
+    assert table.schema.equals(SCHEMA, check_metadata=False)
+    assert pq.read_schema(path).metadata[b"xlt_schema_version"] == b"1"
+    back = read_results(str(tmp_path))
+    assert sorted(back["language"].to_pylist()) == ["de", "ur"]
+    assert back.column("mixture").to_pylist()[0] == [("mnli", 1.0)]
+
+
+def test_rewrite_is_idempotent(tmp_path):
+    for _ in range(3):
+        write_rows(str(tmp_path), "t1", "target-xnli", [row("de"), row("ur")])
+    assert read_results(str(tmp_path)).num_rows == 2
+    assert [p.name for p in (tmp_path / "t1").iterdir()] == ["target-xnli.parquet"]
+
+
+def test_duplicate_keys_across_files_keep_the_latest(tmp_path):
+    now = datetime.now(timezone.utc)
+    write_rows(str(tmp_path), "t1", "a", [row("de", 0.1, finished_at=now - timedelta(hours=1))])
+    write_rows(str(tmp_path), "t1", "b", [row("de", 0.9, finished_at=now)])
+    table = read_results(str(tmp_path))
+    assert table.num_rows == 1 and table["value"][0].as_py() == 0.9
+
+
+def test_failed_write_keeps_previous_file_and_leaves_no_temp(tmp_path):
+    write_rows(str(tmp_path), "t1", "target-xnli", [row("de", 0.5)])
+    with pytest.raises(Exception):
+        write_rows(str(tmp_path), "t1", "target-xnli", [row("de", "not a number")])
+    assert [p.name for p in (tmp_path / "t1").iterdir()] == ["target-xnli.parquet"]
+    assert read_results(str(tmp_path))["value"].to_pylist() == [0.5]
+
+
+def test_readable_with_pandas_duckdb_polars(tmp_path):
+    write_rows(str(tmp_path), "t1", "target-xnli", [row("de", 0.5), row("ur", 0.25)])
+    write_rows(str(tmp_path), "t2", "target-xnli", [row("de", 0.75, trial="t2")])
+    files = str(tmp_path / "**" / "*.parquet")
+    assert pd.read_parquet(tmp_path / "t1" / "target-xnli.parquet")["value"].sum() == 0.75
+    got = duckdb.sql(f"select trial_id, avg(value) v from read_parquet('{files}') group by 1 order by 1").fetchall()
+    assert got == [("t1", 0.375), ("t2", 0.75)]
+    assert pl.read_parquet(files)["language"].sort().to_list() == ["de", "de", "ur"]
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_results(str(tmp_path / "absent"))

@@ -1,0 +1,60 @@
+"""Whole sweeps on local Ray: Tune + Optuna trials, each a Ray Train worker group (~20 s a fit)."""
+
+import subprocess
+import sys
+
+import pyarrow.compute as pc
+import pytest
+
+from xlt.cli import main
+from xlt.results import read_results
+
+from conftest import REPO
+
+pytestmark = pytest.mark.ray
+
+
+def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, tmp_path, capsys):
+    """2 trials x 2 DDP workers (gloo): the baseline first, then Optuna's pick."""
+    code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}",
+                 "search.num_trials=2", "resources.workers_per_trial=2", "resources.max_concurrent_trials=1",
+                 "search.include_baseline=true",
+                 "intermediate.tasks={choice: [none, mnli]}", "target.epochs=2", "intermediate.epochs=1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    results = tmp_path / "demo" / "results"
+    assert out.rstrip().endswith(f"results: {results}")
+    table = read_results(str(results))
+    rows = table.to_pylist()
+    trials = {r["trial_id"] for r in rows}
+    assert len(trials) == 2
+    by_trial = {t: {r["intermediate"] for r in rows if r["trial_id"] == t} for t in trials}
+    assert {"none"} in by_trial.values()  # the baseline ran
+    for t in trials:
+        mine = [r for r in rows if r["trial_id"] == t]
+        inter = mine[0]["intermediate"]
+        expected_phases = {"target", "zero_shot"} | ({"intermediate"} if inter != "none" else set())
+        assert {r["phase"] for r in mine} == expected_phases
+        assert {r["language"] for r in mine if r["phase"] == "zero_shot"} == \
+            {"ar", "de", "en", "es", "fr", "hi", "ru", "sw", "ur", "zh"}
+        assert len({r["config_hash"] for r in mine}) == 1 and mine[0]["seed"] == 0
+    assert pc.min(table["value"]).as_py() >= 0 and pc.max(table["value"]).as_py() <= 1
+    assert len(rows) == len({(r["trial_id"], r["phase"], r["target_task"], r["language"], r["metric"]) for r in rows})
+    assert "finished (2/2)" in out and "baseline" in out
+
+
+def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):
+    """The README's demo sweep, joined to the session's Ray (one Ray per test session)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path}",
+         "search.num_trials=2", "--address", ray_cluster],
+        capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "trial" in out.stdout and "started (1/2)" in out.stdout
+    results = tmp_path / "demo" / "results"
+    table = read_results(str(results))
+    assert len(set(table["trial_id"].to_pylist())) == 2
+    assert set(table["phase"].to_pylist()) >= {"target", "zero_shot"}
+    show = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", str(tmp_path / "demo")],
+                          capture_output=True, text=True)
+    assert show.returncode == 0 and "baseline" in show.stdout and "\nur " in show.stdout
