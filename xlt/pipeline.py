@@ -156,7 +156,7 @@ class _UnitRunner:
             features = self._features(task, lang, split)
             preds = predict(model, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
             rows.append(self._row(phase_name, task.name, lang, split, task.metric,
-                                  metric(preds, features.labels), len(features), phase.learning_rate))
+                                  metric(features.labels, preds), len(features), phase.learning_rate))
         return rows
 
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
