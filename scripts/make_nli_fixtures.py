@@ -3,7 +3,7 @@
 The fixtures use the hub loaders' columns (premise, hypothesis, label; label 0 entailment,
 1 neutral, 2 contradiction). English training data comes from a small template grammar (real
 English sentences with a learnable entailment structure); the XNLI test set is ten premises with
-three hypotheses each, translated by hand into nine languages. Run: python scripts/make_nli_fixtures.py
+three hypotheses each, translated by hand into all 14 other XNLI languages. Run: python scripts/make_nli_fixtures.py
 """
 
 import json
@@ -133,6 +133,66 @@ XNLI_TEST = {
         ("Mwalimu aliwaandikia wazazi barua ndefu.", "Mwalimu aliandika kitu.", "Wazazi walikasirika.", "Mwalimu hakuandika chochote."),
         ("Daktari anamsaidia bibi kizee hospitalini.", "Kuna mtu hospitalini.", "Bibi kizee amevunjika mguu.", "Hakuna mtu hospitalini."),
         ("Wavulana wanacheza mpira wa miguu baada ya shule.", "Wavulana wanacheza mchezo.", "Wavulana wako katika timu moja.", "Wavulana wamelala."),
+    ],
+    "bg": [
+        ("Мъж свири на китара на улицата.", "Мъж прави музика.", "Мъжът свири за пари.", "Мъжът спи вкъщи."),
+        ("Две деца плуват в езерото.", "Децата са във водата.", "Децата са на почивка.", "Децата седят в класната стая."),
+        ("Жена чете книга в парка.", "Жена е навън.", "Жената чете любовен роман.", "Жената гледа телевизия."),
+        ("Старият фермер храни кравите си сутрин.", "Фермерът има животни.", "Фермерът продава мляко на пазара.", "Фермерът няма животни."),
+        ("Влакът за столицата тръгна в шест часа.", "Един влак тръгна.", "Влакът беше пълен със студенти.", "Влакът така и не напусна гарата."),
+        ("Сестра ми готви ориз и риба за вечеря.", "Сестра ми приготвя храна.", "Сестра ми обича да готви.", "Сестра ми не готви."),
+        ("Цял ден валя, затова пазарът беше празен.", "На пазара имаше малко хора.", "Продавачите се прибраха рано.", "Цял ден грееше слънце."),
+        ("Учителят написа дълго писмо до родителите.", "Учителят написа нещо.", "Родителите бяха ядосани.", "Учителят не написа нищо."),
+        ("Лекарка помага на възрастна жена в болницата.", "Някой е в болницата.", "Възрастната жена има счупен крак.", "В болницата няма никого."),
+        ("Момчетата играят футбол след училище.", "Момчетата играят игра.", "Момчетата са в един отбор.", "Момчетата спят."),
+    ],
+    "el": [
+        ("Ένας άντρας παίζει κιθάρα στον δρόμο.", "Ένας άντρας παίζει μουσική.", "Ο άντρας παίζει για χρήματα.", "Ο άντρας κοιμάται στο σπίτι."),
+        ("Δύο παιδιά κολυμπούν στη λίμνη.", "Παιδιά βρίσκονται στο νερό.", "Τα παιδιά είναι σε διακοπές.", "Τα παιδιά κάθονται σε μια τάξη."),
+        ("Μια γυναίκα διαβάζει ένα βιβλίο στο πάρκο.", "Μια γυναίκα είναι έξω.", "Η γυναίκα διαβάζει ένα ερωτικό μυθιστόρημα.", "Η γυναίκα βλέπει τηλεόραση."),
+        ("Ο γέρος αγρότης ταΐζει τις αγελάδες του το πρωί.", "Ο αγρότης έχει ζώα.", "Ο αγρότης πουλάει γάλα στην αγορά.", "Ο αγρότης δεν έχει ζώα."),
+        ("Το τρένο για την πρωτεύουσα έφυγε στις έξι.", "Ένα τρένο αναχώρησε.", "Το τρένο ήταν γεμάτο φοιτητές.", "Το τρένο δεν έφυγε ποτέ από τον σταθμό."),
+        ("Η αδελφή μου μαγειρεύει ρύζι και ψάρι για βραδινό.", "Η αδελφή μου ετοιμάζει φαγητό.", "Στην αδελφή μου αρέσει να μαγειρεύει.", "Η αδελφή μου δεν μαγειρεύει."),
+        ("Έβρεχε όλη μέρα, γι' αυτό η αγορά ήταν άδεια.", "Στην αγορά υπήρχαν λίγοι άνθρωποι.", "Οι πωλητές πήγαν νωρίς σπίτι.", "Ο ήλιος έλαμπε όλη μέρα."),
+        ("Ο δάσκαλος έγραψε ένα μακρύ γράμμα στους γονείς.", "Ο δάσκαλος έγραψε κάτι.", "Οι γονείς ήταν θυμωμένοι.", "Ο δάσκαλος δεν έγραψε τίποτα."),
+        ("Μια γιατρός βοηθά μια ηλικιωμένη γυναίκα στο νοσοκομείο.", "Κάποιος είναι στο νοσοκομείο.", "Η ηλικιωμένη γυναίκα έχει σπασμένο πόδι.", "Δεν υπάρχει κανείς στο νοσοκομείο."),
+        ("Τα αγόρια παίζουν ποδόσφαιρο μετά το σχολείο.", "Τα αγόρια παίζουν ένα παιχνίδι.", "Τα αγόρια είναι στην ίδια ομάδα.", "Τα αγόρια κοιμούνται."),
+    ],
+    "th": [
+        ("ผู้ชายคนหนึ่งกำลังเล่นกีตาร์อยู่บนถนน", "ผู้ชายคนหนึ่งกำลังเล่นดนตรี", "ผู้ชายคนนั้นเล่นเพื่อหาเงิน", "ผู้ชายคนนั้นกำลังนอนหลับอยู่ที่บ้าน"),
+        ("เด็กสองคนกำลังว่ายน้ำในทะเลสาบ", "มีเด็กอยู่ในน้ำ", "เด็กๆ กำลังไปเที่ยวพักร้อน", "เด็กๆ นั่งอยู่ในห้องเรียน"),
+        ("ผู้หญิงคนหนึ่งกำลังอ่านหนังสืออยู่ในสวนสาธารณะ", "ผู้หญิงคนหนึ่งอยู่ข้างนอก", "ผู้หญิงคนนั้นกำลังอ่านนิยายรัก", "ผู้หญิงคนนั้นกำลังดูโทรทัศน์"),
+        ("ชาวนาแก่กำลังให้อาหารวัวของเขาในตอนเช้า", "ชาวนามีสัตว์เลี้ยง", "ชาวนาขายนมที่ตลาด", "ชาวนาไม่มีสัตว์เลี้ยงเลย"),
+        ("รถไฟไปเมืองหลวงออกเดินทางตอนหกโมง", "รถไฟขบวนหนึ่งออกเดินทางแล้ว", "รถไฟเต็มไปด้วยนักศึกษา", "รถไฟไม่เคยออกจากสถานีเลย"),
+        ("พี่สาวของฉันทำข้าวกับปลาเป็นอาหารเย็น", "พี่สาวของฉันกำลังเตรียมอาหาร", "พี่สาวของฉันชอบทำอาหาร", "พี่สาวของฉันไม่ทำอาหาร"),
+        ("ฝนตกทั้งวัน ตลาดจึงว่างเปล่า", "มีคนไม่กี่คนที่ตลาด", "พ่อค้าแม่ค้ากลับบ้านเร็ว", "แดดออกทั้งวัน"),
+        ("ครูเขียนจดหมายยาวถึงผู้ปกครอง", "ครูเขียนบางอย่าง", "ผู้ปกครองโกรธ", "ครูไม่ได้เขียนอะไรเลย"),
+        ("หมอคนหนึ่งกำลังช่วยหญิงชราที่โรงพยาบาล", "มีคนอยู่ที่โรงพยาบาล", "หญิงชราขาหัก", "ไม่มีใครอยู่ที่โรงพยาบาลเลย"),
+        ("เด็กผู้ชายเล่นฟุตบอลหลังเลิกเรียน", "เด็กผู้ชายกำลังเล่นเกม", "เด็กผู้ชายอยู่ทีมเดียวกัน", "เด็กผู้ชายกำลังนอนหลับ"),
+    ],
+    "tr": [
+        ("Bir adam sokakta gitar çalıyor.", "Bir adam müzik yapıyor.", "Adam para için çalıyor.", "Adam evde uyuyor."),
+        ("İki çocuk gölde yüzüyor.", "Çocuklar suda.", "Çocuklar tatilde.", "Çocuklar bir sınıfta oturuyor."),
+        ("Bir kadın parkta kitap okuyor.", "Bir kadın dışarıda.", "Kadın bir aşk romanı okuyor.", "Kadın televizyon izliyor."),
+        ("Yaşlı çiftçi sabahları ineklerini besliyor.", "Çiftçinin hayvanları var.", "Çiftçi pazarda süt satıyor.", "Çiftçinin hiç hayvanı yok."),
+        ("Başkente giden tren saat altıda kalktı.", "Bir tren kalktı.", "Tren öğrencilerle doluydu.", "Tren istasyondan hiç ayrılmadı."),
+        ("Kız kardeşim akşam yemeği için pilav ve balık pişiriyor.", "Kız kardeşim yemek hazırlıyor.", "Kız kardeşim yemek yapmayı seviyor.", "Kız kardeşim yemek pişirmiyor."),
+        ("Bütün gün yağmur yağdı, bu yüzden pazar boştu.", "Pazarda az insan vardı.", "Satıcılar eve erken gitti.", "Bütün gün güneş parladı."),
+        ("Öğretmen velilere uzun bir mektup yazdı.", "Öğretmen bir şey yazdı.", "Veliler kızgındı.", "Öğretmen hiçbir şey yazmadı."),
+        ("Bir doktor hastanede yaşlı bir kadına yardım ediyor.", "Hastanede biri var.", "Yaşlı kadının bacağı kırık.", "Hastanede kimse yok."),
+        ("Oğlanlar okuldan sonra futbol oynuyor.", "Oğlanlar bir oyun oynuyor.", "Oğlanlar aynı takımda.", "Oğlanlar uyuyor."),
+    ],
+    "vi": [
+        ("Một người đàn ông đang chơi ghi-ta trên đường phố.", "Một người đàn ông đang chơi nhạc.", "Người đàn ông chơi để kiếm tiền.", "Người đàn ông đang ngủ ở nhà."),
+        ("Hai đứa trẻ đang bơi trong hồ.", "Có trẻ em ở dưới nước.", "Bọn trẻ đang đi nghỉ.", "Bọn trẻ đang ngồi trong lớp học."),
+        ("Một người phụ nữ đang đọc sách trong công viên.", "Một người phụ nữ đang ở ngoài trời.", "Người phụ nữ đang đọc một cuốn tiểu thuyết tình cảm.", "Người phụ nữ đang xem ti vi."),
+        ("Người nông dân già cho đàn bò của mình ăn vào buổi sáng.", "Người nông dân có gia súc.", "Người nông dân bán sữa ở chợ.", "Người nông dân không có con vật nào."),
+        ("Chuyến tàu đi thủ đô đã khởi hành lúc sáu giờ.", "Một chuyến tàu đã khởi hành.", "Con tàu chật kín sinh viên.", "Con tàu chưa bao giờ rời ga."),
+        ("Chị gái tôi nấu cơm và cá cho bữa tối.", "Chị gái tôi chuẩn bị đồ ăn.", "Chị gái tôi thích nấu ăn.", "Chị gái tôi không nấu ăn."),
+        ("Trời mưa cả ngày nên chợ vắng tanh.", "Có ít người ở chợ.", "Những người bán hàng về nhà sớm.", "Trời nắng cả ngày."),
+        ("Thầy giáo đã viết một lá thư dài cho phụ huynh.", "Thầy giáo đã viết một thứ gì đó.", "Phụ huynh rất tức giận.", "Thầy giáo không viết gì cả."),
+        ("Một bác sĩ đang giúp một bà cụ ở bệnh viện.", "Có người ở bệnh viện.", "Bà cụ bị gãy chân.", "Không có ai ở bệnh viện."),
+        ("Các cậu bé chơi bóng đá sau giờ học.", "Các cậu bé đang chơi một trò chơi.", "Các cậu bé ở cùng một đội.", "Các cậu bé đang ngủ."),
     ],
 }
 

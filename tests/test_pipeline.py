@@ -5,6 +5,7 @@ import pytest
 from xlt.pipeline import PhasePlan, TrialPlan, run_trial
 from xlt.results import read_results
 from xlt.runtime import LocalRuntime
+from xlt.tasks import get_task
 
 
 def plan(tmp_path, intermediate=True, **kw) -> TrialPlan:
@@ -21,7 +22,7 @@ def test_trial_writes_rows_for_every_phase_and_language(tmp_path):
     phases = {(r["phase"], r["target_task"], r["split"]) for r in rows}
     assert phases == {("intermediate", "mnli", "validation"), ("target", "xnli", "validation"), ("zero_shot", "xnli", "test")}
     zero_shot = {r["language"]: r for r in rows if r["phase"] == "zero_shot"}
-    assert {"ar", "de", "en", "es", "fr", "hi", "ru", "sw", "ur", "zh"} == set(zero_shot)
+    assert set(get_task("xnli").languages) == set(zero_shot)  # all 15 XNLI languages
     assert all(0 <= r["value"] <= 1 and r["n_examples"] == 30 for r in zero_shot.values())
     assert all(r["intermediate"] == "mnli" and r["mixture"] == [("mnli", 1.0)] for r in rows)
     non_en = [r["value"] for lang, r in zero_shot.items() if lang != "en"]
@@ -45,7 +46,23 @@ def test_resume_skips_finished_units_and_reproduces_the_result(tmp_path):
     resumed = LocalRuntime(resume_from=after_intermediate)
     assert run_trial(plan(tmp_path), resumed) == pytest.approx(expected)
     assert [r["unit"] for r in resumed.reports] == ["target-xnli", "done"]
-    assert read_results(str(tmp_path / "results")).num_rows == 12  # rewritten, not duplicated
+    assert read_results(str(tmp_path / "results")).num_rows == 17  # rewritten, not duplicated
     finished = LocalRuntime(resume_from=full.checkpoints[-1])
     assert run_trial(plan(tmp_path), finished) == pytest.approx(expected)
     assert [r["unit"] for r in finished.reports] == ["done"]
+
+
+def test_predictions_in_xtreme_layout_score_to_the_parquet_values(tmp_path):
+    from xlt.benchmarks import XTREME
+    from xlt.scoring import score_folders
+
+    p = plan(tmp_path, intermediate=False, predictions_dir=str(tmp_path / "pred"), labels_dir=str(tmp_path / "gold"))
+    run_trial(p, LocalRuntime())
+    lines = (tmp_path / "pred" / "xnli" / "test-sw.tsv").read_text().splitlines()
+    assert len(lines) == 30 and set(lines) <= {"entailment", "neutral", "contradiction"}
+    scores = score_folders(tmp_path / "pred", tmp_path / "gold", XTREME)
+    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["phase"] == "zero_shot"]
+    assert len(scores["xnli"]["accuracy"]) == 15
+    for r in rows:
+        assert scores["xnli"]["accuracy"][r["language"]] == pytest.approx(100 * r["value"])
+    assert set(scores) == {"xnli"}  # one task: no group, no overall score

@@ -26,13 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     show = results.add_parser("show", help="per-language table of the best trial and the baseline")
     show.add_argument("dir", help="a results directory, or a sweep directory holding results/")
 
+    score = sub.add_parser("score", help="score predictions in the XTREME submission layout")
+    score.add_argument("pred_dir")
+    score.add_argument("label_dir")
+    score.add_argument("--benchmark", choices=["xtreme", "xtreme-r"], default="xtreme")
+    score.add_argument("--json", action="store_true", help="print the JSON of XTREME's evaluate.py --output_file")
+
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true")
     tasks.add_parser("show", help="one task").add_argument("name")
 
     args = parser.parse_args(argv)
-    handler = {("sweep", "run"): _sweep_run, ("results", "show"): _results_show,
-               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, args.action)]
+    handler = {("sweep", "run"): _sweep_run, ("results", "show"): _results_show, ("score", None): _score,
+               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
     return handler(args)
 
 
@@ -81,6 +87,19 @@ def _results_show(args) -> int:
     except FileNotFoundError as err:
         return _error(str(err))
     print(best_vs_baseline(table))
+    return 0
+
+
+def _score(args) -> int:
+    from xlt.benchmarks import BENCHMARKS
+    from xlt.scoring import ScoreError, format_scores, score_folders
+
+    benchmark = BENCHMARKS[args.benchmark]
+    try:
+        scores = score_folders(Path(args.pred_dir), Path(args.label_dir), benchmark)
+    except ScoreError as err:
+        return _error(str(err))
+    print(json.dumps(scores) if args.json else format_scores(scores, benchmark))
     return 0
 
 

@@ -113,6 +113,10 @@ class TargetConfig(PhaseConfig):
     """Every trial fine-tunes on each target's English training set and evaluates it zero-shot."""
     languages: list[str] | None = None
     """Evaluate only these languages (default: every language the data source has)."""
+    write_predictions: bool = False
+    """Write zero-shot predictions in the XTREME submission layout under
+    `<storage>/<name>/predictions/<trial_id>/<task>/test-<lang>.tsv`, and the gold labels once
+    under `<storage>/<name>/labels/`, so `xlt score` can score them."""
 
 
 class SearchConfig(_Strict):

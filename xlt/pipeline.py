@@ -25,6 +25,7 @@ from xlt.models.heads import TaskModel, build_head
 from xlt.objective import objective
 from xlt.results import ResultRow, write_rows
 from xlt.runtime import Runtime
+from xlt.storage import write_text
 from xlt.tasks import NO_INTERMEDIATE, TaskSpec, get_task
 from xlt.train import predict, train_phase
 
@@ -58,6 +59,9 @@ class TrialPlan:
     max_train_examples: int | None = None
     trust_remote_code: bool = False
     cpus_per_worker: float = 1
+    predictions_dir: str | None = None
+    """Where zero-shot predictions go (XTREME layout); None writes none."""
+    labels_dir: str | None = None
 
     @property
     def intermediate_name(self) -> str:
@@ -155,9 +159,20 @@ class _UnitRunner:
         for lang in languages:
             features = self._features(task, lang, split)
             preds = predict(model, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+            if phase_name == "zero_shot":
+                self._write_predictions(task, lang, preds, features.labels)
             rows.append(self._row(phase_name, task.name, lang, split, task.metric,
                                   metric(features.labels, preds), len(features), phase.learning_rate))
         return rows
+
+    def _write_predictions(self, task: TaskSpec, lang: str, preds: list[int], labels: list[int]) -> None:
+        """XTREME layout: `<task>/test-<lang>.tsv`, one label name a line."""
+        if self.rt.rank != 0 or not self.plan.predictions_dir:
+            return
+        name = f"{task.folder}/test-{lang}.tsv"
+        write_text(self.plan.predictions_dir, name, "".join(f"{task.labels[p]}\n" for p in preds))
+        if self.plan.labels_dir:
+            write_text(self.plan.labels_dir, name, "".join(f"{task.labels[g]}\n" for g in labels))
 
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
         p = self.plan

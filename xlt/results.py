@@ -6,7 +6,6 @@ trial never duplicates rows; `read_results` also drops duplicates on the row key
 latest, in case two writers raced.
 """
 
-import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +15,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+
+from xlt.storage import filesystem, write_atomic
 
 SCHEMA_VERSION = 1
 KEY = ("trial_id", "phase", "target_task", "language", "metric")
@@ -66,32 +67,17 @@ class ResultRow:
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
 
-def _filesystem(root: str) -> tuple[pafs.FileSystem, str]:
-    """A pyarrow filesystem and path for a local path or a URI (s3://, gs://)."""
-    if "://" in root:
-        return pafs.FileSystem.from_uri(root)
-    return pafs.LocalFileSystem(), str(Path(root).resolve())
-
-
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:
     """Atomically write (or replace) one unit's rows; returns the file's path."""
     if not rows:
         raise ValueError(f"no rows to write for trial {trial_id} unit {unit}")
-    fs, base = _filesystem(root)
-    directory = f"{base}/{trial_id}"
-    fs.create_dir(directory, recursive=True)
-    final = f"{directory}/{unit}.parquet"
-    tmp = f"{directory}/.{unit}.{uuid.uuid4().hex}.tmp"
     table = pa.Table.from_pylist([asdict(r) for r in rows], schema=SCHEMA)
-    with fs.open_output_stream(tmp) as out:
-        pq.write_table(table, out)
-    fs.move(tmp, final)
-    return final
+    return write_atomic(root, f"{trial_id}/{unit}.parquet", lambda out: pq.write_table(table, out))
 
 
 def read_results(root: str) -> pa.Table:
     """Every row under `root`, de-duplicated on KEY (latest `finished_at` wins)."""
-    fs, base = _filesystem(root)
+    fs, base = filesystem(root)
     info = fs.get_file_info(base)
     if info.type != pafs.FileType.Directory:
         raise FileNotFoundError(f"{root}: no results directory")

@@ -67,7 +67,8 @@ def _any_intermediate(cfg: SweepConfig) -> bool:
     return any(v != NO_INTERMEDIATE for v in values)
 
 
-def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str) -> TrialPlan:
+def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str,
+               sweep_root: str | None = None) -> TrialPlan:
     inter = cfg.intermediate
     intermediate = None
     if params["intermediate_task"] != NO_INTERMEDIATE:
@@ -81,8 +82,12 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
                 objective=cfg.search.objective,
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code)
+    outputs = {}
+    if tgt.write_predictions and sweep_root:
+        outputs = dict(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
-                     config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker, **plan)
+                     config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker,
+                     **plan, **outputs)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

@@ -59,7 +59,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
                 super().after_report(run_context, metrics, checkpoint)
 
     ctx = tune.get_context()
-    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results)
+    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results, paths.root)
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
     trainer = TorchTrainer(

@@ -50,6 +50,12 @@ class TaskSpec:
     train_language: str = "en"
     splits: tuple[Split, ...] = ("train", "validation", "test")
     description: str = ""
+    benchmark_folder: str | None = None
+    """Folder name in the benchmark's submission layout, where it differs (`bucc2018`)."""
+
+    @property
+    def folder(self) -> str:
+        return self.benchmark_folder or self.name
 
     @property
     def num_labels(self) -> int:
