@@ -1,7 +1,7 @@
 import random
 
-from xlt.data.batching import collate, length_grouped_batches, shard
-from xlt.data.features import Features
+from xlt.data.batching import length_grouped_batches, shard
+from xlt.formats import FORMATS, Features
 
 
 def test_length_grouped_batches_cover_every_index_once_and_group_lengths():
@@ -23,7 +23,7 @@ def test_shard_pads_to_equal_counts_for_ddp():
 
 
 def test_collate_pads_to_the_batch_longest():
-    f = Features(input_ids=[[0, 5, 2], [0, 5, 6, 7, 2]], labels=[1, 2])
-    batch = collate(f, [0, 1], pad_id=1)
+    f = Features([[0, 5, 2], [0, 5, 6, 7, 2]], [0, 1], {"labels": [1, 2]}, 2)
+    batch = FORMATS["classification"].collate(f, [0, 1], pad_id=1)
     assert batch["input_ids"].tolist() == [[0, 5, 2, 1, 1], [0, 5, 6, 7, 2]]
     assert batch["attention_mask"].sum().item() == 8 and batch["labels"].tolist() == [1, 2]

@@ -33,6 +33,6 @@ def test_missing_file_and_existing_sweep(tmp_path):
 def test_tasks_list_json():
     out = xlt("tasks", "list", "--json")
     tasks = {t["name"]: t for t in json.loads(out.stdout)}
-    assert tasks["xnli"]["format"] == "pair_classification" and "ur" in tasks["xnli"]["languages"]
+    assert tasks["xnli"]["format"] == "classification" and "ur" in tasks["xnli"]["languages"]
     assert tasks["mnli"]["role"] == "intermediate"
     assert xlt("tasks", "show", "xnlii").returncode == 2

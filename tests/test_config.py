@@ -87,3 +87,17 @@ def test_invalid_yaml(tmp_path):
     bad.write_text("name: [unclosed\n")
     with pytest.raises(ConfigError, match="bad.yaml: not valid YAML"):
         load_sweep(bad)
+
+
+def test_baseline_point_and_grid_space():
+    from xlt.space import baseline_point, grid_size, param_space
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml")
+    assert baseline_point(cfg) == {"intermediate_task": "none", "target_learning_rate": 1e-3,
+                                   "intermediate_learning_rate": pytest.approx((3e-4 * 3e-3) ** 0.5)}
+    assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=none"])) is None
+    assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=mnli"])) is None
+    grid = load_sweep(REPO / "sweeps" / "paper-single.yaml")
+    assert grid_size(grid) == 30 and param_space(grid)["intermediate_task"] == {"grid_search": grid.intermediate.tasks.choice}
+    with pytest.raises(ConfigError, match="intermediate.learning_rate: search.algorithm grid needs a fixed value"):
+        load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=grid"])

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from xlt.data.loading import DataError, available_languages, load_split
+from xlt.data.loading import DataError, available_languages, load_records
 from xlt.tasks import get_task
 from xlt.tasks.spec import HubSource
 
@@ -14,15 +14,23 @@ def test_xnli_fixture_languages_include_low_resource_ones():
 
 
 def test_fixture_rows_have_hub_columns_and_valid_labels():
-    split = load_split(get_task("xnli"), "sw", "test", "local")
-    assert set(split.columns) == {"premise", "hypothesis", "label"} and len(split) == 30
-    assert set(split.columns["label"]) == {0, 1, 2}
+    split = load_records(get_task("xnli"), "sw", "test", "local")
+    assert len(split) == 30 and set(split.records[0]) == {"text", "text_pair", "label"}
+    assert {r["label"] for r in split.records} == {0, 1, 2}
 
 
-def test_hub_source_maps_configs_and_splits():
-    assert get_task("xnli").hub.config_for("ur") == "ur"
-    mnli = get_task("mnli").hub
-    assert (mnli.path, mnli.config_for("en"), mnli.split_for("validation")) == ("nyu-mll/glue", "mnli", "validation_matched")
+def test_hub_sources_map_configs_splits_and_language_names():
+    assert get_task("xnli").hub[0].config_for("ur") == "ur"
+    mnli = get_task("mnli").hub[0]
+    assert (mnli.path, mnli.config_for("en"), mnli.splits_for("validation")) == ("nyu-mll/glue", "mnli", ("validation_matched",))
+    assert get_task("udpos").hub[0].config_for("de") == "udpos.German"
+    assert get_task("tatoeba").hub[0].config_for("zh") == "tatoeba.cmn"
+    assert get_task("mlqa").hub[0].config_for("hi") == "mlqa.hi.hi"
+    anli = get_task("anli_plus").hub
+    assert [h.path for h in anli] == ["facebook/anli", "nyu-mll/glue", "stanfordnlp/snli"]
+    assert anli[0].splits_for("train") == ("train_r1", "train_r2", "train_r3")
+    assert get_task("tydiqa").hub[0].id_prefix["sw"] == "swahili"
+    assert get_task("xnli").train_from == "mnli" and get_task("xquad").train_from == "squad_v1"
 
 
 def test_bad_rows_name_task_split_row_and_field(tmp_path, monkeypatch):
@@ -33,10 +41,40 @@ def test_bad_rows_name_task_split_row_and_field(tmp_path, monkeypatch):
                    + json.dumps({"premise": "a", "hypothesis": "b", "label": 7}) + "\n")
     monkeypatch.setattr("xlt.tasks.spec.FIXTURES", tmp_path)
     with pytest.raises(DataError, match=r"task 'xnli' de/test row 1: field 'label' is 7, expected an int in \[0, 3\)"):
-        load_split(task, "de", "test", "local")
+        load_records(task, "de", "test", "local")
     bad.write_text(json.dumps({"premise": "a", "label": 0}) + "\n")
     with pytest.raises(DataError, match="row 0: missing field 'hypothesis'"):
-        load_split(task, "de", "test", "local")
+        load_records(task, "de", "test", "local")
     bad.write_text("{not json\n")
     with pytest.raises(DataError, match=r"test.jsonl:1: not valid JSON"):
-        load_split(task, "de", "test", "local")
+        load_records(task, "de", "test", "local")
+
+
+def test_hub_path_calls_load_dataset_with_the_real_ids_and_filters_languages(monkeypatch):
+    """The hub is unreachable here: `datasets.load_dataset` is replaced at that boundary by a real
+    `datasets.Dataset`, and the call and everything after it run as for a user online."""
+    import datasets
+
+    calls = []
+
+    def fake_load(path, name=None, split=None):
+        calls.append((path, name, split))
+        rows = [{"id": "swahili-1", "title": "t", "context": "Juma alizaliwa Mombasa.", "question": "Wapi?",
+                 "answers": {"text": ["Mombasa"], "answer_start": [15]}},
+                {"id": "english-2", "title": "t", "context": "Ann was born in Leeds.", "question": "Where?",
+                 "answers": {"text": ["Leeds"], "answer_start": [16]}}]
+        return datasets.Dataset.from_list(rows)
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    records = load_records(get_task("tydiqa"), "sw", "test", "hub").records
+    assert calls == [("google-research-datasets/tydiqa", "secondary_task", "validation")]
+    assert [r["id"] for r in records] == ["swahili-1"]
+
+    calls.clear()
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: calls.append((path, name, split)) or
+                        datasets.Dataset.from_list([{"premise": "a", "hypothesis": "b", "label": -1},
+                                                    {"premise": "c", "hypothesis": "d", "label": 2}]))
+    out = load_records(get_task("anli_plus"), "en", "train", "hub")
+    assert calls == [("facebook/anli", None, "train_r1"), ("facebook/anli", None, "train_r2"),
+                     ("facebook/anli", None, "train_r3"), ("nyu-mll/glue", "mnli", "train"), ("stanfordnlp/snli", None, "train")]
+    assert len(out) == 5 and out.skipped == 5  # label -1 rows skipped by the documented rule, counted

@@ -82,7 +82,8 @@ TasksParam = _param(str)
 class ModelConfig(_Strict):
     name: str = "tiny-xlmr"
     """`tiny-xlmr` (built locally), a known hub name (`xlm-roberta-large`) or `org/name`."""
-    max_seq_length: int = Field(128, ge=8, le=4096)
+    max_seq_length: int | None = Field(None, ge=8, le=4096)
+    """Tokens per sequence; None takes each task's default (256 classification/tagging, 384 QA, 512 retrieval)."""
     trust_remote_code: bool = False
     """Only when the sweep file asks: runs code from the model's hub repository."""
 
@@ -96,9 +97,10 @@ class DataConfig(_Strict):
 
 class PhaseConfig(_Strict):
     learning_rate: FloatParam = 2e-5
-    epochs: float = Field(2, gt=0)
-    batch_size: int = Field(32, ge=1)
-    """Per-worker batch size; the global batch is batch_size x workers_per_trial."""
+    epochs: float | None = Field(None, gt=0)
+    """None takes each task's default."""
+    batch_size: int | None = Field(None, ge=1)
+    """Per-worker batch size (global = batch_size x workers_per_trial); None takes each task's default."""
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     weight_decay: float = Field(0.01, ge=0)
 
@@ -120,7 +122,9 @@ class TargetConfig(PhaseConfig):
 
 
 class SearchConfig(_Strict):
-    algorithm: Literal["optuna-tpe", "random"] = "optuna-tpe"
+    algorithm: Literal["optuna-tpe", "random", "grid"] = "optuna-tpe"
+    """optuna-tpe or random (Optuna samplers, `num_trials` trials); grid: every combination of
+    the `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
     objective: Literal["zero_shot_mean", "all_languages_mean"] = "zero_shot_mean"
     mode: Literal["max", "min"] = "max"
     num_trials: int = Field(4, ge=1)
@@ -175,6 +179,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     except ValidationError as err:
         raise ConfigError(_format_error(err, source)) from None
     _check_names(cfg, source)
+    _check_grid(cfg, source)
     return cfg
 
 
@@ -228,6 +233,17 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             return None
         model = ann
     return model
+
+
+def _check_grid(cfg: SweepConfig, source: str) -> None:
+    if cfg.search.algorithm != "grid":
+        return
+    params = {"intermediate.tasks": cfg.intermediate.tasks, "intermediate.learning_rate": cfg.intermediate.learning_rate,
+              "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed}
+    for key, value in params.items():
+        if isinstance(value, (LogUniform, Uniform)):
+            raise ConfigError(f"{source}: {key}: search.algorithm grid needs a fixed value or {{choice: [...]}}, "
+                              f"not a range")
 
 
 def _check_names(cfg: SweepConfig, source: str) -> None:

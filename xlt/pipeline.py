@@ -8,6 +8,7 @@ restarted worker group resumes after the last finished unit instead of starting 
 """
 
 import json
+import logging
 import random
 import tempfile
 from dataclasses import dataclass, field
@@ -17,17 +18,19 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from xlt import __version__
-from xlt.data.features import Features, encode
-from xlt.data.loading import available_languages, load_split
-from xlt.metrics import METRICS
+from xlt.data.loading import available_languages, load_records, resolve_labels
+from xlt.formats import FORMATS
+from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
 from xlt.models.backbone import load_encoder
-from xlt.models.heads import TaskModel, build_head
+from xlt.models.task_model import TaskModel
 from xlt.objective import objective
 from xlt.results import ResultRow, write_rows
 from xlt.runtime import Runtime
 from xlt.storage import write_text
 from xlt.tasks import NO_INTERMEDIATE, TaskSpec, get_task
 from xlt.train import predict, train_phase
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -117,62 +120,105 @@ class _UnitRunner:
     def __init__(self, plan: TrialPlan, rt: Runtime, encoder, tokenizer, state: TrialState):
         self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
         self.pad_id = tokenizer.pad_token_id
+        self._train_loss = float("nan")
 
     def intermediate(self, phase: PhasePlan) -> None:
-        task = get_task(phase.task)
-        model = self._train(task, phase)
+        task = self._task(phase.task)
+        model = self._train(task, task, phase)
         rows = self._evaluate(model, task, "intermediate", "validation", [task.train_language], phase)
         self._finish("intermediate", f"intermediate-{task.name}", rows, self.encoder.state_dict())
 
     def target(self, phase: PhasePlan, base: dict[str, torch.Tensor]) -> None:
-        task = get_task(phase.task)
-        model = self._train(task, phase)
-        rows = self._evaluate(model, task, "target", "validation", [task.train_language], phase)
+        task = self._task(phase.task)
+        rows: list[ResultRow] = []
         languages = available_languages(task, "test", self.plan.source)
         if self.plan.target_languages:
             languages = tuple(l for l in languages if l in self.plan.target_languages)
-        zero_shot = self._evaluate(model, task, "zero_shot", "test", languages, phase)
-        self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.metric}
+        if task.trains:
+            model = self._train(task, self._task(task.train_from or task.name), phase)
+            rows = self._evaluate(model, task, "target", "validation", [task.train_language], phase,
+                                  dev_task=self._task(task.dev_task))
+            zero_shot = self._evaluate(model, task, "zero_shot", "test", languages, phase)
+        else:  # retrieval: no training data; the phase-2 encoder is evaluated directly
+            self._train_loss = float("nan")
+            zero_shot = self._retrieve(task, languages, phase)
+        self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.primary_metric}
         # The objective over the targets done so far: what the searcher and schedulers see.
         running = objective(self.plan.objective, self.state.scores)
         self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
 
-    def _features(self, task: TaskSpec, language: str, split: str, cap: int | None = None) -> Features:
-        data = load_split(task, language, split, self.plan.source, cap)
-        return encode(task, data, self.tokenizer, self.plan.max_seq_length)
+    def _task(self, name: str) -> TaskSpec:
+        return resolve_labels(get_task(name), self.plan.source)
 
-    def _train(self, task: TaskSpec, phase: PhasePlan) -> TaskModel:
+    def _max_length(self, task: TaskSpec) -> int:
+        return self.plan.max_seq_length or task.defaults.max_seq_length
+
+    def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
+        return load_records(task, language, split, self.plan.source, cap).records
+
+    def _train(self, task: TaskSpec, data_task: TaskSpec, phase: PhasePlan) -> TaskModel:
+        """Train `task`'s head (and the encoder) on `data_task`'s English training set."""
+        fmt = FORMATS[task.format]
         torch.manual_seed(self.plan.seed)  # same head init on every rank
-        model = TaskModel(self.encoder, build_head(task, self.encoder.config.hidden_size))
-        features = self._features(task, task.train_language, "train", self.plan.max_train_examples)
-        out = train_phase(model, features, lr=phase.learning_rate, epochs=phase.epochs,
+        model = TaskModel(self.encoder, fmt.head(task, self.encoder.config.hidden_size))
+        records = self._records(data_task, data_task.train_language, "train", self.plan.max_train_examples)
+        features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
+        out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,
                           batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
                           weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt)
         self.state.step += out["steps"]
         self._train_loss = out["train_loss"]
         return model
 
-    def _evaluate(self, model: TaskModel, task: TaskSpec, phase_name: str, split: str,
-                  languages, phase: PhasePlan) -> list[ResultRow]:
+    def _evaluate(self, model: TaskModel, task: TaskSpec, phase_name: str, split: str, languages,
+                  phase: PhasePlan, dev_task: TaskSpec | None = None) -> list[ResultRow]:
+        fmt = FORMATS[task.format]
+        data_task = dev_task or task
         rows = []
-        metric = METRICS[task.metric]
         for lang in languages:
-            features = self._features(task, lang, split)
-            preds = predict(model, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+            records = self._records(data_task, lang, split)
+            features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
+            outputs = predict(model, fmt, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+            metrics, predictions = fmt.score(task, records, features, outputs, lang)
             if phase_name == "zero_shot":
-                self._write_predictions(task, lang, preds, features.labels)
-            rows.append(self._row(phase_name, task.name, lang, split, task.metric,
-                                  metric(features.labels, preds), len(features), phase.learning_rate))
+                self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
+            rows += [self._row(phase_name, data_task.name, lang, split, m, v, len(records), phase.learning_rate)
+                     for m, v in metrics.items()]
         return rows
 
-    def _write_predictions(self, task: TaskSpec, lang: str, preds: list[int], labels: list[int]) -> None:
-        """XTREME layout: `<task>/test-<lang>.tsv`, one label name a line."""
+    def _retrieve(self, task: TaskSpec, languages, phase: PhasePlan) -> list[ResultRow]:
+        fmt = FORMATS[task.format]
+        kw = dict(layer=task.retrieval_layer, pooling=task.retrieval_pooling, max_length=self._max_length(task),
+                  batch_size=2 * phase.batch_size, rt=self.rt)
+
+        def embed(records):
+            return (fmt.embed(self.encoder, self.tokenizer, [r["source"] for r in records], **kw),
+                    fmt.embed(self.encoder, self.tokenizer, [r["target"] for r in records], **kw))
+
+        rows = []
+        for lang in languages:
+            records = self._records(task, lang, "test")
+            if task.metric == "bucc":
+                dev = self._records(task, lang, "validation")
+                dev_src, dev_trg = embed(dev)
+                threshold = best_threshold(mine_pairs(dev, dev_src, dev_trg),
+                                           [f"{r['source_id']}\t{r['target_id']}" for r in dev])
+                metrics, predictions = bucc_score(records, *embed(records), threshold)
+                log.info("bucc %s: margin threshold %.4f chosen on dev", lang, metrics.pop("threshold"))
+            else:
+                metrics, predictions = tatoeba_score(records, *embed(records))
+            self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
+            rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(records), 0.0) for m, v in metrics.items()]
+        return rows
+
+    def _write_predictions(self, task: TaskSpec, lang: str, predictions: str, gold: str) -> None:
+        """XTREME layout: `<task>/test-<lang>.<tsv|json>`; gold labels beside, once."""
         if self.rt.rank != 0 or not self.plan.predictions_dir:
             return
-        name = f"{task.folder}/test-{lang}.tsv"
-        write_text(self.plan.predictions_dir, name, "".join(f"{task.labels[p]}\n" for p in preds))
+        name = f"{task.folder}/test-{lang}.{FORMATS[task.format].suffix}"
+        write_text(self.plan.predictions_dir, name, predictions)
         if self.plan.labels_dir:
-            write_text(self.plan.labels_dir, name, "".join(f"{task.labels[g]}\n" for g in labels))
+            write_text(self.plan.labels_dir, name, gold)
 
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
         p = self.plan
@@ -188,7 +234,7 @@ class _UnitRunner:
         """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
         self.state.completed.append(unit)
         metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss,
-                   **{f"{r.phase}/{r.target_task}/{r.language}": r.value for r in rows}}
+                   **{f"{r.phase}/{r.target_task}/{r.language}/{r.metric}": r.value for r in rows}}
         if running_objective is not None:
             metrics["objective"] = running_objective
         if self.rt.rank != 0:

@@ -11,12 +11,12 @@ from ray import tune
 
 from xlt.config import Choice, LogUniform, SweepConfig, Uniform
 from xlt.pipeline import PhasePlan, TrialPlan
-from xlt.tasks import NO_INTERMEDIATE
+from xlt.tasks import NO_INTERMEDIATE, get_task
 
 
-def to_domain(param: Any) -> Any:
+def to_domain(param: Any, grid: bool = False) -> Any:
     if isinstance(param, Choice):
-        return tune.choice(param.choice)
+        return tune.grid_search(param.choice) if grid else tune.choice(param.choice)
     if isinstance(param, LogUniform):
         return tune.loguniform(*param.loguniform)
     if isinstance(param, Uniform):
@@ -25,28 +25,36 @@ def to_domain(param: Any) -> Any:
 
 
 def param_space(cfg: SweepConfig) -> dict[str, Any]:
-    """What Optuna samples per trial."""
+    """What Optuna samples per trial (or, for grid, every combination)."""
+    grid = cfg.search.algorithm == "grid"
     space = {
-        "intermediate_task": to_domain(cfg.intermediate.tasks),
-        "target_learning_rate": to_domain(cfg.target.learning_rate),
-        "seed": to_domain(cfg.search.seed),
+        "intermediate_task": to_domain(cfg.intermediate.tasks, grid),
+        "target_learning_rate": to_domain(cfg.target.learning_rate, grid),
+        "seed": to_domain(cfg.search.seed, grid),
     }
     if _any_intermediate(cfg):
-        space["intermediate_learning_rate"] = to_domain(cfg.intermediate.learning_rate)
+        space["intermediate_learning_rate"] = to_domain(cfg.intermediate.learning_rate, grid)
     return space
 
 
+def grid_size(cfg: SweepConfig) -> int:
+    size = 1
+    for param in (cfg.intermediate.tasks, cfg.target.learning_rate, cfg.search.seed, cfg.intermediate.learning_rate):
+        size *= len(param.choice) if isinstance(param, Choice) else 1
+    return size
+
+
 def baseline_point(cfg: SweepConfig) -> dict[str, Any] | None:
-    """The `none` baseline as a first point to evaluate, or None when it is not in the space."""
+    """The `none` baseline as a first point to evaluate, when `none` is one of several choices.
+    Only sampled parameters appear in it: Optuna rejects constants in a point."""
     tasks = cfg.intermediate.tasks
-    values = tasks.choice if isinstance(tasks, Choice) else [tasks]
-    if not cfg.search.include_baseline or NO_INTERMEDIATE not in values:
+    if not cfg.search.include_baseline or not isinstance(tasks, Choice) or NO_INTERMEDIATE not in tasks.choice:
         return None
-    params = {"intermediate_task": cfg.intermediate.tasks, "target_learning_rate": cfg.target.learning_rate,
-              "seed": cfg.search.seed, "intermediate_learning_rate": cfg.intermediate.learning_rate}
+    params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed}
+    if _any_intermediate(cfg):
+        params["intermediate_learning_rate"] = cfg.intermediate.learning_rate
     point = {name: _centre(p) for name, p in params.items() if isinstance(p, (Choice, LogUniform, Uniform))}
-    point["intermediate_task"] = NO_INTERMEDIATE
-    return point  # sampled parameters only: Optuna rejects constants in a point
+    return {"intermediate_task": NO_INTERMEDIATE, **point}
 
 
 def _centre(param: Any) -> Any:
@@ -69,14 +77,11 @@ def _any_intermediate(cfg: SweepConfig) -> bool:
 
 def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str,
                sweep_root: str | None = None) -> TrialPlan:
-    inter = cfg.intermediate
+    inter, tgt = cfg.intermediate, cfg.target
     intermediate = None
     if params["intermediate_task"] != NO_INTERMEDIATE:
-        intermediate = PhasePlan(params["intermediate_task"], float(params["intermediate_learning_rate"]),
-                                 inter.epochs, inter.batch_size, inter.warmup_ratio, inter.weight_decay)
-    tgt = cfg.target
-    targets = tuple(PhasePlan(task, float(params["target_learning_rate"]), tgt.epochs, tgt.batch_size,
-                              tgt.warmup_ratio, tgt.weight_decay) for task in tgt.tasks)
+        intermediate = _phase(inter, params["intermediate_task"], params["intermediate_learning_rate"])
+    targets = tuple(_phase(tgt, task, params["target_learning_rate"]) for task in tgt.tasks)
     plan = dict(model=cfg.model.name, max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, targets=targets, seed=int(params["seed"]),
                 objective=cfg.search.objective,
@@ -88,6 +93,14 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
                      config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker,
                      **plan, **outputs)
+
+
+def _phase(section, task_name: str, learning_rate: float) -> PhasePlan:
+    """A phase's plan: the sweep file's settings, else the task's defaults."""
+    defaults = get_task(task_name).defaults
+    return PhasePlan(task_name, float(learning_rate),
+                     section.epochs if section.epochs is not None else defaults.epochs,
+                     section.batch_size or defaults.batch_size, section.warmup_ratio, section.weight_decay)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

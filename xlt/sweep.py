@@ -119,24 +119,28 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
 
     from xlt.models.registry import resolve_model
     from xlt.progress import SweepProgress
-    from xlt.space import baseline_point, param_space
+    from xlt.space import baseline_point, grid_size, param_space
 
     resolve_model(cfg.model.name)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     init_ray(cfg, address)
     s = cfg.search
-    sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
-               else optuna.samplers.RandomSampler(seed=s.sampler_seed))
+    grid = s.algorithm == "grid"
+    num_trials = grid_size(cfg) if grid else s.num_trials
+    search_alg = None  # grid: Tune's variant generator runs every combination once
+    if not grid:
+        sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
+                   else optuna.samplers.RandomSampler(seed=s.sampler_seed))
+        search_alg = OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
+                                  points_to_evaluate=[p] if (p := baseline_point(cfg)) else None)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
     tuner = tune.Tuner(
         trainable,
         param_space=param_space(cfg),
-        tune_config=tune.TuneConfig(
-            search_alg=OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
-                                    points_to_evaluate=[p] if (p := baseline_point(cfg)) else None),
-            num_samples=s.num_trials, max_concurrent_trials=cfg.resources.max_concurrent_trials),
+        tune_config=tune.TuneConfig(search_alg=search_alg, num_samples=1 if grid else num_trials,
+                                    max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
-                                  callbacks=[SweepProgress(s.num_trials, s.mode, echo)]),
+                                  callbacks=[SweepProgress(num_trials, s.mode, echo)]),
     )
     grid = tuner.fit()
     return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from xlt.data.batching import collate, length_grouped_batches, shard
-from xlt.data.features import Features
+from xlt.data.batching import length_grouped_batches, shard
+from xlt.formats import Features, Format
 from xlt.runtime import Runtime
 
 
@@ -35,8 +34,8 @@ def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.d
     return torch.optim.AdamW(groups, lr=lr, fused=device.type == "cuda")
 
 
-def train_phase(model: nn.Module, features: Features, *, lr: float, epochs: float, batch_size: int,
-                warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
+def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float, epochs: float,
+                batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
                 rt: Runtime) -> dict[str, float]:
     """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}."""
     device = rt.device
@@ -57,10 +56,10 @@ def train_phase(model: nn.Module, features: Features, *, lr: float, epochs: floa
         for indices in batches:
             if step == total:
                 break
-            batch = {k: v.to(device, non_blocking=True) for k, v in collate(features, indices, pad_id).items()}
+            batch = {k: v.to(device, non_blocking=True) for k, v in fmt.collate(features, indices, pad_id).items()}
             with _autocast(device):
-                logits = ddp(batch["input_ids"], batch["attention_mask"])
-            loss = F.cross_entropy(logits.float(), batch["labels"])
+                logits = ddp(batch)
+            loss = fmt.loss(logits, batch)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -73,16 +72,17 @@ def train_phase(model: nn.Module, features: Features, *, lr: float, epochs: floa
 
 
 @torch.inference_mode()
-def predict(model: nn.Module, features: Features, *, batch_size: int, pad_id: int, rt: Runtime) -> list[int]:
-    """Argmax predictions for every example, in order, gathered from every rank."""
+def predict(model: nn.Module, fmt: Format, features: Features, *, batch_size: int, pad_id: int,
+            rt: Runtime) -> list[Any]:
+    """The format's decoded output for every feature, in order, gathered from every rank."""
     model.to(rt.device).eval()
     mine = shard(length_grouped_batches(features.lengths, batch_size, None), rt.rank, rt.world_size, pad=False)
-    pairs: list[tuple[int, int]] = []
+    pairs: list[tuple[int, Any]] = []
     for indices in mine:
-        batch = collate(features, indices, pad_id)
+        batch = {k: v.to(rt.device) for k, v in fmt.collate(features, indices, pad_id).items()}
         with _autocast(rt.device):
-            logits = model(batch["input_ids"].to(rt.device), batch["attention_mask"].to(rt.device))
-        pairs.extend(zip(indices, logits.argmax(-1).tolist()))
+            logits = model(batch)
+        pairs.extend(zip(indices, fmt.decode(logits.float(), batch)))
     merged = dict(p for part in rt.all_gather(pairs) for p in part)
     return [merged[i] for i in range(len(features))]
 

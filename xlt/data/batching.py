@@ -1,4 +1,4 @@
-"""Length-grouped batches, sharding over DDP ranks, and dynamic-padding collation.
+"""Length-grouped batches and sharding over DDP ranks (formats pad each batch to its longest).
 
 Padding is most of the cost on realistic length spreads (RAY-NOTES: 29 -> 63 ex/s on CPU),
 so batches group examples of similar length and pad only to their own longest.
@@ -6,9 +6,6 @@ so batches group examples of similar length and pad only to their own longest.
 
 import random
 
-import torch
-
-from xlt.data.features import Features
 
 
 def length_grouped_batches(
@@ -43,16 +40,3 @@ def shard(batches: list[list[int]], rank: int, world_size: int, pad: bool) -> li
     if pad and len(batches) % world_size:
         batches = batches + batches[: world_size - len(batches) % world_size]
     return batches[rank::world_size]
-
-
-def collate(features: Features, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
-    """Pad a batch to its own longest sequence."""
-    width = max(len(features.input_ids[i]) for i in indices)
-    input_ids = torch.full((len(indices), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(indices), width), dtype=torch.long)
-    for row, i in enumerate(indices):
-        ids = features.input_ids[i]
-        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
-        attention[row, : len(ids)] = 1
-    labels = torch.tensor([features.labels[i] for i in indices], dtype=torch.long)
-    return {"input_ids": input_ids, "attention_mask": attention, "labels": labels}

@@ -1,20 +1,26 @@
-"""Load a task's split in one language, from the hub (real data) or the shipped fixture.
+"""Load a task's split in one language, from the hub (real data) or the shipped fixture, as the
+format's canonical records.
 
-Both sources yield the same thing: the columns the hub loader yields, as a dict of lists,
-validated row by row (missing column, label outside the label set -> DataError naming
-task, split, row and field).
+Both sources go through the task's adapter (hub columns -> canonical record) and the format's
+validation, so a bad row fails the same way wherever it comes from: a DataError naming the task,
+language, split, row and field. Rows the adapter skips by the task's documented rule are counted
+and logged.
 """
 
 import json
 import logging
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Literal
 
-from xlt.tasks import TaskSpec
+from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_stagged
+from xlt.tasks import TaskSpec, get_task
 
 log = logging.getLogger(__name__)
 
 Source = Literal["local", "hub"]
+UNKNOWN_LABEL = "<unk>"
 
 
 class DataError(ValueError):
@@ -22,16 +28,17 @@ class DataError(ValueError):
 
 
 @dataclass(frozen=True)
-class Split:
-    """One split of one task in one language, columnar."""
+class Records:
+    """One split of one task in one language, as canonical records."""
 
     task: str
     language: str
     split: str
-    columns: dict[str, list]
+    records: list[dict]
+    skipped: int = 0
 
     def __len__(self) -> int:
-        return len(self.columns["label"])
+        return len(self.records)
 
 
 def available_languages(task: TaskSpec, split: str, source: Source) -> tuple[str, ...]:
@@ -41,21 +48,46 @@ def available_languages(task: TaskSpec, split: str, source: Source) -> tuple[str
     return tuple(lang for lang in task.languages if task.fixture_path(lang, split).is_file())
 
 
-def load_split(
-    task: TaskSpec, language: str, split: str, source: Source, max_examples: int | None = None
-) -> Split:
+def load_records(task: TaskSpec, language: str, split: str, source: Source,
+                 max_examples: int | None = None) -> Records:
     if split not in task.splits:
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
     rows = _read_hub(task, language, split) if source == "hub" else _read_fixture(task, language, split)
     if max_examples is not None:
         rows = rows[:max_examples]
-    return Split(task.name, language, split, _validate(task, language, split, rows))
+    return _adapt(task, language, split, rows, source)
+
+
+def resolve_labels(task: TaskSpec, source: Source) -> TaskSpec:
+    """The task with its label set: declared, or for open sets (CCG supertags) every label of
+    the English training split by frequency, after `<unk>` (for labels unseen in training)."""
+    if not _open_labels(task):
+        return task
+    return replace(task, labels=_derived_labels(task.name, source))
+
+
+def _open_labels(task: TaskSpec) -> bool:
+    """A tagging task declared without labels (as registered, whatever `task` holds now)."""
+    return task.format == "tagging" and not get_task(task.name).labels
+
+
+@lru_cache(maxsize=None)
+def _derived_labels(name: str, source: Source) -> tuple[str, ...]:
+    task = get_task(name)
+    rows = _read_hub(task, task.train_language, "train") if source == "hub" else _read_fixture(task, task.train_language, "train")
+    counts = Counter(tag for i, row in enumerate(rows) for tag in task.adapter(row, i)["tags"])
+    return (UNKNOWN_LABEL, *sorted(counts, key=lambda t: (-counts[t], t)))
 
 
 def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
     path = task.fixture_path(language, split)
     if not path.is_file():
         raise DataError(f"task {task.name!r}: no local data for {language}/{split} (expected {path})")
+    if path.suffix == ".stagged":
+        try:
+            return read_stagged(path)
+        except CCGFormatError as err:
+            raise DataError(str(err)) from None
     rows = []
     with path.open(encoding="utf-8") as f:
         for line_no, line in enumerate(f, 1):
@@ -69,30 +101,49 @@ def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
 
 
 def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
+    if task.hub[0].path == "local:ccgbank":
+        try:
+            return read_ccgbank(ccgbank_dir(), split)
+        except (FileNotFoundError, CCGFormatError) as err:
+            raise DataError(f"task {task.name!r}: {err}") from None
     import datasets  # heavy; only the hub path needs it
 
-    hub = task.hub
-    log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), split)
-    ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub.split_for(split))
-    return ds.to_list()
+    rows: list[dict] = []
+    for hub in task.hub:
+        for hub_split in hub.splits_for(split):
+            log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
+            ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split)
+            if hub.id_prefix:
+                prefix = f"{hub.id_prefix[language]}-"
+                ds = ds.filter(lambda row: str(row["id"]).startswith(prefix))
+            rows.extend(ds.to_list())
+    return rows
 
 
-def _validate(task: TaskSpec, language: str, split: str, rows: list[dict]) -> dict[str, list]:
+def _adapt(task: TaskSpec, language: str, split: str, rows: list[dict], source: Source) -> Records:
+    from xlt.formats import FORMATS
+
+    fmt = FORMATS[task.format]
     where = f"task {task.name!r} {language}/{split}"
-    fields = (*task.columns, "label")
-    columns: dict[str, list] = {name: [] for name in fields}
+    labelled = resolve_labels(task, source)
+    index = {label: i for i, label in enumerate(labelled.labels)} if _open_labels(task) else None
+    records, skipped = [], 0
     for i, row in enumerate(rows):
-        for name in fields:
-            if name not in row:
-                raise DataError(f"{where} row {i}: missing field {name!r} (has {sorted(row)})")
-        label = row["label"]
-        if not isinstance(label, int) or not 0 <= label < task.num_labels:
-            raise DataError(
-                f"{where} row {i}: field 'label' is {label!r}, expected an int in "
-                f"[0, {task.num_labels}) ({', '.join(task.labels)})"
-            )
-        for name in fields:
-            columns[name].append(row[name])
-    if not rows:
+        try:
+            record = task.adapter(row, i)
+        except KeyError as err:
+            raise DataError(f"{where} row {i}: missing field {err.args[0]!r} (has {sorted(row)})") from None
+        if record is None:
+            skipped += 1
+            continue
+        if index is not None:  # open label set: names -> ids, unseen -> <unk>
+            record["tags"] = [index.get(t, 0) for t in record["tags"]]
+        problem = fmt.validate(labelled, record)
+        if problem:
+            raise DataError(f"{where} row {i}: {problem}")
+        records.append(record)
+    if skipped:
+        log.info("%s: skipped %d of %d rows (%s)", where, skipped, len(rows), task.skip_rule or "adapter rule")
+    if not records:
         raise DataError(f"{where}: no examples")
-    return columns
+    return Records(task.name, language, split, records, skipped)

@@ -1,34 +1,180 @@
-"""Every task of the study, one declaration each. Adding a task: a few lines here plus a fixture."""
+"""Every task of the study, one declaration each. Adding a task: a few lines here plus a fixture.
 
+Hub ids and configs are the real ones: with `data: {source: hub}` a user online gets the real data.
+"""
+
+from xlt.tasks import adapters as a
 from xlt.tasks.registry import register
-from xlt.tasks.spec import HubSource, TaskSpec
+from xlt.tasks.spec import Defaults, HubSource, TaskSpec
 
-NLI_LABELS = ("entailment", "neutral", "contradiction")
+NLI = ("entailment", "neutral", "contradiction")
+UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN",
+        "PUNCT", "SCONJ", "SYM", "VERB", "X")
+NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
-# XTREME's 15 XNLI languages.
-XNLI_LANGUAGES = (
-    "en", "ar", "bg", "de", "el", "es", "fr", "hi", "ru", "sw", "th", "tr", "ur", "vi", "zh",
-)
+CLASSIFY = Defaults(max_seq_length=256, epochs=2, batch_size=32)
+QA = Defaults(max_seq_length=384, epochs=2, batch_size=32)
+TAG = Defaults(max_seq_length=256, epochs=5, batch_size=32)
+RETRIEVE = Defaults(max_seq_length=512, epochs=0, batch_size=64)
+GLUE = "nyu-mll/glue"
+
+# --- intermediate (English) ---------------------------------------------------------------
 
 register(TaskSpec(
-    name="mnli",
-    role="intermediate",
-    format="pair_classification",
-    languages=("en",),
-    hub=HubSource("nyu-mll/glue", "mnli", splits={"validation": "validation_matched"}),
-    columns=("premise", "hypothesis"),
-    labels=NLI_LABELS,
-    splits=("train", "validation"),
+    name="mnli", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource(GLUE, "mnli", splits={"validation": "validation_matched"}),),
+    adapter=a.pair("premise", "hypothesis"), metric="accuracy", labels=NLI,
+    splits=("train", "validation"), defaults=CLASSIFY,
     description="MultiNLI: English natural language inference over ten genres.",
 ), aliases=("multinli",))
 
 register(TaskSpec(
-    name="xnli",
-    role="target",
-    format="pair_classification",
-    languages=XNLI_LANGUAGES,
-    hub=HubSource("facebook/xnli", "{lang}"),
-    columns=("premise", "hypothesis"),
-    labels=NLI_LABELS,
-    description="XNLI: MNLI-style inference; English train, zero-shot test in 14 other languages.",
+    name="anli_plus", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource("facebook/anli", splits={"train": ("train_r1", "train_r2", "train_r3"),
+                                            "validation": ("dev_r1", "dev_r2", "dev_r3")}),
+         HubSource(GLUE, "mnli", splits={"validation": "validation_matched"}),
+         HubSource("stanfordnlp/snli")),
+    adapter=a.pair("premise", "hypothesis"), metric="accuracy", labels=NLI,
+    splits=("train", "validation"), defaults=CLASSIFY,
+    skip_rule="SNLI rows with label -1 (no annotator majority) are skipped",
+    description="ANLI+: ANLI rounds 1-3, MNLI and SNLI concatenated.",
+), aliases=("anli+",))
+
+register(TaskSpec(
+    name="qqp", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource(GLUE, "qqp"),), adapter=a.pair("question1", "question2"), metric="accuracy",
+    labels=("not_duplicate", "duplicate"), splits=("train", "validation"), defaults=CLASSIFY,
+    description="Quora Question Pairs: are two questions duplicates?",
+))
+
+register(TaskSpec(
+    name="sst2", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource(GLUE, "sst2"),), adapter=a.single("sentence"), metric="accuracy",
+    labels=("negative", "positive"), splits=("train", "validation"), defaults=CLASSIFY,
+    description="SST-2: sentence sentiment (used by the earlier version of the study).",
+))
+
+register(TaskSpec(
+    name="squad_v1", role="intermediate", format="span_extraction", languages=("en",),
+    hub=(HubSource("rajpurkar/squad"),), adapter=a.squad, metric="squad",
+    splits=("train", "validation"), defaults=QA,
+    description="SQuAD v1.1: extractive QA on Wikipedia paragraphs.",
+), aliases=("squad",))
+
+register(TaskSpec(
+    name="squad_v2", role="intermediate", format="span_extraction", languages=("en",),
+    hub=(HubSource("rajpurkar/squad_v2"),), adapter=a.squad, metric="squad_v2",
+    splits=("train", "validation"), defaults=QA, allows_no_answer=True,
+    description="SQuAD v2.0: SQuAD v1.1 plus unanswerable questions.",
+))
+
+register(TaskSpec(
+    name="hellaswag", role="intermediate", format="multiple_choice", languages=("en",),
+    hub=(HubSource("Rowan/hellaswag"),), adapter=a.hellaswag, metric="accuracy",
+    splits=("train", "validation"), defaults=CLASSIFY,
+    description="HellaSwag: choose the plausible continuation of an event (4 endings).",
+))
+
+register(TaskSpec(
+    name="cosmosqa", role="intermediate", format="multiple_choice", languages=("en",),
+    hub=(HubSource("allenai/cosmos_qa"),), adapter=a.cosmosqa, metric="accuracy",
+    splits=("train", "validation"), defaults=CLASSIFY,
+    description="CosmosQA: commonsense reading comprehension (4 answers).",
+))
+
+register(TaskSpec(
+    name="commonsenseqa", role="intermediate", format="multiple_choice", languages=("en",),
+    hub=(HubSource("tau/commonsense_qa"),), adapter=a.commonsenseqa, metric="accuracy",
+    splits=("train", "validation"), defaults=CLASSIFY,
+    description="CommonsenseQA: commonsense questions over ConceptNet concepts (5 answers).",
+), aliases=("csqa",))
+
+register(TaskSpec(
+    name="ccg", role="intermediate", format="tagging", languages=("en",),
+    hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="accuracy_tags",
+    splits=("train", "validation"), defaults=TAG,
+    description="CCGbank supertagging. No public hub copy: with source hub, set XLT_CCGBANK_DIR to a "
+                "folder of train/validation files in CCGbank's AUTO (.auto) or tagged (.stagged) format.",
+))
+
+# --- target (XTREME) ----------------------------------------------------------------------
+
+XNLI_LANGS = tuple("ar bg de el en es fr hi ru sw th tr ur vi zh".split())
+PAWSX_LANGS = tuple("de en es fr ja ko zh".split())
+PANX_LANGS = tuple(("ar he vi id jv ms tl eu ml ta te af nl en de el bn hi mr ur fa fr it pt es bg ru ja "
+                    "ka ko th sw yo my zh kk tr et fi hu").split())
+UDPOS_LANGS = tuple(("af ar bg de el en es et eu fa fi fr he hi hu id it ja kk ko mr nl pt ru ta te th tl "
+                     "tr ur vi yo zh").split())
+XQUAD_LANGS = tuple("en es de el ru tr ar vi th zh hi".split())
+MLQA_LANGS = tuple("en es de ar hi vi zh".split())
+TYDIQA_LANGS = tuple("en ar bn fi id ko ru sw te".split())
+TYDIQA_PREFIX = dict(en="english", ar="arabic", bn="bengali", fi="finnish", id="indonesian", ko="korean",
+                     ru="russian", sw="swahili", te="telugu")
+TATOEBA_CODES = dict(ar="ara", he="heb", vi="vie", id="ind", jv="jav", tl="tgl", eu="eus", ml="mal", ta="tam",
+                     te="tel", af="afr", nl="nld", de="deu", el="ell", bn="ben", hi="hin", mr="mar", ur="urd",
+                     fa="pes", fr="fra", it="ita", pt="por", es="spa", bg="bul", ru="rus", ja="jpn", ka="kat",
+                     ko="kor", th="tha", sw="swh", zh="cmn", kk="kaz", tr="tur", et="est", fi="fin", hu="hun")
+
+register(TaskSpec(
+    name="xnli", role="target", format="classification", languages=XNLI_LANGS,
+    hub=(HubSource("facebook/xnli", "{lang}"),), adapter=a.pair("premise", "hypothesis"), metric="accuracy",
+    labels=NLI, train_from="mnli", defaults=CLASSIFY,
+    description="XNLI: inference in 15 languages; trains on MNLI (as the paper), zero-shot on the rest.",
+))
+
+register(TaskSpec(
+    name="pawsx", role="target", format="classification", languages=PAWSX_LANGS,
+    hub=(HubSource("google-research-datasets/paws-x", "{lang}"),), adapter=a.pair("sentence1", "sentence2"),
+    metric="accuracy", labels=("not_paraphrase", "paraphrase"), defaults=CLASSIFY,
+    description="PAWS-X: adversarial paraphrase identification in 7 languages.",
+), aliases=("paws-x",))
+
+register(TaskSpec(
+    name="udpos", role="target", format="tagging", languages=UDPOS_LANGS,
+    hub=(HubSource("google/xtreme", "udpos.{lang_name}"),), adapter=a.tags("pos_tags"), metric="seqeval",
+    labels=UPOS, defaults=TAG,
+    description="Universal Dependencies POS tagging (XTREME's 33 languages), scored with seqeval F1 as XTREME does.",
+))
+
+register(TaskSpec(
+    name="panx", role="target", format="tagging", languages=PANX_LANGS,
+    hub=(HubSource("google/xtreme", "PAN-X.{lang}"),), adapter=a.tags("ner_tags"), metric="seqeval",
+    labels=NER, defaults=TAG,
+    description="PAN-X (WikiANN) named entities: PER, ORG, LOC in 40 languages.",
+), aliases=("pan-x", "wikiann"))
+
+register(TaskSpec(
+    name="xquad", role="target", format="span_extraction", languages=XQUAD_LANGS,
+    hub=(HubSource("google/xquad", "xquad.{lang}", splits={"test": "validation"}),), adapter=a.squad,
+    metric="squad", splits=("test",), train_from="squad_v1", defaults=QA,
+    description="XQuAD: SQuAD v1.1 dev translated into 10 languages; trains on SQuAD v1.1.",
+))
+
+register(TaskSpec(
+    name="mlqa", role="target", format="span_extraction", languages=MLQA_LANGS,
+    hub=(HubSource("facebook/mlqa", "mlqa.{lang}.{lang}"),), adapter=a.squad, metric="mlqa",
+    splits=("validation", "test"), train_from="squad_v1", defaults=QA,
+    description="MLQA: extractive QA in 7 languages, scored with MLQA's normalisation; trains on SQuAD v1.1.",
+))
+
+register(TaskSpec(
+    name="tydiqa", role="target", format="span_extraction", languages=TYDIQA_LANGS,
+    hub=(HubSource("google-research-datasets/tydiqa", "secondary_task",
+                   splits={"test": "validation"}, id_prefix=TYDIQA_PREFIX),),
+    adapter=a.squad, metric="squad", defaults=QA,
+    description="TyDiQA-GoldP: gold-passage QA in 9 typologically diverse languages; trains on its English train.",
+), aliases=("tydiqa-goldp",))
+
+register(TaskSpec(
+    name="bucc", role="target", format="retrieval", languages=("de", "fr", "ru", "zh"),
+    hub=(HubSource("google/xtreme", "bucc18.{lang}"),), adapter=a.parallel, metric="bucc",
+    splits=("validation", "test"), defaults=RETRIEVE, benchmark_folder="bucc2018",
+    description="BUCC 2018: mine parallel sentences (xx-en); margin scores, threshold tuned on dev.",
+), aliases=("bucc2018",))
+
+register(TaskSpec(
+    name="tatoeba", role="target", format="retrieval", languages=tuple(TATOEBA_CODES),
+    hub=(HubSource("google/xtreme", "tatoeba.{lang_code}", splits={"test": "validation"}, codes=TATOEBA_CODES),),
+    adapter=a.parallel, metric="accuracy", splits=("test",), defaults=RETRIEVE,
+    description="Tatoeba: find the English translation of each sentence (36 languages); accuracy.",
 ))

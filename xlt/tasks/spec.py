@@ -1,10 +1,13 @@
 """What a task is: a frozen declaration. Behaviour hangs off `format`, not off per-task classes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-Format = Literal["pair_classification"]
+from xlt.languages import language_name
+
+Format = Literal["classification", "multiple_choice", "span_extraction", "tagging", "retrieval"]
 Role = Literal["intermediate", "target"]
 Split = Literal["train", "validation", "test"]
 
@@ -15,40 +18,69 @@ FIXTURES = Path(__file__).resolve().parent.parent / "data" / "fixtures"
 class HubSource:
     """Where `datasets.load_dataset` finds the real data.
 
-    `name` may hold `{lang}`, filled per language (XNLI has one config a language).
-    `splits` maps xlt's split names to the hub's (MNLI calls its dev set `validation_matched`).
+    name: the config; may hold `{lang}` (XNLI's `de`), `{lang_name}` (`udpos.German`) or
+      `{lang_code}` (a per-source code from `codes`, e.g. Tatoeba's `deu`).
+    splits: xlt split -> hub split(s), concatenated (ANLI's train = train_r1 + train_r2 + train_r3).
+    id_prefix: language -> prefix of the `id` column, for hub splits that mix languages (TyDiQA).
     """
 
     path: str
     name: str | None = None
-    splits: dict[str, str] = field(default_factory=dict)
+    splits: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    id_prefix: dict[str, str] = field(default_factory=dict)
 
     def config_for(self, language: str) -> str | None:
-        return self.name.format(lang=language) if self.name else None
+        if not self.name:
+            return None
+        return self.name.format(lang=language, lang_name=language_name(language),
+                                lang_code=self.codes.get(language, language))
 
+    def splits_for(self, split: str) -> tuple[str, ...]:
+        names = self.splits.get(split, split)
+        return (names,) if isinstance(names, str) else names
+
+    # kept for callers that want one name
     def split_for(self, split: str) -> str:
-        return self.splits.get(split, split)
+        return self.splits_for(split)[0]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Per-task training defaults; the sweep file overrides them."""
+
+    max_seq_length: int = 256
+    epochs: float = 2
+    batch_size: int = 32
 
 
 @dataclass(frozen=True)
 class TaskSpec:
     """One task of the study.
 
-    columns: the text columns the format reads, in order (premise, hypothesis).
-    labels: label names; a record's `label` is an index into them.
-    train_language: the language of the training data (zero-shot: English).
+    adapter: hub row -> the format's canonical record, or None to skip the row by the rule in
+      `skip_rule` (skips are counted and logged, never silent).
+    labels: label names (classification, tagging); empty for open label sets derived from the
+      training data (CCG supertags).
+    train_from: the task whose training set phase 3 uses (XNLI trains on MNLI, XQuAD on SQuAD).
     """
 
     name: str
     role: Role
     format: Format
     languages: tuple[str, ...]
-    hub: HubSource
-    columns: tuple[str, ...]
-    labels: tuple[str, ...]
-    metric: str = "accuracy"
+    hub: tuple[HubSource, ...]
+    adapter: Callable[[dict], dict | None]
+    metric: str
+    labels: tuple[str, ...] = ()
     train_language: str = "en"
     splits: tuple[Split, ...] = ("train", "validation", "test")
+    train_from: str | None = None
+    defaults: Defaults = Defaults()
+    allows_no_answer: bool = False
+    skip_rule: str = ""
+    retrieval_layer: int = 7
+    retrieval_pooling: Literal["mean", "first"] = "mean"
     description: str = ""
     benchmark_folder: str | None = None
     """Folder name in the benchmark's submission layout, where it differs (`bucc2018`)."""
@@ -62,9 +94,23 @@ class TaskSpec:
         return len(self.labels)
 
     @property
+    def primary_metric(self) -> str:
+        """The metric objectives average: F1 for tagging, QA and BUCC, accuracy otherwise."""
+        return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1"}.get(self.metric, "accuracy")
+
+    @property
+    def dev_task(self) -> str:
+        """Whose English validation split selects the model: its own, else its training task's."""
+        return self.name if "validation" in self.splits or not self.train_from else self.train_from
+
+    @property
+    def trains(self) -> bool:
+        return self.format != "retrieval"
+
+    @property
     def eval_languages(self) -> tuple[str, ...]:
-        """Languages evaluated zero-shot: every language but the training one."""
         return tuple(lang for lang in self.languages if lang != self.train_language)
 
     def fixture_path(self, language: str, split: str) -> Path:
-        return FIXTURES / self.name / language / f"{split}.jsonl"
+        suffix = "stagged" if self.hub and self.hub[0].path == "local:ccgbank" else "jsonl"
+        return FIXTURES / self.name / language / f"{split}.{suffix}"

@@ -1,0 +1,101 @@
+"""What every format provides, and the features it produces.
+
+A format turns canonical records (see each format's docstring) into `Features`, pads them into
+batches, owns the head and the loss, decodes logits into per-feature predictions (plain Python,
+gathered across DDP ranks), and scores per-example predictions with the official metric.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+IGNORE = -100  # label of positions that carry no loss
+
+
+@dataclass
+class Features:
+    """Unpadded model inputs, one entry per feature. A long example may yield several features
+    (windows); `example_index` maps each back to its example."""
+
+    input_ids: list                     # list[int] per feature; list[list[int]] for multiple choice
+    example_index: list[int]
+    fields: dict[str, list] = field(default_factory=dict)  # per-feature targets and decoding info
+    num_examples: int = 0
+
+    def __len__(self) -> int:
+        return len(self.input_ids)
+
+    @property
+    def lengths(self) -> list[int]:
+        return [max(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids) for ids in self.input_ids]
+
+
+def pad(seqs: list[list[int]], value: int, width: int | None = None) -> torch.Tensor:
+    width = width or max(map(len, seqs))
+    out = torch.full((len(seqs), width), value, dtype=torch.long)
+    for i, s in enumerate(seqs):
+        out[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+    return out
+
+
+def inputs(features: Features, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
+    """Padded input_ids and attention_mask for flat (one sequence a feature) formats."""
+    ids = pad([features.input_ids[i] for i in indices], pad_id)
+    return {"input_ids": ids, "attention_mask": (ids != pad_id).long()}
+
+
+class Format:
+    name: str
+
+    def validate(self, task, record: dict) -> str | None:
+        """A problem with one canonical record (a message naming the field), or None."""
+        return None
+
+    def encode(self, task, records: list[dict], tokenizer, max_length: int) -> Features:
+        raise NotImplementedError
+
+    def collate(self, features: Features, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def head(self, task, hidden_size: int) -> nn.Module:
+        raise NotImplementedError
+
+    def loss(self, logits: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        raise NotImplementedError
+
+    def decode(self, logits: Any, batch: dict[str, torch.Tensor]) -> list[Any]:
+        """Per-feature predictions as plain Python objects."""
+        raise NotImplementedError
+
+    def score(self, task, records: list[dict], features: Features, outputs: list[Any],
+              language: str) -> tuple[dict[str, float], list[Any]]:
+        """Metrics (fractions) and one prediction per example (for the submission files)."""
+        raise NotImplementedError
+
+    trainable = True
+    suffix = "tsv"
+
+    def submission(self, predictions: list[Any]) -> str:
+        """Predictions as a file of the XTREME submission layout: one a line."""
+        return "".join(f"{p}\n" for p in predictions)
+
+    def gold(self, task, records: list[dict]) -> str:
+        """Gold labels in the same layout, so `xlt score` can score the predictions."""
+        raise NotImplementedError
+
+
+class FirstTokenHead(nn.Module):
+    """XLM-R's classification head: first-token state -> dense -> tanh -> dropout -> outputs."""
+
+    def __init__(self, hidden_size: int, num_outputs: int, dropout: float = 0.1):
+        super().__init__()
+        self.dense = nn.Linear(hidden_size, hidden_size)
+        self.dropout = nn.Dropout(dropout)
+        self.out_proj = nn.Linear(hidden_size, num_outputs)
+
+    def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        x = self.dropout(hidden[:, 0])
+        x = self.dropout(torch.tanh(self.dense(x)))
+        return self.out_proj(x)

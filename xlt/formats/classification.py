@@ -1,0 +1,55 @@
+"""Single-sentence and sentence-pair classification (SST-2; MNLI, QQP, XNLI, PAWS-X).
+
+Canonical record: {"text": str, "text_pair": str | None, "label": int}.
+"""
+
+import logging
+
+import torch
+import torch.nn.functional as F
+
+from xlt.formats.base import Features, FirstTokenHead, Format, inputs
+from xlt.metrics import accuracy
+
+log = logging.getLogger(__name__)
+
+
+class Classification(Format):
+    name = "classification"
+
+    def validate(self, task, record):
+        if not isinstance(record["label"], int) or not 0 <= record["label"] < task.num_labels:
+            return (f"field 'label' is {record['label']!r}, expected an int in [0, {task.num_labels}) "
+                    f"({', '.join(task.labels)})")
+        return None
+
+    def encode(self, task, records, tokenizer, max_length):
+        texts = [r["text"] for r in records]
+        pairs = [r["text_pair"] for r in records] if records and records[0].get("text_pair") is not None else None
+        ids = tokenizer(texts, pairs, truncation="longest_first", max_length=max_length)["input_ids"]
+        truncated = sum(len(x) == max_length for x in ids)
+        if truncated:  # standard for classification; counted, never silent
+            log.info("%s: %d of %d examples reached max_seq_length=%d and were truncated",
+                     task.name, truncated, len(ids), max_length)
+        return Features(ids, list(range(len(ids))), {"labels": [r["label"] for r in records]}, len(records))
+
+    def collate(self, features, indices, pad_id):
+        batch = inputs(features, indices, pad_id)
+        batch["labels"] = torch.tensor([features.fields["labels"][i] for i in indices])
+        return batch
+
+    def gold(self, task, records):
+        return "".join(f"{task.labels[r['label']]}\n" for r in records)
+
+    def head(self, task, hidden_size):
+        return FirstTokenHead(hidden_size, task.num_labels)
+
+    def loss(self, logits, batch):
+        return F.cross_entropy(logits.float(), batch["labels"])
+
+    def decode(self, logits, batch):
+        return logits.argmax(-1).tolist()
+
+    def score(self, task, records, features, outputs, language):
+        gold = [r["label"] for r in records]
+        return {"accuracy": accuracy(gold, outputs)}, [task.labels[p] for p in outputs]

@@ -1,0 +1,55 @@
+"""Hub row -> canonical record, one small function per hub column layout.
+
+Each takes (row, index) and returns the format's canonical record (see `xlt.formats`), or None for a row skipped by
+the task's documented rule. A missing column raises KeyError, which the loader turns into an
+error naming the task, split, row and field.
+"""
+
+
+def pair(first: str, second: str, label: str = "label"):
+    def adapt(row: dict, index: int) -> dict | None:
+        if row[label] == -1:  # SNLI/MNLI rows without a gold label
+            return None
+        return {"text": row[first], "text_pair": row[second], "label": row[label]}
+    return adapt
+
+
+def single(text: str, label: str = "label"):
+    def adapt(row: dict, index: int) -> dict | None:
+        return {"text": row[text], "text_pair": None, "label": row[label]}
+    return adapt
+
+
+def squad(row: dict, index: int) -> dict:
+    answers = row["answers"]
+    return {"id": str(row["id"]), "question": row["question"], "context": row["context"],
+            "answers": {"text": list(answers["text"]), "answer_start": list(answers["answer_start"])}}
+
+
+def tags(tag_column: str):
+    def adapt(row: dict, index: int) -> dict:
+        return {"tokens": list(row["tokens"]), "tags": list(row[tag_column])}
+    return adapt
+
+
+def hellaswag(row: dict, index: int) -> dict:
+    label = row["label"]
+    return {"context": row["ctx"], "choices": list(row["endings"]),
+            "label": int(label) if str(label).isdigit() else label}
+
+
+def cosmosqa(row: dict, index: int) -> dict:
+    return {"context": f"{row['context']} {row['question']}",
+            "choices": [row[f"answer{i}"] for i in range(4)], "label": row["label"]}
+
+
+def commonsenseqa(row: dict, index: int) -> dict:
+    keys = list(row["choices"]["label"])
+    key = row["answerKey"]
+    return {"context": row["question"], "choices": list(row["choices"]["text"]),
+            "label": keys.index(key) if key in keys else key}
+
+
+def parallel(row: dict, index: int) -> dict:
+    return {"source": row["source_sentence"], "target": row["target_sentence"],
+            "source_id": f"{row['source_lang']}-{index:06d}", "target_id": f"{row['target_lang']}-{index:06d}"}
