@@ -140,3 +140,15 @@ def test_every_task_fixture_loads_with_the_hub_columns():
                 assert len(load_records(task, lang, split, "local")) > 0
         if task.role == "target":
             assert len(available_languages(task, "test", "local")) >= 4, task.name
+
+
+def test_ccg_is_scored_by_token_accuracy(tokenizer):
+    task = resolve_labels(get_task("ccg"), "local")
+    records = load_records(task, "en", "validation", "local", max_examples=4).records
+    fmt = FORMATS["tagging"]
+    features = fmt.encode(task, records, tokenizer, max_length=64)
+    gold = [[t for t in labels if t != -100] for labels in features.fields["labels"]]
+    wrong_first = [[(s[0] + 1) % task.num_labels, *s[1:]] for s in gold]
+    metrics, _ = fmt.score(task, records, features, wrong_first, "en")
+    n_tokens = sum(len(r["tags"]) for r in records)
+    assert metrics == {"accuracy": pytest.approx((n_tokens - len(records)) / n_tokens)}

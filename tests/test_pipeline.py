@@ -66,3 +66,54 @@ def test_predictions_in_xtreme_layout_score_to_the_parquet_values(tmp_path):
     for r in rows:
         assert scores["xnli"]["accuracy"][r["language"]] == pytest.approx(100 * r["value"])
     assert set(scores) == {"xnli"}  # one task: no group, no overall score
+
+
+def test_model_selection_restores_the_best_weights_and_stops_early():
+    import torch
+    from transformers import AutoModel
+
+    from xlt.data.loading import load_records
+    from xlt.formats import FORMATS
+    from xlt.models.registry import resolve_model
+    from xlt.models.task_model import TaskModel
+    from xlt.tasks import get_task
+    from xlt.train import train_phase
+    from transformers import AutoTokenizer
+
+    path = resolve_model("tiny-xlmr")
+    tok, encoder = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+    task, fmt = get_task("mnli"), FORMATS["classification"]
+    features = fmt.encode(task, load_records(task, "en", "train", "local", 160).records, tok, 64)
+    model = TaskModel(encoder, fmt.head(task, encoder.config.hidden_size))
+    scores, snapshots = iter([0.1, 0.5, 0.3, 0.2, 0.9, 0.9]), {}
+
+    def dev_score():
+        snapshots[len(snapshots)] = model.head.out_proj.weight.detach().clone()
+        return next(scores)
+
+    out = train_phase(model, fmt, features, lr=1e-3, epochs=1, batch_size=16, warmup_ratio=0.1, weight_decay=0.0,
+                      seed=0, pad_id=tok.pad_token_id, rt=LocalRuntime(), dev_score=dev_score, eval_every=2, patience=2)
+    # evaluations at steps 2, 4, 6, 8: best 0.5 at step 4, then two worse -> stop at step 8 of 10
+    assert (out["steps"], out["best_step"], out["best_dev"]) == (8, 4, 0.5)
+    assert torch.equal(model.head.out_proj.weight, snapshots[1])
+
+
+def test_target_dev_selection_is_recorded_or_refused_without_data(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from xlt.data.loading import DataError
+    from xlt.tasks import spec
+
+    p = plan(tmp_path, intermediate=False, selection="target_dev", target_languages=("de",))
+    p = TrialPlan(**{**p.__dict__, "targets": (PhasePlan("xnli", 3e-3, 1, 16, eval_every=5),)})
+    with pytest.raises(DataError, match="selection target_dev, but no non-English validation data"):
+        run_trial(p, LocalRuntime())
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(spec.FIXTURES, fixtures)
+    rows = [json.loads(l) for l in (fixtures / "xnli" / "de" / "test.jsonl").read_text().splitlines()]
+    (fixtures / "xnli" / "de" / "validation.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:12]))
+    monkeypatch.setattr(spec, "FIXTURES", fixtures)
+    run_trial(p, LocalRuntime())
+    selections = {(r["phase"], r["model_selection"]) for r in read_results(str(tmp_path / "results")).to_pylist()}
+    assert selections == {("target", "target_dev"), ("zero_shot", "target_dev")}

@@ -112,7 +112,7 @@ def _tasks_list(args) -> int:
                            "metric": t.metric} for t in tasks], indent=2))
         return 0
     for t in tasks:
-        print(f"{t.name:<12} {t.role:<13} {t.format:<20} {t.metric:<10} {' '.join(t.languages)}")
+        print(f"{t.name:<14} {t.role:<13} {t.format:<16} {t.metric:<15} {len(t.languages):>3}  {' '.join(t.languages)}")
     return 0
 
 
@@ -123,8 +123,20 @@ def _tasks_show(args) -> int:
         t = get_task(args.name)
     except UnknownTaskError as err:
         return _error(str(err))
-    print(f"{t.name}: {t.description}\n  role {t.role}, format {t.format}, metric {t.metric}\n"
-          f"  hub {t.hub.path} ({t.hub.name or '-'})\n  languages {' '.join(t.languages)}")
+    from xlt.data.loading import available_languages
+
+    hub = "; ".join(f"{h.path}" + (f" config {h.name}" if h.name else "") +
+                    (f" splits {h.splits}" if h.splits else "") for h in t.hub)
+    d = t.defaults
+    print(f"{t.name}: {t.description}\n"
+          f"  role {t.role}, format {t.format}, metric {t.metric} (objective uses {t.primary_metric})\n"
+          f"  hub {hub}\n"
+          f"  splits {', '.join(t.splits)}" + (f"; trains on {t.train_from}" if t.train_from else "") + "\n"
+          f"  defaults max_seq_length {d.max_seq_length}, epochs {d.epochs:g}, batch_size {d.batch_size}\n"
+          f"  languages ({len(t.languages)}) {' '.join(t.languages)}\n"
+          f"  shipped fixture: {' '.join(available_languages(t, 'test' if 'test' in t.splits else 'validation', 'local'))}"
+          + (f"\n  labels {', '.join(t.labels)}" if t.labels and len(t.labels) <= 20 else "")
+          + (f"\n  skip rule: {t.skip_rule}" if t.skip_rule else ""))
     return 0
 
 

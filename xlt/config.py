@@ -103,6 +103,10 @@ class PhaseConfig(_Strict):
     """Per-worker batch size (global = batch_size x workers_per_trial); None takes each task's default."""
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
     weight_decay: float = Field(0.01, ge=0)
+    eval_every: int | None = Field(None, ge=1)
+    """Evaluate on the dev set every N steps and keep the best weights (None: keep the last)."""
+    patience: int | None = Field(None, ge=1)
+    """Stop after this many evaluations without improvement (needs eval_every)."""
 
 
 class IntermediateConfig(PhaseConfig):
@@ -115,6 +119,12 @@ class TargetConfig(PhaseConfig):
     """Every trial fine-tunes on each target's English training set and evaluates it zero-shot."""
     languages: list[str] | None = None
     """Evaluate only these languages (default: every language the data source has)."""
+    selection: Literal["english_dev", "target_dev"] = "english_dev"
+    """Which dev data picks the best checkpoint: English (zero-shot), or the target languages'
+    dev sets (no longer zero-shot; recorded in the results' `model_selection` column)."""
+    retrieval_layer: int | None = Field(None, ge=0)
+    """Encoder layer whose states retrieval tasks pool (None: each task's default, 7)."""
+    retrieval_pooling: Literal["mean", "first"] | None = None
     write_predictions: bool = False
     """Write zero-shot predictions in the XTREME submission layout under
     `<storage>/<name>/predictions/<trial_id>/<task>/test-<lang>.tsv`, and the gold labels once
@@ -180,6 +190,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
         raise ConfigError(_format_error(err, source)) from None
     _check_names(cfg, source)
     _check_grid(cfg, source)
+    _check_selection(cfg, source)
     return cfg
 
 
@@ -233,6 +244,13 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             return None
         model = ann
     return model
+
+
+def _check_selection(cfg: SweepConfig, source: str) -> None:
+    for section in ("intermediate", "target"):
+        phase = getattr(cfg, section)
+        if phase.patience is not None and phase.eval_every is None:
+            raise ConfigError(f"{source}: {section}.patience: early stopping needs {section}.eval_every")
 
 
 def _check_grid(cfg: SweepConfig, source: str) -> None:

@@ -18,7 +18,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from xlt import __version__
-from xlt.data.loading import available_languages, load_records, resolve_labels
+from xlt.data.loading import DataError, available_languages, load_records, resolve_labels
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
 from xlt.models.backbone import load_encoder
@@ -41,6 +41,8 @@ class PhasePlan:
     batch_size: int
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
+    eval_every: int | None = None
+    patience: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class TrialPlan:
     max_train_examples: int | None = None
     trust_remote_code: bool = False
     cpus_per_worker: float = 1
+    selection: str = "english_dev"
+    retrieval_layer: int | None = None
+    retrieval_pooling: str | None = None
     predictions_dir: str | None = None
     """Where zero-shot predictions go (XTREME layout); None writes none."""
     labels_dir: str | None = None
@@ -135,7 +140,7 @@ class _UnitRunner:
         if self.plan.target_languages:
             languages = tuple(l for l in languages if l in self.plan.target_languages)
         if task.trains:
-            model = self._train(task, self._task(task.train_from or task.name), phase)
+            model = self._train(task, self._task(task.train_from or task.name), phase, target=True)
             rows = self._evaluate(model, task, "target", "validation", [task.train_language], phase,
                                   dev_task=self._task(task.dev_task))
             zero_shot = self._evaluate(model, task, "zero_shot", "test", languages, phase)
@@ -156,19 +161,53 @@ class _UnitRunner:
     def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
         return load_records(task, language, split, self.plan.source, cap).records
 
-    def _train(self, task: TaskSpec, data_task: TaskSpec, phase: PhasePlan) -> TaskModel:
-        """Train `task`'s head (and the encoder) on `data_task`'s English training set."""
+    def _train(self, task: TaskSpec, data_task: TaskSpec, phase: PhasePlan, target: bool = False) -> TaskModel:
+        """Train `task`'s head (and the encoder) on `data_task`'s English training set, selecting
+        the best weights on dev data every `eval_every` steps when asked."""
         fmt = FORMATS[task.format]
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         model = TaskModel(self.encoder, fmt.head(task, self.encoder.config.hidden_size))
         records = self._records(data_task, data_task.train_language, "train", self.plan.max_train_examples)
         features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
+        dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every else None
         out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,
                           batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
-                          weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt)
+                          weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt,
+                          dev_score=dev_score, eval_every=phase.eval_every, patience=phase.patience)
+        if "best_step" in out:
+            log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
         self.state.step += out["steps"]
         self._train_loss = out["train_loss"]
         return model
+
+    def _dev_scorer(self, model: TaskModel, task: TaskSpec, phase: PhasePlan, target: bool):
+        """A function scoring `model` on the selection dev data: the English dev set (of the task,
+        or of its training task), or with selection target_dev the mean over the target languages'
+        dev sets."""
+        fmt = FORMATS[task.format]
+        if target and self.plan.selection == "target_dev":
+            data_task = task
+            languages = [l for l in available_languages(task, "validation", self.plan.source) if l != task.train_language]
+            if not languages:
+                raise DataError(f"task {task.name!r}: selection target_dev, but no non-English validation data "
+                                f"in source {self.plan.source!r}")
+        else:
+            data_task = self._task(task.dev_task) if target else task
+            languages = [task.train_language]
+        dev = []
+        for lang in languages:
+            records = self._records(data_task, lang, "validation")
+            dev.append((lang, records, fmt.encode(task, records, self.tokenizer, self._max_length(task))))
+
+        def score() -> float:
+            values = []
+            for lang, records, features in dev:
+                outputs = predict(model, fmt, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+                values.append(fmt.score(task, records, features, outputs, lang)[0][task.primary_metric])
+            model.train()
+            return sum(values) / len(values)
+
+        return score
 
     def _evaluate(self, model: TaskModel, task: TaskSpec, phase_name: str, split: str, languages,
                   phase: PhasePlan, dev_task: TaskSpec | None = None) -> list[ResultRow]:
@@ -188,7 +227,8 @@ class _UnitRunner:
 
     def _retrieve(self, task: TaskSpec, languages, phase: PhasePlan) -> list[ResultRow]:
         fmt = FORMATS[task.format]
-        kw = dict(layer=task.retrieval_layer, pooling=task.retrieval_pooling, max_length=self._max_length(task),
+        kw = dict(layer=self.plan.retrieval_layer if self.plan.retrieval_layer is not None else task.retrieval_layer,
+                  pooling=self.plan.retrieval_pooling or task.retrieval_pooling, max_length=self._max_length(task),
                   batch_size=2 * phase.batch_size, rt=self.rt)
 
         def embed(records):
@@ -227,7 +267,8 @@ class _UnitRunner:
             mixture=p.mixture, target_task=task, language=lang, split=split, metric=metric,
             value=float(value), n_examples=n, model=p.model, learning_rate=lr,
             intermediate_learning_rate=p.intermediate.learning_rate if p.intermediate else None,
-            seed=p.seed, step=self.state.step, config_hash=p.config_hash, xlt_version=__version__)
+            seed=p.seed, step=self.state.step, config_hash=p.config_hash, xlt_version=__version__,
+            model_selection=p.selection if phase != "intermediate" else "english_dev")
 
     def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
                 running_objective: float | None = None) -> None:

@@ -41,6 +41,7 @@ SCHEMA = pa.schema([
     ("config_hash", pa.string()),
     ("xlt_version", pa.string()),
     ("finished_at", pa.timestamp("us", tz="UTC")),
+    ("model_selection", pa.string()),   # english_dev (zero-shot) | target_dev
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -65,6 +66,7 @@ class ResultRow:
     config_hash: str
     xlt_version: str
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    model_selection: str = "english_dev"
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

@@ -86,7 +86,8 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
                 intermediate=intermediate, targets=targets, seed=int(params["seed"]),
                 objective=cfg.search.objective,
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
-                max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code)
+                max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
+                selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling)
     outputs = {}
     if tgt.write_predictions and sweep_root:
         outputs = dict(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
@@ -100,7 +101,8 @@ def _phase(section, task_name: str, learning_rate: float) -> PhasePlan:
     defaults = get_task(task_name).defaults
     return PhasePlan(task_name, float(learning_rate),
                      section.epochs if section.epochs is not None else defaults.epochs,
-                     section.batch_size or defaults.batch_size, section.warmup_ratio, section.weight_decay)
+                     section.batch_size or defaults.batch_size, section.warmup_ratio, section.weight_decay,
+                     section.eval_every, section.patience)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

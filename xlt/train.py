@@ -10,6 +10,7 @@ import os
 import tempfile
 from contextlib import nullcontext
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -36,8 +37,15 @@ def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.d
 
 def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float, epochs: float,
                 batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
-                rt: Runtime) -> dict[str, float]:
-    """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}."""
+                rt: Runtime, dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
+                patience: int | None = None) -> dict[str, float]:
+    """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}.
+
+    With `dev_score` and `eval_every`: score the dev data every `eval_every` steps and at the end,
+    keep the best weights (restored at the end), and stop after `patience` evaluations without
+    improvement; adds {'best_dev', 'best_step'}. Every rank scores the same gathered predictions,
+    so all ranks take the same decisions.
+    """
     device = rt.device
     model.to(device).train()
     ddp = rt.wrap(model)
@@ -50,7 +58,20 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float,
         opt, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
     loss_sum = torch.zeros((), device=device)
     step, epoch = 0, 0
-    while step < total:
+    best = {"score": float("-inf"), "step": 0, "state": None, "bad": 0}
+
+    def checkpoint_if_best() -> bool:
+        """Score dev; keep the weights if best. True when patience has run out."""
+        score = dev_score()
+        if score > best["score"]:
+            best.update(score=score, step=step, bad=0,
+                        state={k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()})
+        else:
+            best["bad"] += 1
+        return patience is not None and best["bad"] >= patience
+
+    stop = False
+    while step < total and not stop:
         batches = shard(length_grouped_batches(features.lengths, batch_size, seed * 1000 + epoch),
                         rt.rank, rt.world_size, pad=True)
         for indices in batches:
@@ -67,8 +88,17 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float,
             opt.zero_grad(set_to_none=True)
             loss_sum += loss.detach()
             step += 1
+            if dev_score and eval_every and step % eval_every == 0 and step < total:
+                if stop := checkpoint_if_best():
+                    break
         epoch += 1
-    return {"steps": step, "train_loss": float(loss_sum) / step}
+    out = {"steps": step, "train_loss": float(loss_sum) / step}
+    if dev_score and eval_every:
+        if not stop:
+            checkpoint_if_best()
+        model.load_state_dict(best["state"])
+        out.update(best_dev=best["score"], best_step=best["step"])
+    return out
 
 
 @torch.inference_mode()

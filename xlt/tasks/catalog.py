@@ -91,7 +91,7 @@ register(TaskSpec(
 
 register(TaskSpec(
     name="ccg", role="intermediate", format="tagging", languages=("en",),
-    hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="accuracy_tags",
+    hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="token_accuracy",
     splits=("train", "validation"), defaults=TAG,
     description="CCGbank supertagging. No public hub copy: with source hub, set XLT_CCGBANK_DIR to a "
                 "folder of train/validation files in CCGbank's AUTO (.auto) or tagged (.stagged) format.",
