@@ -109,3 +109,37 @@ def test_every_target_task_trains_and_evaluates_through_ray(ray_cluster, tmp_pat
                              str(tmp_path / "targets" / "labels"), "--json"], capture_output=True, text=True)
     # the fixtures do not hold every XTREME language, so `xlt score` names the first missing file
     assert scored.returncode == 2 and "missing" in scored.stderr
+
+
+TINY = ["intermediate.epochs=1", "target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=64",
+        "target.languages=[de]", "intermediate.learning_rate=1.0e-3"]
+
+
+def test_grid_of_2x2x2_trains_exactly_two_intermediate_checkpoints(ray_cluster, tmp_path, capsys):
+    _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=cache", *TINY,
+          "search.algorithm=grid", "intermediate.tasks={choice: [mnli, qqp]}",
+          "target.tasks={choice: [xnli, pawsx]}", "target.learning_rate={choice: [1.0e-3, 3.0e-3]}"], capsys)
+    rows = read_results(str(tmp_path / "cache" / "results")).to_pylist()
+    assert len({r["trial_id"] for r in rows}) == 8
+    inter = {(r["trial_id"], r["intermediate_key"], r["cache_hit"]) for r in rows if r["phase"] == "intermediate"}
+    trained = [t for t in inter if not t[2]]
+    assert len(trained) == 2 and len({key for _, key, _ in inter}) == 2  # 2 checkpoints, each trained once
+    assert len(list((tmp_path / "cache" / "intermediate").iterdir())) == 2
+
+
+def test_two_concurrent_trials_sharing_a_key_train_it_once(ray_cluster, tmp_path, capsys):
+    import json
+
+    _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=shared", *TINY,
+          "search.algorithm=grid", "intermediate.tasks=mnli", "target.learning_rate={choice: [1.0e-3, 3.0e-3]}",
+          "resources.max_concurrent_trials=2"], capsys)
+    rows = read_results(str(tmp_path / "shared" / "results")).to_pylist()
+    inter = [r for r in rows if r["phase"] == "intermediate"]
+    assert len({r["trial_id"] for r in inter}) == 2
+    assert sorted(r["cache_hit"] for r in inter) == [False, True]  # one trained, the other waited and reused
+    spans = []
+    for result in (tmp_path / "shared" / "tune").glob("*/result.json"):
+        first = json.loads(result.read_text().splitlines()[0])
+        last = json.loads(result.read_text().splitlines()[-1])
+        spans.append((first["timestamp"] - first["time_total_s"], last["timestamp"]))
+    assert len(spans) == 2 and max(s for s, _ in spans) < min(e for _, e in spans)  # they overlapped

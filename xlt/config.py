@@ -109,14 +109,43 @@ class PhaseConfig(_Strict):
     """Stop after this many evaluations without improvement (needs eval_every)."""
 
 
+class MixtureConfig(_Strict):
+    """A named multi-task mixture: `mixtures: {all9: {tasks: [...], sampling: temperature, temperature: 2}}`."""
+    tasks: list[str] = Field(min_length=1)
+    sampling: Literal["proportional", "temperature", "uniform", "weights"] = "proportional"
+    weights: dict[str, float] | None = None
+    """Per-task weights for sampling `weights` (normalised; a task may be 0, not all of them)."""
+    temperature: float = Field(1.0, gt=0)
+    """For sampling `temperature`: p ~ n^(1/T)."""
+
+
+class Simplex(_Strict):
+    """`{simplex: {}}`: search one weight in [0, 1] per task, normalised to sum to 1."""
+    simplex: dict = Field(default_factory=dict)
+
+
+class MixtureSearch(_Strict):
+    """Search the mixture itself: weights on the simplex and/or the sampling temperature."""
+    tasks: list[str] = Field(min_length=2)
+    weights: Simplex | None = None
+    temperature: FloatParam | None = None
+    min_weight: float = Field(0.05, ge=0, lt=1)
+    """Tasks whose normalised weight falls below this are dropped from the trial's mixture."""
+
+
 class IntermediateConfig(PhaseConfig):
     tasks: TasksParam = NO_INTERMEDIATE
-    """One task, `none` (the baseline), or `{choice: [none, mnli, ...]}`."""
+    """One task, a named mixture, `none` (the baseline), or `{choice: [none, mnli, all9, ...]}`."""
+    mixture: MixtureSearch | None = None
+    """A mixture whose weights/temperature are searched (instead of `tasks`)."""
+    steps: int | None = Field(None, ge=1)
+    """Training length in optimizer steps (mixtures); None uses `epochs` of the whole mixture."""
 
 
 class TargetConfig(PhaseConfig):
-    tasks: list[str] = Field(min_length=1)
-    """Every trial fine-tunes on each target's English training set and evaluates it zero-shot."""
+    tasks: list[str] | Choice
+    """A list: every trial fine-tunes on each target in turn. `{choice: [...]}`: the target task is
+    a search dimension, one per trial (so trials share intermediate checkpoints through the cache)."""
     languages: list[str] | None = None
     """Evaluate only these languages (default: every language the data source has)."""
     selection: Literal["english_dev", "target_dev"] = "english_dev"
@@ -160,10 +189,15 @@ class SweepConfig(_Strict):
     data: DataConfig = DataConfig()
     intermediate: IntermediateConfig = IntermediateConfig()
     target: TargetConfig
+    mixtures: dict[str, MixtureConfig] = Field(default_factory=dict)
+    """Named mixtures, usable wherever intermediate.tasks takes a task name."""
     search: SearchConfig = SearchConfig()
     resources: ResourcesConfig = ResourcesConfig()
     storage: str = "./xlt-runs"
     """Local path or URI under which the sweep's results, checkpoints and Tune state live."""
+    cache: bool = True
+    """Reuse phases through `<storage>/cache`: an intermediate checkpoint (and a target
+    fine-tuning result) is computed once per content key, across trials and sweeps."""
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -258,6 +292,8 @@ def _check_grid(cfg: SweepConfig, source: str) -> None:
         return
     params = {"intermediate.tasks": cfg.intermediate.tasks, "intermediate.learning_rate": cfg.intermediate.learning_rate,
               "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed}
+    if cfg.intermediate.mixture is not None:
+        raise ConfigError(f"{source}: intermediate.mixture: search.algorithm grid cannot search mixture weights")
     for key, value in params.items():
         if isinstance(value, (LogUniform, Uniform)):
             raise ConfigError(f"{source}: {key}: search.algorithm grid needs a fixed value or {{choice: [...]}}, "
@@ -269,29 +305,73 @@ def _check_names(cfg: SweepConfig, source: str) -> None:
         check_model_name(cfg.model.name)
     except UnknownModelError as err:
         raise ConfigError(f"{source}: model.name: {err}") from None
+    for name, mix in cfg.mixtures.items():
+        if name == NO_INTERMEDIATE or _is_task(name):
+            raise ConfigError(f"{source}: mixtures.{name}: the name is taken by a task; pick another")
+        for i, task in enumerate(mix.tasks):
+            _check_task(task, "intermediate", f"{source}: mixtures.{name}.tasks[{i}]")
+        _check_weights(mix.weights, mix.tasks, f"{source}: mixtures.{name}.weights")
+        if mix.sampling == "weights" and not mix.weights:
+            raise ConfigError(f"{source}: mixtures.{name}.weights: sampling 'weights' needs per-task weights")
     tasks = cfg.intermediate.tasks
     values, path = (tasks.choice, "intermediate.tasks.choice") if isinstance(tasks, Choice) else ([tasks], "intermediate.tasks")
     for i, name in enumerate(values):
         where = f"{path}[{i}]" if isinstance(tasks, Choice) else path
-        if name == NO_INTERMEDIATE:
+        if name == NO_INTERMEDIATE or name in cfg.mixtures:
             continue
-        _check_task(name, "intermediate", f"{source}: {where}")
-    for i, name in enumerate(cfg.target.tasks):
-        _check_task(name, "target", f"{source}: target.tasks[{i}]")
+        _check_task(name, "intermediate", f"{source}: {where}", mixtures=cfg.mixtures)
+    search = cfg.intermediate.mixture
+    if search is not None:
+        if cfg.intermediate.tasks != NO_INTERMEDIATE:
+            raise ConfigError(f"{source}: intermediate.mixture: set either intermediate.tasks or intermediate.mixture")
+        for i, task in enumerate(search.tasks):
+            _check_task(task, "intermediate", f"{source}: intermediate.mixture.tasks[{i}]")
+        if search.weights is None and search.temperature is None:
+            raise ConfigError(f"{source}: intermediate.mixture: search weights ({{simplex: {{}}}}) and/or temperature")
+        temp = search.temperature
+        if isinstance(temp, (float, int)) and temp <= 0 or isinstance(temp, (LogUniform, Uniform)) and \
+                min(getattr(temp, "loguniform", None) or temp.uniform) <= 0 or \
+                isinstance(temp, Choice) and any(not isinstance(t, (int, float)) or t <= 0 for t in temp.choice):
+            raise ConfigError(f"{source}: intermediate.mixture.temperature: a temperature must be > 0")
+    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    path = "target.tasks.choice" if isinstance(cfg.target.tasks, Choice) else "target.tasks"
+    for i, name in enumerate(targets):
+        _check_task(name, "target", f"{source}: {path}[{i}]")
     if cfg.target.languages:
-        known = {lang for name in cfg.target.tasks for lang in get_task(name).languages}
+        known = {lang for name in targets for lang in get_task(name).languages}
         for i, lang in enumerate(cfg.target.languages):
             if lang not in known:
                 raise ConfigError(f"{source}: target.languages[{i}]: {lang!r} is not a language of "
-                                  f"{', '.join(cfg.target.tasks)}{did_you_mean(lang, known)}")
+                                  f"{', '.join(targets)}{did_you_mean(lang, known)}")
 
 
-def _check_task(name: Any, role: str, where: str) -> None:
+def _check_weights(weights: dict[str, float] | None, tasks: list[str], where: str) -> None:
+    if weights is None:
+        return
+    for task, w in weights.items():
+        if task not in tasks:
+            raise ConfigError(f"{where}.{task}: {task!r} is not one of the mixture's tasks")
+        if w < 0:
+            raise ConfigError(f"{where}.{task}: a weight must be >= 0, got {w}")
+    if not any(weights.values()):
+        raise ConfigError(f"{where}: all weights are zero")
+
+
+def _is_task(name: str) -> bool:
+    try:
+        get_task(name)
+    except UnknownTaskError:
+        return False
+    return True
+
+
+def _check_task(name: Any, role: str, where: str, mixtures: dict | None = None) -> None:
     if not isinstance(name, str):
         raise ConfigError(f"{where}: expected a task name, got {name!r}")
     try:
         task = get_task(name)
     except UnknownTaskError as err:
-        raise ConfigError(f"{where}: {err}") from None
+        hint = did_you_mean(name, list(mixtures)) if mixtures else ""
+        raise ConfigError(f"{where}: {err if not hint else f'unknown task or mixture {name!r}{hint}'}") from None
     if role == "target" and task.role != "target":
         raise ConfigError(f"{where}: {name!r} is an intermediate task, not a target task")

@@ -11,24 +11,30 @@ import json
 import logging
 import random
 import tempfile
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+import pyarrow.fs as pafs
 import torch
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 from xlt import __version__
 from xlt.data.loading import DataError, available_languages, load_records, resolve_labels
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
+from xlt.mixtures import Mixture, normalised
 from xlt.models.backbone import load_encoder
-from xlt.models.task_model import TaskModel
+from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import objective
 from xlt.results import ResultRow, write_rows
+from xlt.cache import PhaseCache
+from xlt.locks import Renewer, wait_for_lease
 from xlt.runtime import Runtime
 from xlt.storage import write_text
 from xlt.tasks import NO_INTERMEDIATE, TaskSpec, get_task
-from xlt.train import predict, train_phase
+from xlt.train import predict, train_mixture, train_phase
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +66,9 @@ class TrialPlan:
     objective: str
     results_dir: str
     config_hash: str
+    intermediate_mixture: Mixture | None = None
+    """The intermediate tasks and their sampling; one task is a mixture of one."""
+    intermediate_steps: int | None = None
     target_languages: tuple[str, ...] | None = None
     max_train_examples: int | None = None
     trust_remote_code: bool = False
@@ -67,17 +76,56 @@ class TrialPlan:
     selection: str = "english_dev"
     retrieval_layer: int | None = None
     retrieval_pooling: str | None = None
+    world_size: int = 1
+    cache_dir: str | None = None
+    """The phase cache (`<storage>/cache`); None computes every phase."""
     predictions_dir: str | None = None
     """Where zero-shot predictions go (XTREME layout); None writes none."""
     labels_dir: str | None = None
 
     @property
     def intermediate_name(self) -> str:
-        return self.intermediate.task if self.intermediate else NO_INTERMEDIATE
+        return self.intermediate_mixture.canonical if self.intermediate_mixture else NO_INTERMEDIATE
+
+    def __post_init__(self):
+        if self.intermediate is not None and self.intermediate_mixture is None:  # one task: a mixture of one
+            object.__setattr__(self, "intermediate_mixture", Mixture((self.intermediate.task,)))
+
+    def _cache_content(self) -> dict:
+        return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed,
+                "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code}
+
+    @property
+    def intermediate_key(self) -> str:
+        """Content key of the intermediate checkpoint ('' for none)."""
+        if self.intermediate_mixture is None:
+            return ""
+        from xlt.cache import content_key, data_fingerprint
+
+        m = self.intermediate_mixture
+        return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
+                            "phase": asdict(self.intermediate), "steps": self.intermediate_steps,
+                            "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples)})
+
+    def target_key(self, phase: PhasePlan) -> str:
+        """Content key of one target's fine-tuning and evaluation."""
+        from xlt.cache import content_key, data_fingerprint
+        from xlt.tasks import get_task
+
+        task = get_task(phase.task)
+        names = sorted({task.name, task.train_from or task.name, task.dev_task})
+        return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": asdict(phase),
+                            "selection": self.selection, "languages": self.target_languages,
+                            "retrieval": [self.retrieval_layer, self.retrieval_pooling],
+                            "data": data_fingerprint(names, self.source, self.max_train_examples)})
 
     @property
     def mixture(self) -> dict[str, float]:
-        return {self.intermediate.task: 1.0} if self.intermediate else {}
+        """Declared task weights, normalised (equal when the sampling sets none)."""
+        m = self.intermediate_mixture
+        if m is None:
+            return {}
+        return normalised(dict(m.weights) or {t: 1.0 for t in m.tasks})
 
 
 @dataclass
@@ -126,14 +174,126 @@ class _UnitRunner:
         self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
         self.pad_id = tokenizer.pad_token_id
         self._train_loss = float("nan")
+        self._extra_metrics: dict[str, float] = {}
 
     def intermediate(self, phase: PhasePlan) -> None:
-        task = self._task(phase.task)
-        model = self._train(task, task, phase)
-        rows = self._evaluate(model, task, "intermediate", "validation", [task.train_language], phase)
-        self._finish("intermediate", f"intermediate-{task.name}", rows, self.encoder.state_dict())
+        key = self.plan.intermediate_key
+        cached = self._claim("intermediate", key)
+        if cached is not None:
+            meta, weights = cached
+            self.encoder.load_state_dict(weights)
+            self.state.step += meta["steps"]
+            self._finish("intermediate", "intermediate", self._reissue(meta["rows"]), self.encoder.state_dict())
+            return
+        try:
+            mixture = self.plan.intermediate_mixture
+            tasks = [self._task(name) for name in mixture.tasks]
+            with self._renewing(key):
+                step0 = self.state.step
+                if len(tasks) == 1:
+                    models = {tasks[0].name: self._train(tasks[0], tasks[0], phase)}
+                else:
+                    models = self._train_mixture(tasks, mixture, phase)
+                rows = [row for task in tasks for row in
+                        self._evaluate(models[task.name], task, "intermediate", "validation", [task.train_language], phase)]
+            self._store("intermediate", key, rows, self.state.step - step0, weights=self.encoder.state_dict())
+        finally:
+            self._release(key)
+        self._finish("intermediate", "intermediate", rows, self.encoder.state_dict())
+
+    # --- phase cache ------------------------------------------------------------------------
+    def _claim(self, kind: str, key: str):
+        """A cached (meta, weights) for `key`, or None after taking the lease to compute it.
+        Rank 0 decides; every rank follows (and loads the same entry)."""
+        cache = PhaseCache(self.plan.cache_dir) if self.plan.cache_dir else None
+        if cache is None:
+            return None
+        hit = None
+        if self.rt.rank == 0:
+            while True:
+                hit = cache.load(kind, key)
+                if hit is not None:
+                    break
+                complete = lambda: cache.fs.get_file_info(f"{cache._dir(kind, key)}/COMPLETE").type == pafs.FileType.File
+                if wait_for_lease(lambda: self.rt.acquire(key, self.plan.trial_id), complete,
+                                  on_wait=lambda: log.info("%s %s: another trial is computing it; waiting", kind, key)):
+                    hit = cache.load(kind, key)  # finished between our look and our lease?
+                    if hit is not None:
+                        self.rt.release(key, self.plan.trial_id)
+                    break
+        is_hit = self.rt.all_gather(hit is not None)[0]
+        if is_hit and hit is None:
+            hit = cache.load(kind, key)
+        return hit if is_hit else None
+
+    def _renewing(self, key: str):
+        if self.rt.rank != 0 or not self.plan.cache_dir:
+            return nullcontext()
+        return Renewer(lambda: self.rt.renew(key, self.plan.trial_id), every=20.0)
+
+    def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, weights=None, scores=None) -> None:
+        if self.rt.rank != 0 or not self.plan.cache_dir:
+            return
+        meta = {"key": key, "steps": steps, "scores": scores,
+                "rows": [{k: v for k, v in asdict(r).items() if k != "finished_at"} for r in rows]}
+        PhaseCache(self.plan.cache_dir).save(kind, key, meta, weights)
+
+    def _release(self, key: str) -> None:
+        if self.rt.rank == 0 and self.plan.cache_dir:
+            self.rt.release(key, self.plan.trial_id)
+
+    def _reissue(self, rows: list[dict]) -> list[ResultRow]:
+        """Cached rows under this trial's identity, marked as cache hits."""
+        p = self.plan
+        return [ResultRow(**{**row, "sweep": p.sweep, "trial_id": p.trial_id, "config_hash": p.config_hash,
+                             "step": self.state.step, "xlt_version": __version__, "cache_hit": True})
+                for row in rows]
+
+    def _train_mixture(self, tasks: list[TaskSpec], mixture: Mixture, phase: PhasePlan) -> dict[str, TaskModel]:
+        """One encoder, a head per task, batches drawn task by task by the mixture's sampler."""
+        fmts = {t.name: FORMATS[t.format] for t in tasks}
+        torch.manual_seed(self.plan.seed)  # same head init on every rank
+        heads = nn.ModuleDict({t.name: fmts[t.name].head(t, self.encoder.config.hidden_size) for t in tasks})
+        model = MultiTaskModel(self.encoder, heads)
+        features = {t.name: fmts[t.name].encode(t, self._records(t, t.train_language, "train", self.plan.max_train_examples),
+                                                self.tokenizer, self._max_length(t)) for t in tasks}
+        probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
+        out = train_mixture(model, fmts, features, probabilities, steps=self.plan.intermediate_steps,
+                            epochs=phase.epochs, lr=phase.learning_rate, batch_size=phase.batch_size,
+                            warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
+                            pad_id=self.pad_id, rt=self.rt)
+        log.info("mixture %s: %d steps, per task %s", mixture.canonical, out["steps"], out["task_steps"])
+        self.state.step += out["steps"]
+        self._train_loss = out["train_loss"]
+        self._extra_metrics = {f"train_loss/{n}": v for n, v in out["task_losses"].items()} | \
+            {f"train_steps/{n}": c for n, c in out["task_steps"].items()}
+        return {t.name: model.task_model(t.name) for t in tasks}
 
     def target(self, phase: PhasePlan, base: dict[str, torch.Tensor]) -> None:
+        key = self.plan.target_key(phase)
+        cached = self._claim("target", key)
+        if cached is not None:
+            meta, _ = cached
+            self.state.step += meta["steps"]
+            self.state.scores[phase.task] = meta["scores"]
+            running = objective(self.plan.objective, self.state.scores)
+            self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base, running)
+            return
+        try:
+            with self._renewing(key):
+                step0 = self.state.step
+                rows, zero_shot = self._run_target(phase)
+            task = self._task(phase.task)
+            self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.primary_metric}
+            self._store("target", key, rows + zero_shot, self.state.step - step0, scores=self.state.scores[task.name])
+        finally:
+            self._release(key)
+        # The objective over the targets done so far: what the searcher and schedulers see.
+        running = objective(self.plan.objective, self.state.scores)
+        self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
+
+    def _run_target(self, phase: PhasePlan) -> tuple[list[ResultRow], list[ResultRow]]:
+        """Fine-tune on English and evaluate zero-shot: (dev rows, zero-shot rows)."""
         task = self._task(phase.task)
         rows: list[ResultRow] = []
         languages = available_languages(task, "test", self.plan.source)
@@ -147,10 +307,7 @@ class _UnitRunner:
         else:  # retrieval: no training data; the phase-2 encoder is evaluated directly
             self._train_loss = float("nan")
             zero_shot = self._retrieve(task, languages, phase)
-        self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.primary_metric}
-        # The objective over the targets done so far: what the searcher and schedulers see.
-        running = objective(self.plan.objective, self.state.scores)
-        self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
+        return rows, zero_shot
 
     def _task(self, name: str) -> TaskSpec:
         return resolve_labels(get_task(name), self.plan.source)
@@ -268,14 +425,16 @@ class _UnitRunner:
             value=float(value), n_examples=n, model=p.model, learning_rate=lr,
             intermediate_learning_rate=p.intermediate.learning_rate if p.intermediate else None,
             seed=p.seed, step=self.state.step, config_hash=p.config_hash, xlt_version=__version__,
-            model_selection=p.selection if phase != "intermediate" else "english_dev")
+            model_selection=p.selection if phase != "intermediate" else "english_dev",
+            intermediate_key=p.intermediate_key)
 
     def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
                 running_objective: float | None = None) -> None:
         """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
         self.state.completed.append(unit)
-        metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss,
+        metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss, **self._extra_metrics,
                    **{f"{r.phase}/{r.target_task}/{r.language}/{r.metric}": r.value for r in rows}}
+        self._extra_metrics = {}
         if running_objective is not None:
             metrics["objective"] = running_objective
         if self.rt.rank != 0:

@@ -42,6 +42,8 @@ SCHEMA = pa.schema([
     ("xlt_version", pa.string()),
     ("finished_at", pa.timestamp("us", tz="UTC")),
     ("model_selection", pa.string()),   # english_dev (zero-shot) | target_dev
+    ("intermediate_key", pa.string()),  # phase-cache key of the intermediate checkpoint ("" for none)
+    ("cache_hit", pa.bool_()),          # this row's phase was reused from the cache, not run
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -67,6 +69,8 @@ class ResultRow:
     xlt_version: str
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     model_selection: str = "english_dev"
+    intermediate_key: str = ""
+    cache_hit: bool = False
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

@@ -13,13 +13,15 @@ from typing import Any
 import torch
 from torch import nn
 
+from xlt.locks import Leases
+
 
 class Runtime:
     rank: int = 0
     world_size: int = 1
     device: torch.device = torch.device("cpu")
 
-    def wrap(self, model: nn.Module) -> nn.Module:
+    def wrap(self, model: nn.Module, find_unused_parameters: bool = False) -> nn.Module:
         """The module to train: DDP-wrapped in a group, as is alone."""
         return model
 
@@ -32,6 +34,19 @@ class Runtime:
     def restored_checkpoint(self) -> Path | None:
         """A directory holding the checkpoint this trial resumes from, or None."""
         return None
+
+    # leases on phase-cache keys (see xlt.locks); one process holds them here
+    def acquire(self, key: str, owner: str) -> bool:
+        return _LOCAL_LEASES.acquire(key, owner)
+
+    def renew(self, key: str, owner: str) -> None:
+        _LOCAL_LEASES.renew(key, owner)
+
+    def release(self, key: str, owner: str) -> None:
+        _LOCAL_LEASES.release(key, owner)
+
+
+_LOCAL_LEASES = Leases()
 
 
 @dataclass

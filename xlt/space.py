@@ -4,12 +4,14 @@ Only this module and `xlt.sweep` import `ray.tune`.
 """
 
 import hashlib
+from pathlib import Path
 import json
 from typing import Any
 
 from ray import tune
 
 from xlt.config import Choice, LogUniform, SweepConfig, Uniform
+from xlt.mixtures import Mixture, from_search, normalised
 from xlt.pipeline import PhasePlan, TrialPlan
 from xlt.tasks import NO_INTERMEDIATE, get_task
 
@@ -32,14 +34,43 @@ def param_space(cfg: SweepConfig) -> dict[str, Any]:
         "target_learning_rate": to_domain(cfg.target.learning_rate, grid),
         "seed": to_domain(cfg.search.seed, grid),
     }
+    if isinstance(cfg.target.tasks, Choice):
+        space["target_task"] = to_domain(cfg.target.tasks, grid)
     if _any_intermediate(cfg):
         space["intermediate_learning_rate"] = to_domain(cfg.intermediate.learning_rate, grid)
+    search = cfg.intermediate.mixture
+    if search is not None:
+        space["intermediate_task"] = MIXTURE_SEARCH
+        if search.weights is not None:
+            space.update({f"mixture_weight_{t}": tune.uniform(0.0, 1.0) for t in search.tasks})
+        if search.temperature is not None:
+            space["mixture_temperature"] = to_domain(search.temperature)
     return space
+
+
+MIXTURE_SEARCH = "<searched mixture>"
+
+
+def trial_mixture(cfg: SweepConfig, params: dict[str, Any]) -> Mixture | None:
+    """The intermediate mixture of one trial (a single task is a mixture of one)."""
+    name = params["intermediate_task"]
+    search = cfg.intermediate.mixture
+    if name == MIXTURE_SEARCH and search is not None:
+        raw = {t: params.get(f"mixture_weight_{t}", 1.0) for t in search.tasks}
+        temperature = params.get("mixture_temperature")
+        return from_search(search.tasks, raw, float(temperature) if temperature is not None else None, search.min_weight)
+    if name == NO_INTERMEDIATE:
+        return None
+    if name in cfg.mixtures:
+        m = cfg.mixtures[name]
+        return Mixture(tuple(m.tasks), m.sampling, normalised(m.weights) if m.weights else {}, m.temperature)
+    return Mixture((name,))
 
 
 def grid_size(cfg: SweepConfig) -> int:
     size = 1
-    for param in (cfg.intermediate.tasks, cfg.target.learning_rate, cfg.search.seed, cfg.intermediate.learning_rate):
+    for param in (cfg.intermediate.tasks, cfg.target.learning_rate, cfg.search.seed, cfg.intermediate.learning_rate,
+                  cfg.target.tasks):
         size *= len(param.choice) if isinstance(param, Choice) else 1
     return size
 
@@ -48,9 +79,10 @@ def baseline_point(cfg: SweepConfig) -> dict[str, Any] | None:
     """The `none` baseline as a first point to evaluate, when `none` is one of several choices.
     Only sampled parameters appear in it: Optuna rejects constants in a point."""
     tasks = cfg.intermediate.tasks
-    if not cfg.search.include_baseline or not isinstance(tasks, Choice) or NO_INTERMEDIATE not in tasks.choice:
+    if not cfg.search.include_baseline or not isinstance(tasks, Choice) or NO_INTERMEDIATE not in tasks.choice \
+            or cfg.intermediate.mixture is not None:
         return None
-    params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed}
+    params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed, "target_task": cfg.target.tasks}
     if _any_intermediate(cfg):
         params["intermediate_learning_rate"] = cfg.intermediate.learning_rate
     point = {name: _centre(p) for name, p in params.items() if isinstance(p, (Choice, LogUniform, Uniform))}
@@ -72,23 +104,30 @@ def _centre(param: Any) -> Any:
 def _any_intermediate(cfg: SweepConfig) -> bool:
     tasks = cfg.intermediate.tasks
     values = tasks.choice if isinstance(tasks, Choice) else [tasks]
-    return any(v != NO_INTERMEDIATE for v in values)
+    return cfg.intermediate.mixture is not None or any(v != NO_INTERMEDIATE for v in values)
 
 
 def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str,
                sweep_root: str | None = None) -> TrialPlan:
     inter, tgt = cfg.intermediate, cfg.target
+    mixture = trial_mixture(cfg, params)
     intermediate = None
-    if params["intermediate_task"] != NO_INTERMEDIATE:
-        intermediate = _phase(inter, params["intermediate_task"], params["intermediate_learning_rate"])
-    targets = tuple(_phase(tgt, task, params["target_learning_rate"]) for task in tgt.tasks)
+    if mixture is not None:
+        intermediate = _phase(inter, mixture.tasks[0], params["intermediate_learning_rate"], mixture.canonical)
+    target_tasks = [params["target_task"]] if isinstance(tgt.tasks, Choice) else tgt.tasks
+    targets = tuple(_phase(tgt, task, params["target_learning_rate"]) for task in target_tasks)
     plan = dict(model=cfg.model.name, max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
-                intermediate=intermediate, targets=targets, seed=int(params["seed"]),
+                intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
+                targets=targets, seed=int(params["seed"]),
                 objective=cfg.search.objective,
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
-                selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling)
+                selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling,
+                world_size=cfg.resources.workers_per_trial)
     outputs = {}
+    if cfg.cache:
+        storage = cfg.storage if "://" in cfg.storage else str(Path(cfg.storage).resolve())
+        outputs["cache_dir"] = f"{storage.rstrip('/')}/cache"
     if tgt.write_predictions and sweep_root:
         outputs = dict(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
@@ -96,10 +135,10 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
                      **plan, **outputs)
 
 
-def _phase(section, task_name: str, learning_rate: float) -> PhasePlan:
-    """A phase's plan: the sweep file's settings, else the task's defaults."""
+def _phase(section, task_name: str, learning_rate: float, name: str | None = None) -> PhasePlan:
+    """A phase's plan: the sweep file's settings, else the (first) task's defaults."""
     defaults = get_task(task_name).defaults
-    return PhasePlan(task_name, float(learning_rate),
+    return PhasePlan(name or task_name, float(learning_rate),
                      section.epochs if section.epochs is not None else defaults.epochs,
                      section.batch_size or defaults.batch_size, section.warmup_ratio, section.weight_decay,
                      section.eval_every, section.patience)

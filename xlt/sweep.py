@@ -124,6 +124,9 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     resolve_model(cfg.model.name)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     init_ray(cfg, address)
+    from xlt.locks import lock_actor
+
+    _locks = lock_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
     s = cfg.search
     grid = s.algorithm == "grid"
     num_trials = grid_size(cfg) if grid else s.num_trials

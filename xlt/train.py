@@ -35,6 +35,12 @@ def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.d
     return torch.optim.AdamW(groups, lr=lr, fused=device.type == "cuda")
 
 
+def _schedule(opt, total: int, warmup: int):
+    """Linear warm-up, then linear decay to zero."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+
+
 def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float, epochs: float,
                 batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
                 rt: Runtime, dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
@@ -54,8 +60,7 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float,
     total = max(1, math.ceil(epochs * steps_per_epoch))
     warmup = int(warmup_ratio * total)
     opt = _optimizer(model, lr, weight_decay, device)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+    sched = _schedule(opt, total, warmup)
     loss_sum = torch.zeros((), device=device)
     step, epoch = 0, 0
     best = {"score": float("-inf"), "step": 0, "state": None, "bad": 0}
@@ -101,6 +106,60 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float,
     return out
 
 
+def train_mixture(model: nn.Module, fmts: dict[str, Format], features: dict[str, Features],
+                  probabilities: dict[str, float], *, steps: int | None, epochs: float, lr: float,
+                  batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
+                  rt: Runtime) -> dict:
+    """Multi-task training of a `MultiTaskModel`: each step draws a task from `probabilities`
+    (seeded: the same on every rank) and takes that task's next length-grouped batch.
+
+    Length: `steps`, else `epochs` over the batches of all tasks. Returns the steps, the mean
+    loss, and per task its mean loss and step count.
+    """
+    from xlt.mixtures import TaskSampler, mixture_steps
+
+    device = rt.device
+    model.to(device).train()
+    ddp = rt.wrap(model, find_unused_parameters=len(features) > 1)
+    names = list(features)
+
+    def batches(name: str, epoch: int) -> list[list[int]]:
+        order_seed = seed * 1000 + epoch + 100_003 * names.index(name)
+        return shard(length_grouped_batches(features[name].lengths, batch_size, order_seed),
+                     rt.rank, rt.world_size, pad=True)
+
+    def cycle(name: str):
+        epoch = 0
+        while True:
+            yield from batches(name, epoch)
+            epoch += 1
+
+    total = steps or mixture_steps({n: len(batches(n, 0)) for n in names}, epochs)
+    opt = _optimizer(model, lr, weight_decay, device)
+    sched = _schedule(opt, total, int(warmup_ratio * total))
+    iterators = {n: cycle(n) for n in names}
+    sums = {n: torch.zeros((), device=device) for n in names}
+    counts = dict.fromkeys(names, 0)
+    sampler = TaskSampler({n: probabilities[n] for n in names}, seed)
+    for _ in range(total):
+        name = next(sampler)
+        batch = {k: v.to(device, non_blocking=True)
+                 for k, v in fmts[name].collate(features[name], next(iterators[name]), pad_id).items()}
+        with _autocast(device):
+            logits = ddp(batch, name)
+        loss = fmts[name].loss(logits, batch)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        opt.zero_grad(set_to_none=True)
+        sums[name] += loss.detach()
+        counts[name] += 1
+    task_losses = {n: float(sums[n]) / counts[n] for n in names if counts[n]}
+    return {"steps": total, "train_loss": sum(float(v) for v in sums.values()) / total,
+            "task_losses": task_losses, "task_steps": counts}
+
+
 @torch.inference_mode()
 def predict(model: nn.Module, fmt: Format, features: Features, *, batch_size: int, pad_id: int,
             rt: Runtime) -> list[Any]:
@@ -130,11 +189,11 @@ class RayRuntime(Runtime):
         if self.device.type == "cpu":
             torch.set_num_threads(max(1, num_threads))
 
-    def wrap(self, model: nn.Module) -> nn.Module:
+    def wrap(self, model: nn.Module, find_unused_parameters: bool = False) -> nn.Module:
         if self.world_size == 1:
             return model
         ids = [self.device.index] if self.device.type == "cuda" else None
-        return nn.parallel.DistributedDataParallel(model, device_ids=ids)
+        return nn.parallel.DistributedDataParallel(model, device_ids=ids, find_unused_parameters=find_unused_parameters)
 
     def all_gather(self, obj: Any) -> list[Any]:
         if self.world_size == 1:
@@ -148,6 +207,28 @@ class RayRuntime(Runtime):
 
         checkpoint = ray.train.Checkpoint.from_directory(str(checkpoint_dir)) if checkpoint_dir else None
         ray.train.report(metrics, checkpoint=checkpoint)
+
+    def acquire(self, key: str, owner: str) -> bool:
+        import ray
+
+        return ray.get(self._locks().acquire.remote(key, owner))
+
+    def renew(self, key: str, owner: str) -> None:
+        import ray
+
+        ray.get(self._locks().renew.remote(key, owner))
+
+    def release(self, key: str, owner: str) -> None:
+        import ray
+
+        ray.get(self._locks().release.remote(key, owner))
+
+    def _locks(self):
+        from xlt.locks import lock_actor
+
+        if not hasattr(self, "_lock_actor"):
+            self._lock_actor = lock_actor()
+        return self._lock_actor
 
     def restored_checkpoint(self) -> Path | None:
         import ray.train

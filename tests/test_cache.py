@@ -1,0 +1,70 @@
+"""The phase cache: computed once per key, reused, corrupted entries retrained; leases."""
+
+import time
+
+from xlt.locks import Leases
+from xlt.pipeline import PhasePlan, TrialPlan, run_trial
+from xlt.results import read_results
+from xlt.runtime import LocalRuntime
+
+
+def plan(tmp_path, trial_id: str, target_lr: float = 3e-3) -> TrialPlan:
+    return TrialPlan(sweep="t", trial_id=trial_id, model="tiny-xlmr", max_seq_length=64, source="local",
+                     intermediate=PhasePlan("mnli", 1e-3, 1, 16), targets=(PhasePlan("xnli", target_lr, 1, 16),),
+                     seed=0, objective="zero_shot_mean", results_dir=str(tmp_path / "results"), config_hash="h",
+                     target_languages=("de", "ur"), cache_dir=str(tmp_path / "cache"))
+
+
+def rows_of(tmp_path, trial_id):
+    return [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["trial_id"] == trial_id]
+
+
+def test_second_trial_reuses_intermediate_and_target_phases(tmp_path):
+    first = run_trial(plan(tmp_path, "a"), LocalRuntime())
+    second = run_trial(plan(tmp_path, "b"), LocalRuntime())
+    assert second == first
+    a, b = rows_of(tmp_path, "a"), rows_of(tmp_path, "b")
+    assert not any(r["cache_hit"] for r in a) and all(r["cache_hit"] for r in b)
+    key = lambda r: (r["phase"], r["target_task"], r["language"], r["metric"])
+    assert {key(r): r["value"] for r in a} == {key(r): r["value"] for r in b}
+    assert len({r["intermediate_key"] for r in a + b}) == 1 and a[0]["intermediate_key"]
+
+
+def test_other_target_settings_reuse_only_the_intermediate(tmp_path):
+    run_trial(plan(tmp_path, "a"), LocalRuntime())
+    run_trial(plan(tmp_path, "c", target_lr=1e-3), LocalRuntime())
+    c = rows_of(tmp_path, "c")
+    assert {r["phase"] for r in c if r["cache_hit"]} == {"intermediate"}
+    assert not any(r["cache_hit"] for r in c if r["phase"] != "intermediate")
+
+
+def test_corrupted_or_half_written_entries_are_retrained(tmp_path):
+    run_trial(plan(tmp_path, "a"), LocalRuntime())
+    entry = next((tmp_path / "cache" / "intermediate").iterdir())
+    weights = entry / "encoder.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-10] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    run_trial(plan(tmp_path, "b"), LocalRuntime())
+    assert not any(r["cache_hit"] for r in rows_of(tmp_path, "b") if r["phase"] == "intermediate")
+    (entry / "COMPLETE").unlink()  # as if the writer died before finishing
+    run_trial(plan(tmp_path, "c"), LocalRuntime())
+    assert not any(r["cache_hit"] for r in rows_of(tmp_path, "c") if r["phase"] == "intermediate")
+    run_trial(plan(tmp_path, "d"), LocalRuntime())  # the retrained entry is whole again
+    assert all(r["cache_hit"] for r in rows_of(tmp_path, "d"))
+
+
+def test_leases_are_exclusive_renewable_and_expire():
+    leases = Leases(ttl=0.2)
+    assert leases.acquire("k", "a") and not leases.acquire("k", "b")
+    assert leases.acquire("k", "a")  # re-entrant for its owner
+    time.sleep(0.12)
+    leases.renew("k", "a")
+    time.sleep(0.12)
+    assert not leases.acquire("k", "b")  # renewed: still held
+    time.sleep(0.25)
+    assert leases.acquire("k", "b")  # expired: its holder died
+    leases.release("k", "a")  # not the owner: no effect
+    assert not leases.acquire("k", "a")
+    leases.release("k", "b")
+    assert leases.acquire("k", "a")

@@ -1,0 +1,83 @@
+"""Leases on phase-cache keys, so that trials needing the same phase train it once.
+
+On Ray, a named actor (created by the sweep driver) holds the leases, so trials on any node of
+the cluster see them. A holder renews its lease while it trains; a lease not renewed within
+`ttl` seconds (its trial died) expires, and a waiting trial takes over.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+
+LOCK_ACTOR = "xlt-phase-locks"
+
+
+class Leases:
+    """Lease table: key -> (owner, expiry). Thread-safe; also the Ray actor's state."""
+
+    def __init__(self, ttl: float = 120.0):
+        self.ttl = ttl
+        self._held: dict[str, tuple[str, float]] = {}
+        self._mutex = threading.Lock()
+
+    def acquire(self, key: str, owner: str) -> bool:
+        with self._mutex:
+            now = time.monotonic()
+            holder = self._held.get(key)
+            if holder and holder[0] != owner and holder[1] > now:
+                return False
+            self._held[key] = (owner, now + self.ttl)
+            return True
+
+    def renew(self, key: str, owner: str) -> None:
+        with self._mutex:
+            if self._held.get(key, (None,))[0] == owner:
+                self._held[key] = (owner, time.monotonic() + self.ttl)
+
+    def release(self, key: str, owner: str) -> None:
+        with self._mutex:
+            if self._held.get(key, (None,))[0] == owner:
+                del self._held[key]
+
+
+def wait_for_lease(acquire: Callable[[], bool], done: Callable[[], bool], poll: float = 2.0,
+                   on_wait: Callable[[], None] | None = None) -> bool:
+    """Block until the lease is ours (True) or the work is done by its holder (False)."""
+    waited = False
+    while True:
+        if done():
+            return False
+        if acquire():
+            return True
+        if not waited and on_wait:
+            on_wait()
+            waited = True
+        time.sleep(poll)
+
+
+class Renewer:
+    """Renews a lease from a daemon thread while a phase trains."""
+
+    def __init__(self, renew: Callable[[], None], every: float):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(renew, every), daemon=True)
+
+    def _run(self, renew, every):
+        while not self._stop.wait(every):
+            renew()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def lock_actor():
+    """The cluster-wide lease table (a named Ray actor), created on first use."""
+    import ray
+
+    remote = ray.remote(num_cpus=0)(Leases)
+    return remote.options(name=LOCK_ACTOR, get_if_exists=True).remote()
