@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     run.add_argument("--overwrite", action="store_true", help="delete an existing sweep of this name first")
 
+    plan = sweep.add_parser("plan", help="the phase runs a sweep implies, cache savings, GPU-hours; trains nothing")
+    plan.add_argument("file")
+    plan.add_argument("overrides", nargs="*", metavar="key.path=value")
+    plan.add_argument("--cost-model", help="YAML overriding keys of xlt/cost_model.yaml")
+    plan.add_argument("--json", action="store_true")
+
     results = sub.add_parser("results", help="read results").add_subparsers(dest="action", required=True)
     show = results.add_parser("show", help="per-language table of the best trial and the baseline")
     show.add_argument("dir", help="a results directory, or a sweep directory holding results/")
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks.add_parser("show", help="one task").add_argument("name")
 
     args = parser.parse_args(argv)
-    handler = {("sweep", "run"): _sweep_run, ("results", "show"): _results_show, ("score", None): _score,
+    handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("results", "show"): _results_show, ("score", None): _score,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
     return handler(args)
 
@@ -73,6 +79,19 @@ def _sweep_run(args) -> int:
         print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
     print(f"\nresults: {paths.results}")
     return 1 if outcome.num_errors == outcome.num_trials else 0
+
+
+def _sweep_plan(args) -> int:
+    from xlt.plan import format_plan, load_cost_model, plan_json, plan_sweep
+
+    try:
+        cfg = load_sweep(args.file, args.overrides)
+        cost = load_cost_model(args.cost_model)
+    except (ConfigError, FileNotFoundError) as err:
+        return _error(str(err))
+    plan = plan_sweep(cfg, cost)
+    print(json.dumps(plan_json(plan), indent=2) if args.json else format_plan(cfg, plan, cost))
+    return 0
 
 
 def _results_show(args) -> int:
