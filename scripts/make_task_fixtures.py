@@ -382,8 +382,26 @@ TATOEBA = dict(ar="ara", bg="bul", de="deu", el="ell", es="spa", fr="fra", hi="h
                th="tha", tr="tur", ur="urd", vi="vie", zh="cmn")
 
 
+def wiki_rows(lang: str) -> list[dict]:
+    """Short 'articles' of raw text in the Wikipedia columns: each XNLI item's sentences as a paragraph."""
+    rows = []
+    for i, item in enumerate(XNLI_TEST[lang]):
+        rows.append({"id": f"{lang}-{i}", "url": f"https://{lang}.wikipedia.org/wiki/xlt-fixture-{i}",
+                     "title": item[0][:40], "text": " ".join(item)})
+    qa = QA_TEMPLATES.get(lang)
+    if qa:
+        for k, (p, c) in enumerate(zip(PEOPLE[lang], CITIES[lang])):
+            rows.append({"id": f"{lang}-bio-{k}", "url": f"https://{lang}.wikipedia.org/wiki/xlt-bio-{k}",
+                         "title": p, "text": qa[0].format(P=p, C=c, Y=1950 + 7 * k)})
+    return rows
+
+
 def main() -> None:
     rng = random.Random(7)
+    for lang in XNLI_TEST:
+        rows = wiki_rows(lang)
+        write(FIXTURES / "mlm" / lang / "train.jsonl", rows[:-2])
+        write(FIXTURES / "mlm" / lang / "validation.jsonl", rows[-2:])
     write(FIXTURES / "anli_plus" / "en" / "train.jsonl", nli_examples(random.Random(5), ACTIVITIES[:11], 200))
     write(FIXTURES / "anli_plus" / "en" / "validation.jsonl", nli_examples(random.Random(6), ACTIVITIES[11:], 40))
     write(FIXTURES / "qqp" / "en" / "train.jsonl", qqp_rows(rng, 200))

@@ -102,3 +102,36 @@ def test_baseline_point_and_grid_space():
     assert grid_size(grid) == 270 and param_space(grid)["intermediate_task"] == {"grid_search": grid.intermediate.tasks.choice}
     with pytest.raises(ConfigError, match="intermediate.learning_rate: search.algorithm grid needs a fixed value"):
         load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=grid"])
+
+
+def test_mixture_errors_name_their_key():
+    base = {**MINIMAL, "intermediate": {"tasks": "m"}}
+    assert _error({**base, "mixtures": {"m": {"tasks": ["mnli", "mnlii"]}}}) == \
+        "s.yaml: mixtures.m.tasks[1]: unknown task 'mnlii' (did you mean 'mnli'?)"
+    assert _error({**base, "mixtures": {"m": {"tasks": ["mnli", "qqp"], "sampling": "weights",
+                                              "weights": {"mnli": -1, "qqp": 1}}}}) == \
+        "s.yaml: mixtures.m.weights.mnli: a weight must be >= 0, got -1.0"
+    assert _error({**base, "mixtures": {"m": {"tasks": ["mnli", "qqp"], "sampling": "weights",
+                                              "weights": {"mnli": 0, "qqp": 0}}}}) == "s.yaml: mixtures.m.weights: all weights are zero"
+    assert _error({**base, "mixtures": {"m": {"tasks": ["mnli"], "temperature": 0}}}).startswith(
+        "s.yaml: mixtures.m.temperature: Input should be greater than 0")
+    assert _error({**MINIMAL, "intermediate": {"tasks": "al9"}, "mixtures": {"all9": {"tasks": ["mnli"]}}}) == \
+        "s.yaml: intermediate.tasks: unknown task or mixture 'al9' (did you mean 'all9'?)"
+    assert _error({**MINIMAL, "intermediate": {"mixture": {"tasks": ["mnli", "qqp"], "weights": {"simplex": {}},
+                                                          "temperature": {"uniform": [-1, 2]}}}}) == \
+        "s.yaml: intermediate.mixture.temperature: a temperature must be > 0"
+
+
+def test_searched_mixture_space_and_trial_plan():
+    from xlt.space import MIXTURE_SEARCH, param_space, trial_plan
+
+    cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", ["model.name=tiny-xlmr", "data.source=local"])
+    space = param_space(cfg)
+    assert space["intermediate_task"] == MIXTURE_SEARCH and "mixture_temperature" in space
+    assert sum(k.startswith("mixture_weight_") for k in space) == 9
+    params = {"intermediate_task": MIXTURE_SEARCH, "intermediate_learning_rate": 1e-5, "target_learning_rate": 1e-5,
+              "seed": 0, "mixture_temperature": 2.0,
+              **{f"mixture_weight_{t}": (1.0 if t in ("mnli", "squad_v1") else 0.01) for t in cfg.intermediate.mixture.tasks}}
+    plan = trial_plan(cfg, params, "t1", "/tmp/r")
+    assert plan.intermediate_mixture.tasks == ("mnli", "squad_v1")  # the others fell under min_weight
+    assert plan.intermediate_name == "mnli:0.500+squad_v1:0.500@T=2" and plan.intermediate_steps == 20000

@@ -152,3 +152,27 @@ def test_ccg_is_scored_by_token_accuracy(tokenizer):
     metrics, _ = fmt.score(task, records, features, wrong_first, "en")
     n_tokens = sum(len(r["tags"]) for r in records)
     assert metrics == {"accuracy": pytest.approx((n_tokens - len(records)) / n_tokens)}
+
+
+def test_masked_lm_masks_15_percent_deterministically(tokenizer):
+    task = get_task("mlm")
+    fmt = FORMATS["masked_lm"]
+    records = [r for lang in ("de", "zh", "sw") for r in load_records(task, lang, "train", "local").records]
+    features = fmt.encode(task, records, tokenizer, max_length=32)
+    assert all(len(ids) <= 32 and ids[0] == tokenizer.bos_token_id for ids in features.input_ids)
+    indices = list(range(len(features)))
+    a, b = fmt.collate(features, indices, tokenizer.pad_token_id), fmt.collate(features, indices, tokenizer.pad_token_id)
+    assert torch.equal(a["input_ids"], b["input_ids"]) and torch.equal(a["labels"], b["labels"])
+    masked = a["labels"] != -100
+    maskable = (a["attention_mask"] == 1).sum() - 2 * len(indices)
+    assert 0.08 < masked.sum() / maskable < 0.22
+    assert not masked[:, 0].any()  # never <s>
+    assert (a["input_ids"][masked] == tokenizer.mask_token_id).float().mean() > 0.6  # ~80% <mask>
+
+
+def test_language_variants_restrict_languages():
+    task = get_task("mlm@de,ur")
+    assert task.languages == ("de", "ur") and task.training_languages == ("de", "ur")
+    assert task.fixture_path("ur", "train") == get_task("mlm").fixture_path("ur", "train")
+    with pytest.raises(KeyError, match="has no language"):
+        get_task("mlm@xx")

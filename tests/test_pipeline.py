@@ -117,3 +117,22 @@ def test_target_dev_selection_is_recorded_or_refused_without_data(tmp_path, monk
     run_trial(p, LocalRuntime())
     selections = {(r["phase"], r["model_selection"]) for r in read_results(str(tmp_path / "results")).to_pylist()}
     assert selections == {("target", "target_dev"), ("zero_shot", "target_dev")}
+
+
+def test_mixture_with_mlm_reports_per_task_losses_and_dev_rows(tmp_path):
+    from xlt.mixtures import Mixture
+
+    m = Mixture(("mnli", "mlm@de,ur"), "temperature", temperature=2.0)
+    p = TrialPlan(sweep="t", trial_id="m", model="tiny-xlmr", max_seq_length=64, source="local",
+                  intermediate=PhasePlan(m.canonical, 1e-3, 1, 16), intermediate_mixture=m,
+                  targets=(PhasePlan("xnli", 3e-3, 1, 16),), seed=0, objective="zero_shot_mean",
+                  results_dir=str(tmp_path / "results"), config_hash="h", target_languages=("de",))
+    rt = LocalRuntime()
+    run_trial(p, rt)
+    report = rt.reports[0]
+    assert report["train_steps/mnli"] + report["train_steps/mlm@de,ur"] == report["step"]
+    assert report["train_loss/mlm@de,ur"] > report["train_loss/mnli"]  # vocabulary-sized softmax
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    dev = {(r["target_task"], r["language"]) for r in rows if r["phase"] == "intermediate"}
+    assert dev == {("mnli", "en"), ("mlm@de,ur", "de"), ("mlm@de,ur", "ur")}
+    assert {r["intermediate"] for r in rows} == {"mlm@de,ur:0.500+mnli:0.500@T=2"}

@@ -26,6 +26,7 @@ from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
 from xlt.mixtures import Mixture, normalised
 from xlt.models.backbone import load_encoder
+from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import objective
 from xlt.results import ResultRow, write_rows
@@ -195,7 +196,7 @@ class _UnitRunner:
                 else:
                     models = self._train_mixture(tasks, mixture, phase)
                 rows = [row for task in tasks for row in
-                        self._evaluate(models[task.name], task, "intermediate", "validation", [task.train_language], phase)]
+                        self._evaluate(models[task.name], task, "intermediate", "validation", self._dev_languages(task), phase)]
             self._store("intermediate", key, rows, self.state.step - step0, weights=self.encoder.state_dict())
         finally:
             self._release(key)
@@ -253,10 +254,10 @@ class _UnitRunner:
         """One encoder, a head per task, batches drawn task by task by the mixture's sampler."""
         fmts = {t.name: FORMATS[t.format] for t in tasks}
         torch.manual_seed(self.plan.seed)  # same head init on every rank
-        heads = nn.ModuleDict({t.name: fmts[t.name].head(t, self.encoder.config.hidden_size) for t in tasks})
+        heads = nn.ModuleDict({t.name: self._head(t) for t in tasks})
         model = MultiTaskModel(self.encoder, heads)
-        features = {t.name: fmts[t.name].encode(t, self._records(t, t.train_language, "train", self.plan.max_train_examples),
-                                                self.tokenizer, self._max_length(t)) for t in tasks}
+        features = {t.name: fmts[t.name].encode(t, self._train_records(t), self.tokenizer, self._max_length(t))
+                    for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
         out = train_mixture(model, fmts, features, probabilities, steps=self.plan.intermediate_steps,
                             epochs=phase.epochs, lr=phase.learning_rate, batch_size=phase.batch_size,
@@ -315,6 +316,21 @@ class _UnitRunner:
     def _max_length(self, task: TaskSpec) -> int:
         return self.plan.max_seq_length or task.defaults.max_seq_length
 
+    def _head(self, task: TaskSpec) -> nn.Module:
+        if task.format == "masked_lm":  # the backbone's own LM head, tied to its embeddings
+            return FORMATS["masked_lm"].lm_head(self.encoder, resolve_model(self.plan.model), self.plan.trust_remote_code)
+        return FORMATS[task.format].head(task, self.encoder.config.hidden_size)
+
+    def _train_records(self, task: TaskSpec) -> list[dict]:
+        """The training split, over every training language (several for masked LM)."""
+        return [r for lang in task.training_languages
+                for r in self._records(task, lang, "train", self.plan.max_train_examples)]
+
+    def _dev_languages(self, task: TaskSpec) -> list[str]:
+        if task.format != "masked_lm":
+            return [task.train_language]
+        return [l for l in available_languages(task, "validation", self.plan.source) if l in task.training_languages]
+
     def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
         return load_records(task, language, split, self.plan.source, cap).records
 
@@ -323,8 +339,8 @@ class _UnitRunner:
         the best weights on dev data every `eval_every` steps when asked."""
         fmt = FORMATS[task.format]
         torch.manual_seed(self.plan.seed)  # same head init on every rank
-        model = TaskModel(self.encoder, fmt.head(task, self.encoder.config.hidden_size))
-        records = self._records(data_task, data_task.train_language, "train", self.plan.max_train_examples)
+        model = TaskModel(self.encoder, self._head(task))
+        records = self._train_records(data_task)
         features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
         dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every else None
         out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,

@@ -89,7 +89,12 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
             epochs = inter.epochs if inter.epochs is not None else get_task(tasks[0]).defaults.epochs
             inter_key = ("intermediate", t["task"], t["inter_lr"], t["seed"], epochs)
             runs.append(PhaseRun("intermediate", inter_key, tasks, epochs))
-            hours[inter_key] = _train_hours(cfg, tasks, epochs, cost)
+            if inter.steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
+                batch = inter.batch_size or get_task(tasks[0]).defaults.batch_size
+                examples = inter.steps * batch * cfg.resources.workers_per_trial
+                hours[inter_key] = examples / _throughput(cfg, cost) / 3600
+            else:
+                hours[inter_key] = _train_hours(cfg, tasks, epochs, cost)
         targets = [t["target"]] if t["target"] else list(tgt.tasks)
         for name in targets:
             epochs = tgt.epochs if tgt.epochs is not None else get_task(name).defaults.epochs
@@ -110,8 +115,10 @@ def _train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     if not task.trains:
         return 0
     if cfg.data.source == "local":
-        path = data_task.fixture_path(data_task.train_language, "train")
-        n = sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.is_file() else 0
+        n = 0
+        for lang in data_task.training_languages:
+            path = data_task.fixture_path(lang, "train")
+            n += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.is_file() else 0
     else:
         n = cost["train_examples"].get(name, 0)
     return min(n, cfg.data.max_train_examples or n)

@@ -7,6 +7,7 @@ language, split, row and field. Rows the adapter skips by the task's documented 
 and logged.
 """
 
+import itertools
 import json
 import logging
 from collections import Counter
@@ -112,6 +113,12 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
     for hub in task.hub:
         for hub_split in hub.splits_for(split):
             log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
+            if hub.streaming:  # huge corpora: stream, take the first rows (validation: the next ones)
+                stream = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, streaming=True)
+                start = hub.streaming if split == "validation" else 0
+                stop = start + (max(1, hub.streaming // 100) if split == "validation" else hub.streaming)
+                rows.extend(itertools.islice(stream, start, stop))
+                continue
             ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split)
             if hub.id_prefix:
                 prefix = f"{hub.id_prefix[language]}-"

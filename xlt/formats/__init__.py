@@ -2,12 +2,13 @@
 
 from xlt.formats.base import Features, Format
 from xlt.formats.classification import Classification
+from xlt.formats.masked_lm import MaskedLM
 from xlt.formats.multiple_choice import MultipleChoice
 from xlt.formats.retrieval import Retrieval
 from xlt.formats.span import SpanExtraction
 from xlt.formats.tagging import Tagging
 
 FORMATS: dict[str, Format] = {f.name: f for f in (Classification(), MultipleChoice(), SpanExtraction(),
-                                                   Tagging(), Retrieval())}
+                                                   Tagging(), Retrieval(), MaskedLM())}
 
 __all__ = ["FORMATS", "Features", "Format"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from xlt.tasks.spec import FIXTURES
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"  # 2: saved with its masked-LM head, as hub checkpoints are
 TINY_XLMR = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                  intermediate_size=128, max_position_embeddings=514)
 
@@ -57,7 +57,7 @@ def tiny_xlmr_dir() -> Path:
 def build_tiny_xlmr(out: Path, lines: list[str], vocab_size: int = 2000, seed: int = 0) -> None:
     import sentencepiece as spm
     import torch
-    from transformers import XLMRobertaConfig, XLMRobertaModel, XLMRobertaTokenizer
+    from transformers import XLMRobertaConfig, XLMRobertaForMaskedLM, XLMRobertaTokenizer
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
@@ -74,4 +74,4 @@ def build_tiny_xlmr(out: Path, lines: list[str], vocab_size: int = 2000, seed: i
     config = XLMRobertaConfig(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id,
                               bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                               **TINY_XLMR)
-    XLMRobertaModel(config, add_pooling_layer=False).save_pretrained(str(out))
+    XLMRobertaForMaskedLM(config).save_pretrained(str(out))

@@ -20,6 +20,12 @@ def single(text: str, label: str = "label"):
     return adapt
 
 
+def text(column: str):
+    def adapt(row: dict, index: int) -> dict:
+        return {"text": row[column]}
+    return adapt
+
+
 def squad(row: dict, index: int) -> dict:
     answers = row["answers"]
     return {"id": str(row["id"]), "question": row["question"], "context": row["context"],

@@ -97,6 +97,17 @@ register(TaskSpec(
                 "folder of train/validation files in CCGbank's AUTO (.auto) or tagged (.stagged) format.",
 ))
 
+XNLI_LANGS_FOR_MLM = tuple("ar bg de el en es fr hi ru sw th tr ur vi zh".split())
+
+register(TaskSpec(
+    name="mlm", role="intermediate", format="masked_lm", languages=XNLI_LANGS_FOR_MLM,
+    hub=(HubSource("wikimedia/wikipedia", "20231101.{lang}", splits={"validation": "train"}, streaming=100_000),),
+    adapter=a.text("text"), metric="accuracy", splits=("train", "validation"),
+    defaults=Defaults(max_seq_length=256, epochs=1, batch_size=32),
+    description="Continued multilingual masked-LM on Wikipedia (first 100k articles a language; local: the "
+                "shipped multilingual text). Pick languages with mlm@de,ur; include it in a mixture.",
+))
+
 # --- target (XTREME) ----------------------------------------------------------------------
 
 XNLI_LANGS = tuple("ar bg de el en es fr hi ru sw th tr ur vi zh".split())

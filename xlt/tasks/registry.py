@@ -1,5 +1,7 @@
 """The task registry: register once, look up by name or alias, with 'did you mean' on a miss."""
 
+from dataclasses import replace
+
 from xlt.suggest import did_you_mean
 from xlt.tasks.spec import TaskSpec
 
@@ -26,6 +28,17 @@ def register(spec: TaskSpec, aliases: tuple[str, ...] = ()) -> TaskSpec:
 
 
 def get_task(name: str) -> TaskSpec:
+    """A task by name or alias; `task@de,ur` is the task restricted to those languages."""
+    if "@" in name:
+        base_name, _, langs = name.partition("@")
+        base = get_task(base_name)
+        languages = tuple(l for l in langs.split(",") if l)
+        unknown = [l for l in languages if l not in base.languages]
+        if not languages or unknown:
+            raise UnknownTaskError(f"unknown task {name!r}: {base.name} has no language(s) "
+                                   f"{', '.join(unknown) or '(none given)'} (it has {' '.join(base.languages)})")
+        train = base.train_language if base.train_language in languages else languages[0]
+        return replace(base, name=name, languages=languages, train_language=train, variant_of=base.name)
     key = _ALIASES.get(name, name)
     if key not in _TASKS:
         hint = did_you_mean(name, [*_TASKS, *_ALIASES])

@@ -7,7 +7,7 @@ from typing import Literal
 
 from xlt.languages import language_name
 
-Format = Literal["classification", "multiple_choice", "span_extraction", "tagging", "retrieval"]
+Format = Literal["classification", "multiple_choice", "span_extraction", "tagging", "retrieval", "masked_lm"]
 Role = Literal["intermediate", "target"]
 Split = Literal["train", "validation", "test"]
 
@@ -29,6 +29,9 @@ class HubSource:
     splits: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     id_prefix: dict[str, str] = field(default_factory=dict)
+    streaming: int | None = None
+    """Stream the split and take this many rows per language (Wikipedia); validation then takes
+    the rows that follow the training ones."""
 
     def config_for(self, language: str) -> str | None:
         if not self.name:
@@ -84,6 +87,13 @@ class TaskSpec:
     description: str = ""
     benchmark_folder: str | None = None
     """Folder name in the benchmark's submission layout, where it differs (`bucc2018`)."""
+    variant_of: str | None = None
+    """For `task@langs` variants: the registered task (whose fixtures and hub source it uses)."""
+
+    @property
+    def training_languages(self) -> tuple[str, ...]:
+        """Languages of the training data: every language for masked LM, else the train language."""
+        return self.languages if self.format == "masked_lm" else (self.train_language,)
 
     @property
     def folder(self) -> str:
@@ -113,4 +123,4 @@ class TaskSpec:
 
     def fixture_path(self, language: str, split: str) -> Path:
         suffix = "stagged" if self.hub and self.hub[0].path == "local:ccgbank" else "jsonl"
-        return FIXTURES / self.name / language / f"{split}.{suffix}"
+        return FIXTURES / (self.variant_of or self.name) / language / f"{split}.{suffix}"
