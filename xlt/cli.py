@@ -22,6 +22,21 @@ def main(argv: list[str] | None = None) -> int:
                      help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     run.add_argument("--overwrite", action="store_true", help="delete an existing sweep of this name first")
 
+    resume = sweep.add_parser("resume", help="continue a sweep after a crash or Ctrl-C (Tune restore)")
+    resume.add_argument("name", help="the sweep's name (under --storage) or its directory")
+    resume.add_argument("--storage", default="./xlt-runs", help="where the sweep lives (default ./xlt-runs)")
+    resume.add_argument("--address", default=os.environ.get("RAY_ADDRESS"))
+
+    submit = sweep.add_parser("submit", help="submit a sweep to a Ray cluster as a Ray Job")
+    submit.add_argument("file")
+    submit.add_argument("overrides", nargs="*", metavar="key.path=value")
+    submit.add_argument("--address", required=True, help="the job server, e.g. http://127.0.0.1:8265")
+    submit.add_argument("--python", default="python", help="python on the cluster that has xlt's dependencies")
+    for action, text in (("status", "the state of a sweep's latest job"), ("logs", "the output of a sweep's latest job")):
+        follow = sweep.add_parser(action, help=text)
+        follow.add_argument("name", help="the sweep's name, or a submission id")
+        follow.add_argument("--address", required=True, help="the job server, e.g. http://127.0.0.1:8265")
+
     plan = sweep.add_parser("plan", help="the phase runs a sweep implies, cache savings, GPU-hours; trains nothing")
     plan.add_argument("file")
     plan.add_argument("overrides", nargs="*", metavar="key.path=value")
@@ -43,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     tasks.add_parser("show", help="one task").add_argument("name")
 
     args = parser.parse_args(argv)
-    handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("results", "show"): _results_show, ("score", None): _score,
+    handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
+               ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
     return handler(args)
 
@@ -63,14 +79,69 @@ def _sweep_run(args) -> int:
     except (ConfigError, SweepError) as err:
         return _error(str(err))
 
-    from xlt.results import read_results
-    from xlt.sweep import run_sweep
-    from xlt.tables import best_vs_baseline
-
     print(f"sweep {cfg.name}: {cfg.search.num_trials} trials, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {cfg.model.name}, data {cfg.data.source}", flush=True)
+    return _drive(cfg, paths, args.address, resume=False)
+
+
+def _sweep_resume(args) -> int:
+    from xlt.sweep import SweepError, load_saved_sweep
+
+    root = args.name if ("/" in args.name or "://" in args.name) else f"{args.storage.rstrip('/')}/{args.name}"
+    if "://" not in root:
+        root = str(Path(root).resolve())
     try:
-        outcome = run_sweep(cfg, paths, args.address, echo=lambda m: print(m, flush=True))
+        cfg, paths = load_saved_sweep(root)
+    except SweepError as err:
+        return _error(str(err))
+    print(f"resuming sweep {cfg.name} from {paths.root}", flush=True)
+    return _drive(cfg, paths, args.address, resume=True)
+
+
+def _sweep_submit(args) -> int:
+    from xlt import jobs
+
+    try:
+        cfg = load_sweep(args.file, args.overrides)
+    except ConfigError as err:
+        return _error(str(err))
+    if "://" not in cfg.storage and not Path(cfg.storage).is_absolute():
+        print(f"note: storage {cfg.storage!r} is relative: results land in the job's working directory on the "
+              f"head node; use an absolute path or s3:// / gs:// to keep them", file=sys.stderr)
+    submission_id = jobs.submit(cfg, Path(args.file), args.overrides, args.address, args.python)
+    print(f"submitted {submission_id}\nfollow it: xlt sweep status {cfg.name} --address {args.address}; "
+          f"xlt sweep logs {cfg.name} --address {args.address}")
+    return 0
+
+
+def _sweep_status(args) -> int:
+    from xlt import jobs
+
+    try:
+        submission_id, state = jobs.status(args.name, args.address)
+    except LookupError as err:
+        return _error(str(err))
+    print(f"{submission_id}: {state}")
+    return 0
+
+
+def _sweep_logs(args) -> int:
+    from xlt import jobs
+
+    try:
+        print(jobs.logs(args.name, args.address), end="")
+    except LookupError as err:
+        return _error(str(err))
+    return 0
+
+
+def _drive(cfg, paths, address, resume: bool) -> int:
+    from xlt.results import read_results
+    from xlt.sweep import SweepError, run_sweep
+    from xlt.tables import best_vs_baseline
+
+    try:
+        outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume)
     except SweepError as err:
         return _error(str(err))
     print()

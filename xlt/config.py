@@ -181,6 +181,9 @@ class ResourcesConfig(_Strict):
     gpus_per_worker: float = Field(0, ge=0)
     cpus_per_worker: float = Field(1, gt=0)
     max_concurrent_trials: int = Field(1, ge=1)
+    max_failures: int = Field(2, ge=0)
+    """Times Ray Train restarts a trial's worker group (from its last checkpoint) after a worker or
+    node failure, before the trial is recorded as failed."""
 
 
 class SweepConfig(_Strict):

@@ -44,6 +44,7 @@ SCHEMA = pa.schema([
     ("model_selection", pa.string()),   # english_dev (zero-shot) | target_dev
     ("intermediate_key", pa.string()),  # phase-cache key of the intermediate checkpoint ("" for none)
     ("cache_hit", pa.bool_()),          # this row's phase was reused from the cache, not run
+    ("error", pa.string()),             # phase = failed: the trial's error; null otherwise
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -71,6 +72,7 @@ class ResultRow:
     model_selection: str = "english_dev"
     intermediate_key: str = ""
     cache_hit: bool = False
+    error: str | None = None
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

@@ -4,6 +4,7 @@ Layout under `<storage>/<name>/`: `results/` (Parquet, the truth), `tune/` (Tune
 state, searcher included), `train/` (Ray Train runs and checkpoints, named after trials).
 """
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -73,10 +74,52 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
             storage_path=paths.train,
             callbacks=[ForwardScoredReports()],
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
-            failure_config=ray.train.FailureConfig(max_failures=2),
+            failure_config=ray.train.FailureConfig(max_failures=res.max_failures),
         ),
     )
-    trainer.fit()
+    try:
+        trainer.fit()
+    except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
+        record_failure(cfg, paths, plan, err)
+        raise
+
+
+def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException) -> None:
+    """A trial that failed for good gets a `failed` row holding its error, so reports list it."""
+    from xlt import __version__
+    from xlt.results import ResultRow, write_rows
+
+    cause = err.__cause__ or err
+    message = f"{type(cause).__name__}: {cause}"[:4000]
+    write_rows(paths.results, plan.trial_id, "failed", [ResultRow(
+        sweep=cfg.name, trial_id=plan.trial_id, phase="failed", intermediate=plan.intermediate_name,
+        mixture=plan.mixture, target_task=",".join(t.task for t in plan.targets), language="", split="",
+        metric="error", value=float("nan"), n_examples=0, model=plan.model,
+        learning_rate=plan.targets[0].learning_rate if plan.targets else float("nan"),
+        intermediate_learning_rate=plan.intermediate.learning_rate if plan.intermediate else None,
+        seed=plan.seed, step=0, config_hash=plan.config_hash, xlt_version=__version__, error=message)])
+
+
+def save_sweep(cfg: SweepConfig, paths: SweepPaths) -> None:
+    """The validated config and paths beside the results, so `xlt sweep resume NAME` needs nothing else."""
+    from xlt.storage import write_text
+
+    write_text(paths.root, "sweep.json", json.dumps({"config": cfg.model_dump(mode="json"),
+                                                     "paths": {"results": paths.results}}, indent=2))
+
+
+def load_saved_sweep(root: str) -> tuple[SweepConfig, SweepPaths]:
+    from xlt.storage import filesystem
+
+    fs, base = filesystem(root)
+    try:
+        with fs.open_input_stream(f"{base}/sweep.json") as f:
+            saved = json.loads(f.read())
+    except FileNotFoundError:
+        raise SweepError(f"{root}: no sweep.json: not a sweep directory (or started by an older xlt)") from None
+    cfg = SweepConfig.model_validate(saved["config"])
+    paths = SweepPaths.of(cfg, saved["paths"]["results"])
+    return cfg, SweepPaths(root=root.rstrip("/"), results=paths.results, train=f"{root.rstrip('/')}/train")
 
 
 def check_fresh(paths: SweepPaths, overwrite: bool) -> None:
@@ -112,7 +155,11 @@ def init_ray(cfg: SweepConfig, address: str | None) -> None:
                          f"{available.get('CPU', 0):g} CPUs and {available.get('GPU', 0):g} GPUs")
 
 
-def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print) -> SweepOutcome:
+def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
+              resume: bool = False) -> SweepOutcome:
+    """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
+    not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
+    Optuna searcher continues with its saved state."""
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
     import optuna
@@ -137,6 +184,14 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         search_alg = OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
                                   points_to_evaluate=[p] if (p := baseline_point(cfg)) else None)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
+    if resume:
+        experiment = f"{paths.root}/tune"
+        if not tune.Tuner.can_restore(experiment):
+            raise SweepError(f"{experiment}: no Tune experiment to resume")
+        outcome = tune.Tuner.restore(experiment, trainable=trainable, resume_unfinished=True,
+                                     resume_errored=True).fit()
+        return SweepOutcome(paths=paths, num_trials=len(outcome), num_errors=outcome.num_errors)
+    save_sweep(cfg, paths)
     tuner = tune.Tuner(
         trainable,
         param_space=param_space(cfg),
