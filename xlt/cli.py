@@ -53,13 +53,19 @@ def main(argv: list[str] | None = None) -> int:
     score.add_argument("--benchmark", choices=["xtreme", "xtreme-r"], default="xtreme")
     score.add_argument("--json", action="store_true", help="print the JSON of XTREME's evaluate.py --output_file")
 
+    report = sub.add_parser("report", help="tables, deltas, language views and plots from the Parquet results")
+    report.add_argument("results", help="a results directory, or a sweep directory holding results/")
+    report.add_argument("--out", help="write report.md, report.html, report.json and PNGs here")
+    report.add_argument("--format", choices=["table", "json"], default="table", help="what to print")
+    report.add_argument("--task", help="the target task of the by-language heatmap (default: every task)")
+
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true")
     tasks.add_parser("show", help="one task").add_argument("name")
 
     args = parser.parse_args(argv)
     handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
-               ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score,
+               ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
     return handler(args)
 
@@ -79,7 +85,10 @@ def _sweep_run(args) -> int:
     except (ConfigError, SweepError) as err:
         return _error(str(err))
 
-    print(f"sweep {cfg.name}: {cfg.search.num_trials} trials, {cfg.resources.max_concurrent_trials} at a time, "
+    from xlt.space import grid_size
+
+    n = grid_size(cfg) if cfg.search.algorithm == "grid" else cfg.search.num_trials
+    print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {cfg.model.name}, data {cfg.data.source}", flush=True)
     return _drive(cfg, paths, args.address, resume=False)
 
@@ -177,6 +186,25 @@ def _results_show(args) -> int:
     except FileNotFoundError as err:
         return _error(str(err))
     print(best_vs_baseline(table))
+    return 0
+
+
+def _report(args) -> int:
+    from xlt.report import as_json, load_report, terminal, write_report
+
+    directory = Path(args.results)
+    if (directory / "results").is_dir():
+        directory = directory / "results"
+    try:
+        report = load_report(str(directory))
+    except FileNotFoundError as err:
+        return _error(str(err))
+    if args.task and args.task not in report.tasks:
+        return _error(f"--task {args.task!r}: not a target task of these results ({', '.join(report.tasks)})")
+    figures = write_report(report, Path(args.out), args.task) if args.out else {}
+    print(json.dumps(as_json(report, figures), indent=2, default=str) if args.format == "json" else terminal(report))
+    if args.out:
+        print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr if args.format == "json" else sys.stdout)
     return 0
 
 

@@ -293,8 +293,11 @@ def _check_selection(cfg: SweepConfig, source: str) -> None:
 def _check_grid(cfg: SweepConfig, source: str) -> None:
     if cfg.search.algorithm != "grid":
         return
-    params = {"intermediate.tasks": cfg.intermediate.tasks, "intermediate.learning_rate": cfg.intermediate.learning_rate,
-              "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed}
+    tasks = cfg.intermediate.tasks
+    uses_intermediate = any(t != NO_INTERMEDIATE for t in (tasks.choice if isinstance(tasks, Choice) else [tasks]))
+    params = {"intermediate.tasks": tasks, "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed}
+    if uses_intermediate:  # the intermediate learning rate only matters when some trial trains one
+        params["intermediate.learning_rate"] = cfg.intermediate.learning_rate
     if cfg.intermediate.mixture is not None:
         raise ConfigError(f"{source}: intermediate.mixture: search.algorithm grid cannot search mixture weights")
     for key, value in params.items():

@@ -14,6 +14,8 @@ from pathlib import Path
 import xlt
 from xlt.config import SweepConfig
 
+AGENT_WAIT_S = 60  # how long to wait for a fresh head's job agent
+
 
 def _client(address: str):
     from ray.job_submission import JobSubmissionClient
@@ -27,14 +29,22 @@ def submit(cfg: SweepConfig, sweep_file: Path, overrides: list[str], address: st
     shutil.copy(sweep_file, staging / "sweep.yaml")
     args = " ".join(shlex.quote(o) for o in overrides)
     submission_id = f"xlt-{cfg.name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    _client(address).submit_job(
-        entrypoint=f"{shlex.quote(python)} -m xlt.cli sweep run sweep.yaml {args}".strip(),
-        submission_id=submission_id,
-        runtime_env={"working_dir": str(staging), "py_modules": [str(Path(xlt.__file__).parent)],
-                     "env_vars": {"RAY_AUTH_MODE": "disabled"}},
-        metadata={"xlt_sweep": cfg.name},
-    )
-    return submission_id
+    client = _client(address)
+    for attempt in range(AGENT_WAIT_S // 2):
+        try:
+            client.submit_job(
+                entrypoint=f"{shlex.quote(python)} -m xlt.cli sweep run sweep.yaml {args}".strip(),
+                submission_id=submission_id,
+                runtime_env={"working_dir": str(staging), "py_modules": [str(Path(xlt.__file__).parent)],
+                             "env_vars": {"RAY_AUTH_MODE": "disabled"}},
+                metadata={"xlt_sweep": cfg.name},
+            )
+            return submission_id
+        except RuntimeError as err:  # a head that has just started has no job agent yet
+            if "No available agent" not in str(err) or attempt == AGENT_WAIT_S // 2 - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def latest_job(name: str, address: str):

@@ -1,0 +1,110 @@
+"""The report as Markdown (and HTML from it), JSON, or a terminal table."""
+
+from xlt.report.scores import Report
+
+
+def _f(x: float | None, signed: bool = False) -> str:
+    if x is None:
+        return "-"
+    return f"{x:+.2f}" if signed else f"{x:.2f}"
+
+
+def _stat(s) -> str:
+    return f"{s.mean:.2f} ± {s.ci95:.2f} (n={s.n})" if s.n > 1 else f"{s.mean:.2f}"
+
+
+def markdown(report: Report, figures: dict[str, str]) -> str:
+    out = ["# xlt report", ""]
+    if report.surrogate:
+        out += ["> **SURROGATE** results: produced by xlt's response model, not by training.", ""]
+    out += [f"{len(report.configs)} intermediate configurations, target tasks: {', '.join(report.tasks)}. "
+            "Scores are percent (task metric averaged over the zero-shot languages; QA: (EM+F1)/2); "
+            "each cell uses the target hyper-parameters with the best English dev score; "
+            "± is a 95% confidence interval over seeds.", ""]
+    head = "| rank | intermediate | XTREME | Δ |" + "".join(f" {t} | Δ {t} |" for t in report.tasks)
+    out += ["## Ranking", "", head, "|" + "---|" * (4 + 2 * len(report.tasks))]
+    for i, c in enumerate(report.configs, 1):
+        cells = "".join(f" {_stat(report.cells[(c, t)].score) if (c, t) in report.cells else '-'} |"
+                        f" {_f(report.delta(c, t), True)} |" for t in report.tasks)
+        out.append(f"| {i} | {c} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
+                   f"{_f(report.delta(c), True)} |{cells}")
+    out += ["", f"XTREME score: mean over {', '.join(report.common_tasks) or 'no common task'}"
+            + (f"; Δ against `{report.baseline}`." if report.baseline else "; no `none` baseline in the results."), ""]
+    if "delta_by_task" in figures:
+        out += [f"![gain by configuration and task]({figures['delta_by_task']})", ""]
+    out += ["## Best configuration per target task", "", "| target | best intermediate | score | Δ |", "|---|---|---|---|"]
+    for task, c in report.best_per_task().items():
+        out.append(f"| {task} | {c} | {_stat(report.cells[(c, task)].score)} | {_f(report.delta(c, task), True)} |")
+    out += ["", "## By resource level", "",
+            "Mean zero-shot score over the languages of each resource class (shipped language table).", "",
+            "| intermediate | high | mid | low |", "|---|---|---|---|"]
+    for c in report.configs:
+        g = report.resource_groups(c)
+        out.append(f"| {c} | " + " | ".join(_f(g.get(k)) for k in ("high", "mid", "low")) + " |")
+    for task in report.tasks:
+        configs = [c for c in report.configs if (c, task) in report.cells]
+        langs = sorted({l for c in configs for l in report.cells[(c, task)].languages})
+        out += ["", f"## {task} by language", "", "| intermediate | " + " | ".join(langs) + " |",
+                "|---|" + "---|" * len(langs)]
+        for c in configs:
+            out.append(f"| {c} | " + " | ".join(_f(report.cells[(c, task)].languages.get(l)) for l in langs) + " |")
+        if f"language_{task}" in figures:
+            out += ["", f"![{task} gain by language]({figures[f'language_{task}']})"]
+    if "progress" in figures:
+        out += ["", "## Search", "", f"![search progress]({figures['progress']})"]
+    if "mixtures" in figures:
+        out += ["", f"![score against mixture weights]({figures['mixtures']})"]
+    out += ["", "## Failed trials", ""]
+    if report.failed:
+        out += ["| trial | intermediate | target | error |", "|---|---|---|---|"]
+        out += [f"| {f['trial_id']} | {f['intermediate']} | {f['target_task']} | {(f['error'] or '').splitlines()[0][:300]} |"
+                for f in report.failed]
+    else:
+        out.append("none")
+    return "\n".join(out) + "\n"
+
+
+def html(markdown_text: str) -> str:
+    import markdown as md
+
+    body = md.markdown(markdown_text, extensions=["tables"])
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>xlt report</title><style>"
+            "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+            "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px}img{max-width:100%}</style></head>"
+            f"<body>{body}</body></html>")
+
+
+def as_json(report: Report, figures: dict[str, str]) -> dict:
+    stat = lambda s: {"mean": s.mean, "std": s.std, "ci95": s.ci95, "n": s.n}
+    return {
+        "baseline": report.baseline, "tasks": report.tasks, "xtreme_tasks": report.common_tasks,
+        "surrogate": report.surrogate,
+        "ranking": [{"intermediate": c, "xtreme": stat(report.xtreme[c]) if c in report.xtreme else None,
+                     "delta": report.delta(c)} for c in report.configs],
+        "cells": [{"intermediate": c, "target": t, "score": stat(cell.score), "delta": report.delta(c, t),
+                   "languages": cell.languages, "dev": cell.dev, "trials": cell.trials,
+                   "learning_rate": cell.hyper[0], "intermediate_learning_rate": cell.hyper[1]}
+                  for (c, t), cell in sorted(report.cells.items())],
+        "best_per_task": report.best_per_task(),
+        "resource_groups": {c: report.resource_groups(c) for c in report.configs},
+        "failed": report.failed, "figures": figures,
+    }
+
+
+def terminal(report: Report) -> str:
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="xlt report: zero-shot score by intermediate configuration (percent)")
+    for col in ("rank", "intermediate", "XTREME", "Δ", *report.tasks):
+        table.add_column(col, justify="right" if col not in ("intermediate",) else "left")
+    for i, c in enumerate(report.configs, 1):
+        table.add_row(str(i), c, _stat(report.xtreme[c]) if c in report.xtreme else "-", _f(report.delta(c), True),
+                      *[f"{report.cells[(c, t)].score.mean:.2f}" if (c, t) in report.cells else "-" for t in report.tasks])
+    buf = StringIO()
+    Console(file=buf, width=160).print(table)
+    if report.failed:
+        buf.write(f"{len(report.failed)} failed trial(s): " + ", ".join(f["trial_id"] for f in report.failed) + "\n")
+    return buf.getvalue()
