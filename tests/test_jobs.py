@@ -40,9 +40,14 @@ def ray_head(tmp_path_factory):
                    check=True, env=env, capture_output=True, timeout=120)
     yield f"http://127.0.0.1:{dash}"
     mine = [p for p in psutil.process_iter(["cmdline"]) if str(tempfile_dir) in " ".join(p.info["cmdline"] or [])]
-    for p in mine:
-        with_suppress = p.pid != os.getpid()
-        if with_suppress:
+    family = {p.pid: p for p in mine}
+    for p in mine:  # with their children: agents do not name the temp dir, and outlive a killed raylet
+        try:
+            family.update({c.pid: c for c in p.children(recursive=True)})
+        except psutil.NoSuchProcess:
+            pass
+    for p in family.values():
+        if p.pid != os.getpid():
             try:
                 p.send_signal(signal.SIGKILL)
             except psutil.NoSuchProcess:

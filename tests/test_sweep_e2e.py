@@ -58,6 +58,10 @@ def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):
     show = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", str(tmp_path / "demo")],
                           capture_output=True, text=True)
     assert show.returncode == 0 and "baseline" in show.stdout and "\nur " in show.stdout
+    report = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(tmp_path / "demo"), "--out",
+                             str(tmp_path / "report")], capture_output=True, text=True)
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report" / "report.md").is_file() and (tmp_path / "report" / "delta_by_task.png").is_file()
 
 
 def _run(args, capsys):

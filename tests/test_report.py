@@ -1,0 +1,135 @@
+"""`xlt report`: every number recomputed independently from the Parquet with DuckDB."""
+
+import json
+import math
+import random
+import subprocess
+import sys
+
+import duckdb
+import matplotlib.image as mpimg
+import pytest
+
+from xlt.report import load_report, write_report
+from xlt.report.scores import t95
+from xlt.results import ResultRow, write_rows
+
+LANGS = {"xnli": ["en", "de", "ur", "sw"], "xquad": ["en", "de", "zh"]}
+
+
+def rows_for(trial, inter, task, lr, seed, rng, quality, mixture=None):
+    base = dict(sweep="s", trial_id=trial, intermediate=inter, mixture=mixture or ({inter: 1.0} if inter != "none" else {}),
+                target_task=task, model="tiny-xlmr", learning_rate=lr,
+                intermediate_learning_rate=None if inter == "none" else 1e-5, seed=seed, step=10, config_hash=trial,
+                xlt_version="0", n_examples=30)
+    out = []
+    dev_metric = "accuracy" if task == "xnli" else "f1"
+    dev_task = "xnli" if task == "xnli" else "squad_v1"
+    out.append(ResultRow(**{**base, "target_task": dev_task}, phase="target", language="en", split="validation",
+                         metric=dev_metric, value=min(1, quality + rng.uniform(0, 0.05))))
+    for lang in LANGS[task]:
+        v = min(1.0, max(0.0, quality + rng.uniform(-0.1, 0.1)))
+        metrics = {"accuracy": v} if task == "xnli" else {"exact_match": v * 0.8, "f1": v}
+        out += [ResultRow(**base, phase="zero_shot", language=lang, split="test", metric=m, value=x) for m, x in metrics.items()]
+    return out
+
+
+@pytest.fixture
+def results(tmp_path):
+    rng = random.Random(0)
+    root = tmp_path / "results"
+    n = 0
+    for inter, quality in (("none", 0.5), ("mnli", 0.6), ("squad_v1", 0.55)):
+        for task in ("xnli", "xquad"):
+            for lr, bonus in ((1e-5, 0.0), (2e-5, 0.1 if inter == "mnli" else -0.1)):
+                for seed in (1, 2, 3):
+                    n += 1
+                    write_rows(str(root), f"t{n:03d}", f"target-{task}", rows_for(f"t{n:03d}", inter, task, lr, seed, rng, quality + bonus))
+    write_rows(str(root), "t999", "failed", [ResultRow(
+        sweep="s", trial_id="t999", phase="failed", intermediate="qqp", mixture={"qqp": 1.0}, target_task="xnli",
+        language="", split="", metric="error", value=math.nan, n_examples=0, model="m", learning_rate=1e-5,
+        intermediate_learning_rate=1e-5, seed=1, step=0, config_hash="x", xlt_version="0", error="OutOfMemoryError: CUDA")])
+    return root
+
+
+def duck_cells(root) -> dict:
+    """(intermediate, task) -> (mean, sd, n) of the hyper-parameters selected by English dev, in SQL."""
+    files = f"{root}/**/*.parquet"
+    sql = f"""
+    with test as (
+      select trial_id, any_value(intermediate) inter, target_task task, any_value(learning_rate) lr,
+             100 * avg(case when target_task = 'xquad' then (em + f1) / 2 else acc end) score
+      from (select trial_id, intermediate, target_task, language, learning_rate,
+                   max(case when metric = 'accuracy' then value end) acc,
+                   max(case when metric = 'exact_match' then value end) em,
+                   max(case when metric = 'f1' then value end) f1
+            from read_parquet('{files}') where phase = 'zero_shot' and language <> 'en'
+            group by all)
+      group by trial_id, target_task),
+    dev as (select trial_id, 100 * value dev from read_parquet('{files}') where phase = 'target'),
+    hp as (select inter, task, lr, avg(score) mean, stddev_samp(score) sd, count(*) n, avg(dev) dev
+           from test join dev using (trial_id) group by inter, task, lr)
+    select inter, task, arg_max(mean, dev), arg_max(sd, dev), arg_max(n, dev) from hp group by inter, task
+    """
+    return {(i, t): (m, s, n) for i, t, m, s, n in duckdb.sql(sql).fetchall()}
+
+
+def test_every_number_matches_an_independent_duckdb_computation(results, tmp_path):
+    report = load_report(str(results))
+    expected = duck_cells(results)
+    assert set(report.cells) == set(expected)
+    for key, (mean, sd, n) in expected.items():
+        cell = report.cells[key].score
+        assert (cell.mean, cell.std, cell.n) == (pytest.approx(mean), pytest.approx(sd), n), key
+        assert cell.ci95 == pytest.approx(t95(n - 1) * sd / math.sqrt(n))
+    for config in ("none", "mnli", "squad_v1"):
+        assert report.xtreme[config].mean == pytest.approx((expected[(config, "xnli")][0] + expected[(config, "xquad")][0]) / 2)
+        for task in ("xnli", "xquad"):
+            assert report.delta(config, task) == pytest.approx(expected[(config, task)][0] - expected[("none", task)][0])
+    assert report.configs[0] == "mnli" and report.baseline == "none"  # ranked by XTREME score
+    # mnli's better target rate (2e-5) was selected by dev, squad_v1's by dev too (1e-5)
+    assert report.cells[("mnli", "xnli")].hyper[0] == 2e-5 and report.cells[("squad_v1", "xnli")].hyper[0] == 1e-5
+    assert report.failed == [{"trial_id": "t999", "intermediate": "qqp", "target_task": "xnli", "error": "OutOfMemoryError: CUDA"}]
+
+
+def test_language_view_groups_by_resource_level(results):
+    report = load_report(str(results))
+    groups = report.resource_groups("mnli")
+    cell = report.cells[("mnli", "xnli")].languages
+    # xnli: de high, ur mid, sw low; xquad: de high, zh high
+    assert groups["low"] == pytest.approx(cell["sw"])
+    assert groups["high"] == pytest.approx((cell["de"] + report.cells[("mnli", "xquad")].languages["de"]
+                                            + report.cells[("mnli", "xquad")].languages["zh"]) / 3)
+
+
+def test_files_plots_and_links(results, tmp_path):
+    out = tmp_path / "report"
+    report = load_report(str(results))
+    figures = write_report(report, out)
+    text = (out / "report.md").read_text()
+    for name in figures.values():
+        image = mpimg.imread(out / name)
+        assert image.shape[0] > 150 and image.shape[1] > 150 and image.std() > 0.01, name  # not blank
+        assert f"]({name})" in text
+    assert {"delta_by_task", "language_xnli", "language_xquad", "progress"} <= set(figures)
+    assert "| t999 | qqp | xnli | OutOfMemoryError: CUDA |" in text
+    assert "<table>" in (out / "report.html").read_text() and 'src="delta_by_task.png"' in (out / "report.html").read_text()
+    data = json.loads((out / "report.json").read_text())
+    assert data["ranking"][0]["intermediate"] == "mnli" and data["best_per_task"]["xnli"] == "mnli"
+
+
+def test_mixture_plot_and_cli(results, tmp_path):
+    rng = random.Random(1)
+    for i, w in enumerate((0.2, 0.5, 0.8)):
+        mix = {"mnli": w, "squad_v1": 1 - w}
+        write_rows(str(results), f"m{i}", "target-xnli", rows_for(f"m{i}", f"mix{i}", "xnli", 1e-5, 1, rng, 0.5 + w / 5, mix))
+    out = tmp_path / "r"
+    cli = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(results), "--out", str(out), "--format", "json",
+                          "--task", "xnli"], capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["figures"]["mixtures"] == "mixture_weights.png"
+    assert (out / "mixture_weights.png").is_file() and not (out / "delta_by_language_xquad.png").exists()
+    table = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(results)], capture_output=True, text=True)
+    assert table.returncode == 0 and "mnli" in table.stdout and "failed trial" in table.stdout
+    bad = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(results), "--task", "udpos"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "not a target task" in bad.stderr
