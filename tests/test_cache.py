@@ -68,3 +68,33 @@ def test_leases_are_exclusive_renewable_and_expire():
     assert not leases.acquire("k", "a")
     leases.release("k", "b")
     assert leases.acquire("k", "a")
+
+
+def test_features_are_cached_and_a_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
+    from xlt.formats import classification
+
+    calls = []
+    original = classification.Classification.encode
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(classification.Classification, "encode", counting)
+    run_trial(plan(tmp_path, "a"), LocalRuntime())
+    cold = len(calls)
+    entries = list((tmp_path / "cache" / "features").glob("*.pkl"))
+    assert cold > 0 and len(entries) == cold  # every split encoded once, stored once
+    # a different target rate: the intermediate is a phase-cache hit, the target's features come from the cache
+    calls.clear()
+    run_trial(plan(tmp_path, "b", target_lr=1e-3), LocalRuntime())
+    assert calls == []
+    for entry in entries:
+        entry.write_bytes(b"not a pickle")
+    calls.clear()
+    run_trial(plan(tmp_path, "c", target_lr=2e-3), LocalRuntime())
+    assert len(calls) >= 3  # the target's train, dev and test features were rebuilt, not loaded damaged
+    from xlt.data.feature_cache import FeatureCache
+    cache = FeatureCache(str(tmp_path / "cache" / "features"))
+    rebuilt = [e for e in entries if e.read_bytes() != b"not a pickle"]
+    assert len(rebuilt) >= 3 and all(cache.get(e.stem) is not None for e in rebuilt)

@@ -30,7 +30,8 @@ from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import objective
 from xlt.results import ResultRow, write_rows
-from xlt.cache import PhaseCache
+from xlt.cache import PhaseCache, data_fingerprint
+from xlt.data.feature_cache import FeatureCache, feature_key
 from xlt.locks import Renewer, wait_for_lease
 from xlt.runtime import Runtime
 from xlt.storage import write_text
@@ -256,8 +257,7 @@ class _UnitRunner:
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         heads = nn.ModuleDict({t.name: self._head(t) for t in tasks})
         model = MultiTaskModel(self.encoder, heads)
-        features = {t.name: fmts[t.name].encode(t, self._train_records(t), self.tokenizer, self._max_length(t))
-                    for t in tasks}
+        features = {t.name: self._encoded(t, t, "train")[1] for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
         out = train_mixture(model, fmts, features, probabilities, steps=self.plan.intermediate_steps,
                             epochs=phase.epochs, lr=phase.learning_rate, batch_size=phase.batch_size,
@@ -321,6 +321,26 @@ class _UnitRunner:
             return FORMATS["masked_lm"].lm_head(self.encoder, resolve_model(self.plan.model), self.plan.trust_remote_code)
         return FORMATS[task.format].head(task, self.encoder.config.hidden_size)
 
+    def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None):
+        """(records, features) of `data_task`'s split encoded for `task`, through the feature cache.
+        Training splits cover every training language; others the one `language`."""
+        cap = self.plan.max_train_examples if split == "train" else None
+        lang_key = ",".join(data_task.training_languages) if split == "train" else language
+        cache = FeatureCache(f"{self.plan.cache_dir}/features") if self.plan.cache_dir else None
+        key = None
+        if cache is not None:
+            key = feature_key(self.tokenizer.name_or_path, f"{task.name}<-{data_task.name}", task.format, lang_key,
+                              split, self._max_length(task), cap,
+                              data_fingerprint([data_task.variant_of or data_task.name], self.plan.source, cap))
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+        records = self._train_records(data_task) if split == "train" else self._records(data_task, language, split)
+        encoded = (records, FORMATS[task.format].encode(task, records, self.tokenizer, self._max_length(task)))
+        if cache is not None and self.rt.rank == 0:
+            cache.put(key, encoded)
+        return encoded
+
     def _train_records(self, task: TaskSpec) -> list[dict]:
         """The training split, over every training language (several for masked LM)."""
         return [r for lang in task.training_languages
@@ -340,8 +360,7 @@ class _UnitRunner:
         fmt = FORMATS[task.format]
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         model = TaskModel(self.encoder, self._head(task))
-        records = self._train_records(data_task)
-        features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
+        records, features = self._encoded(task, data_task, "train")
         dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every else None
         out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,
                           batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
@@ -367,10 +386,7 @@ class _UnitRunner:
         else:
             data_task = self._task(task.dev_task) if target else task
             languages = [task.train_language]
-        dev = []
-        for lang in languages:
-            records = self._records(data_task, lang, "validation")
-            dev.append((lang, records, fmt.encode(task, records, self.tokenizer, self._max_length(task))))
+        dev = [(lang, *self._encoded(task, data_task, "validation", lang)) for lang in languages]
 
         def score() -> float:
             values = []
@@ -388,8 +404,7 @@ class _UnitRunner:
         data_task = dev_task or task
         rows = []
         for lang in languages:
-            records = self._records(data_task, lang, split)
-            features = fmt.encode(task, records, self.tokenizer, self._max_length(task))
+            records, features = self._encoded(task, data_task, split, lang)
             outputs = predict(model, fmt, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
             metrics, predictions = fmt.score(task, records, features, outputs, lang)
             if phase_name == "zero_shot":

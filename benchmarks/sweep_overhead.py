@@ -1,0 +1,116 @@
+"""Sweep overhead: seconds per trial of Ray Tune + Optuna with a trivial trainable (xlt's wiring:
+OptunaSearch, the trial_slot resource, xlt's progress callback), against a bare Optuna loop in the
+same run; and the start-up of one Ray Train worker group (TorchTrainer.fit): the time from
+`fit()` to the first line of the training function, and to its return.
+
+  python -m benchmarks.sweep_overhead --trials 1000        # the figures in BENCHMARKS.md
+  python -m benchmarks.sweep_overhead --quick              # CI
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import emit
+
+
+def tune_trials(n: int, concurrent: int) -> float:
+    import optuna
+    from ray import tune
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.progress import SweepProgress
+    from xlt.sweep import TRIAL_SLOT
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def trivial(config):
+        tune.report({"objective": (config["x"] - 0.3) ** 2})
+
+    searcher = OptunaSearch(metric="objective", mode="min", sampler=optuna.samplers.TPESampler(seed=0))
+    tuner = tune.Tuner(tune.with_resources(trivial, {TRIAL_SLOT: 1}), param_space={"x": tune.uniform(0, 1)},
+                       tune_config=tune.TuneConfig(search_alg=searcher, num_samples=n, max_concurrent_trials=concurrent),
+                       run_config=tune.RunConfig(storage_path=tempfile.mkdtemp(), name="overhead", verbose=0,
+                                                 callbacks=[SweepProgress(n, "min", echo=lambda m: None)]))
+    start = time.perf_counter()
+    grid = tuner.fit()
+    elapsed = time.perf_counter() - start
+    assert len(grid) == n and grid.num_errors == 0, "every trivial trial must complete"
+    return elapsed
+
+
+def optuna_loop(n: int) -> float:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    start = time.perf_counter()
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1) - 0.3) ** 2, n_trials=n)
+    return time.perf_counter() - start
+
+
+def _probe(config):
+    Path(config["out"]).write_text(json.dumps({"entered": time.time()}))
+
+
+def fit_startup(repeats: int) -> list[dict]:
+    import ray.train
+    from ray.train.torch import TorchTrainer
+
+    out = []
+    for _ in range(repeats):
+        probe = Path(tempfile.mkdtemp()) / "probe.json"
+        trainer = TorchTrainer(_probe, train_loop_config={"out": str(probe)},
+                               scaling_config=ray.train.ScalingConfig(num_workers=1),
+                               run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="probe"))
+        t0 = time.time()
+        trainer.fit()
+        done = time.time()
+        entered = json.loads(probe.read_text())["entered"]
+        out.append({"to_train_fn_s": entered - t0, "after_train_fn_s": done - entered, "fit_s": done - t0})
+    return out
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=200)
+    parser.add_argument("--concurrent", type=int, default=8)
+    parser.add_argument("--fits", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="20 trials, 1 fit (CI)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.trials, args.fits = 20, 1
+    import ray
+
+    from xlt.sweep import TRIAL_SLOT
+
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")
+    started = not ray.is_initialized()
+    t0 = time.perf_counter()
+    if started:
+        ray.init(num_cpus=os.cpu_count(), resources={TRIAL_SLOT: args.concurrent}, include_dashboard=False,
+                 logging_level="ERROR", log_to_driver=False)
+    init_s = time.perf_counter() - t0
+    try:
+        tune_s = tune_trials(args.trials, args.concurrent)
+        fits = fit_startup(args.fits)
+    finally:
+        if started:
+            ray.shutdown()
+    optuna_s = optuna_loop(args.trials)
+    rows = [{"runner": "Tune + Optuna (xlt wiring)", "trials": args.trials, "s/trial": tune_s / args.trials,
+             "total_s": tune_s},
+            {"runner": "bare Optuna loop", "trials": args.trials, "s/trial": optuna_s / args.trials, "total_s": optuna_s}]
+    mean = lambda k: sum(f[k] for f in fits) / len(fits)
+    return emit("sweep_overhead", rows, {"concurrent": args.concurrent, "ray_init_s": init_s,
+                                         "fit_to_train_fn_s": mean("to_train_fn_s"),
+                                         "fit_after_train_fn_s": mean("after_train_fn_s"), "fit_s": mean("fit_s"),
+                                         "fits": fits})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""Benchmarks run once at a tiny size, to keep them working (never timed assertions)."""
+
+import pytest
+
+pytestmark = pytest.mark.ray
+
+
+def test_train_throughput_quick(ray_cluster, tmp_path, monkeypatch):
+    from benchmarks import common, train_throughput
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = train_throughput.main(["--quick"])
+    runners = {r["runner"] for r in record["rows"]}
+    assert {"xlt (Ray Train, 1 worker)", "(a) bare loop, grouped", "(b) HF Trainer default",
+            "(c) HF Trainer group_by_length"} == runners
+    assert all(r["examples/s"] > 0 for r in record["rows"])
+    assert (tmp_path / "train_throughput.jsonl").is_file()
+
+
+def test_sweep_overhead_quick(ray_cluster, tmp_path, monkeypatch):
+    from benchmarks import common, sweep_overhead
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = sweep_overhead.main(["--quick", "--concurrent", "2"])
+    assert record["rows"][0]["trials"] == 20 and record["fit_s"] > 0
+
+
+def test_eval_throughput_quick(tmp_path, monkeypatch):
+    from benchmarks import common, eval_throughput
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = eval_throughput.main(["--quick"])
+    assert len(record["rows"]) == 2 and all(r["examples/s"] > 0 for r in record["rows"])
+
+
+def test_data_cache_quick(tmp_path, monkeypatch):
+    from benchmarks import common, data_cache
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = data_cache.main(["--quick"])
+    assert record["pairs"] == 2000 and record["speedup"] > 0
