@@ -30,11 +30,14 @@ def ray_head(tmp_path_factory):
     """A separate head on loopback; its processes are found by their temp dir and killed by PID
     (`ray stop` would also stop the test session's Ray)."""
     temp = Path(tempfile_dir := tmp_path_factory.mktemp("rayhead"))
-    port, dash = _free_port(), _free_port()
+    # every port free and our own: the session's Ray (same machine) holds the default agent ports
+    port, dash, agent, agent_grpc, metrics, runtime_env = (_free_port() for _ in range(6))
     ray_bin = Path(sys.executable).parent / "ray"
     env = {**os.environ, "RAY_AUTH_MODE": "disabled", "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
     subprocess.run([str(ray_bin), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1",
                     "--dashboard-host=127.0.0.1", f"--dashboard-port={dash}", "--num-cpus=2",
+                    f"--dashboard-agent-listen-port={agent}", f"--dashboard-agent-grpc-port={agent_grpc}",
+                    f"--metrics-export-port={metrics}", f"--runtime-env-agent-port={runtime_env}",
                     '--resources={"trial_slot": 1}', f"--temp-dir={temp}", "--memory=2000000000",
                     "--object-store-memory=200000000", "--disable-usage-stats"],
                    check=True, env=env, capture_output=True, timeout=120)
