@@ -66,6 +66,21 @@ def xlt_in_ray_train(size: str, examples: int, epochs: float, threads: int) -> d
     return {"seconds": seconds, "fit_wall": fit_wall}
 
 
+def xlt_in_process(size: str, examples: int, epochs: float) -> float:
+    """xlt's same loop without Ray (LocalRuntime): separates the loop from Ray's share of the machine."""
+    from xlt.formats import FORMATS, Features
+    from xlt.runtime import LocalRuntime
+    from xlt.train import train_phase
+
+    ids, labels = synthetic(examples, VOCAB)
+    features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
+    model = _xlt_model(size)
+    start = time.perf_counter()
+    train_phase(model, FORMATS["classification"], features, lr=5e-5, epochs=epochs, batch_size=BATCH,
+                warmup_ratio=0.1, weight_decay=0.01, seed=0, pad_id=1, rt=LocalRuntime())
+    return time.perf_counter() - start
+
+
 def bare_loop(size: str, examples: int, epochs: float) -> float:
     """(a): the strongest simple loop, written out here independently of xlt."""
     import random
@@ -158,7 +173,9 @@ def main(argv=None) -> dict:
     finally:
         if started_ray:
             ray.shutdown()
-    runs = {"xlt (Ray Train, 1 worker)": xlt["seconds"], "(a) bare loop, grouped": bare_loop(args.size, args.examples, args.epochs)}
+    runs = {"xlt (Ray Train, 1 worker)": xlt["seconds"],
+            "xlt loop in-process (no Ray)": xlt_in_process(args.size, args.examples, args.epochs),
+            "(a) bare loop, grouped": bare_loop(args.size, args.examples, args.epochs)}
     if not args.skip_hf:
         runs["(b) HF Trainer default"] = hf_trainer(args.size, args.examples, args.epochs, False)
         runs["(c) HF Trainer group_by_length"] = hf_trainer(args.size, args.examples, args.epochs, True)

@@ -11,7 +11,7 @@ def test_train_throughput_quick(ray_cluster, tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = train_throughput.main(["--quick"])
     runners = {r["runner"] for r in record["rows"]}
-    assert {"xlt (Ray Train, 1 worker)", "(a) bare loop, grouped", "(b) HF Trainer default",
+    assert {"xlt (Ray Train, 1 worker)", "xlt loop in-process (no Ray)", "(a) bare loop, grouped", "(b) HF Trainer default",
             "(c) HF Trainer group_by_length"} == runners
     assert all(r["examples/s"] > 0 for r in record["rows"])
     assert (tmp_path / "train_throughput.jsonl").is_file()

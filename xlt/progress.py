@@ -6,6 +6,19 @@ import time
 from ray import tune
 
 
+def describe(config: dict) -> str:
+    """A trial's parameters in a line: intermediate, its rate, target, target rate, seed."""
+    if "intermediate_task" not in config:
+        return " ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.items())
+    inter = config["intermediate_task"]
+    lr = config.get("intermediate_learning_rate")
+    parts = [f"intermediate={inter}" + (f" (lr {lr:.2g})" if lr is not None and inter != "none" else "")]
+    if "target_task" in config:
+        parts.append(f"target={config['target_task']}")
+    parts += [f"target lr={config['target_learning_rate']:.2g}", f"seed={config['seed']}"]
+    return " ".join(parts)
+
+
 class SweepProgress(tune.Callback):
     def __init__(self, num_trials: int, mode: str, echo=print):
         self.num_trials, self.mode, self.echo = num_trials, mode, echo
@@ -18,11 +31,8 @@ class SweepProgress(tune.Callback):
 
     def on_trial_start(self, iteration, trials, trial, **info):
         self.started += 1
-        c = trial.config
-        lr = c.get("intermediate_learning_rate")
-        inter = c["intermediate_task"] + (f" (lr {lr:.2g})" if lr is not None and c["intermediate_task"] != "none" else "")
         self.echo(f"{self._stamp()} trial {trial.trial_id} started ({self.started}/{self.num_trials}): "
-                  f"intermediate={inter} target lr={c['target_learning_rate']:.2g} seed={c['seed']}")
+                  f"{describe(trial.config)}")
 
     def on_trial_result(self, iteration, trials, trial, result, **info):
         unit = result.get("unit")
