@@ -64,3 +64,14 @@ def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp
         assert after[trial] == finished  # completed trials were not re-run
     saved = json.loads((tmp_path / "resume" / "sweep.json").read_text())
     assert saved["config"]["name"] == "resume"
+
+
+def test_a_trial_larger_than_local_ray_fails_fast_but_a_cluster_may_autoscale(ray_cluster, capsys):
+    from xlt.config import load_sweep
+    from xlt.sweep import SweepError, init_ray
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["resources.workers_per_trial=2", "resources.gpus_per_worker=1"])
+    with pytest.raises(SweepError, match="one trial needs 2 CPUs and 2 GPUs"):
+        init_ray(cfg, None)
+    init_ray(cfg, ray_cluster)  # an address: the autoscaler may add GPU nodes, so warn and wait
+    assert "trials wait until the autoscaler adds nodes" in capsys.readouterr().err

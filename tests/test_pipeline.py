@@ -136,3 +136,26 @@ def test_mixture_with_mlm_reports_per_task_losses_and_dev_rows(tmp_path):
     dev = {(r["target_task"], r["language"]) for r in rows if r["phase"] == "intermediate"}
     assert dev == {("mnli", "en"), ("mlm@de,ur", "de"), ("mlm@de,ur", "ur")}
     assert {r["intermediate"] for r in rows} == {"mlm@de,ur:0.500+mnli:0.500@T=2"}
+
+
+def test_compiled_training_step_runs_and_learns():
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from xlt.data.loading import load_records
+    from xlt.formats import FORMATS
+    from xlt.models.registry import resolve_model
+    from xlt.models.task_model import TaskModel
+    from xlt.tasks import get_task
+    from xlt.train import train_phase
+
+    path = resolve_model("tiny-xlmr")
+    tok, encoder = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
+    task, fmt = get_task("mnli"), FORMATS["classification"]
+    features = fmt.encode(task, load_records(task, "en", "train", "local", 64).records, tok, 64)
+    model = TaskModel(encoder, fmt.head(task, encoder.config.hidden_size))
+    before = model.head.out_proj.weight.detach().clone()
+    out = train_phase(model, fmt, features, lr=1e-3, epochs=1, batch_size=16, warmup_ratio=0.1, weight_decay=0.0,
+                      seed=0, pad_id=tok.pad_token_id, rt=LocalRuntime(), compile=True)
+    assert out["steps"] == 4 and torch.isfinite(torch.tensor(out["train_loss"]))
+    assert not torch.equal(before, model.head.out_proj.weight)

@@ -86,6 +86,8 @@ class ModelConfig(_Strict):
     """Tokens per sequence; None takes each task's default (256 classification/tagging, 384 QA, 512 retrieval)."""
     trust_remote_code: bool = False
     """Only when the sweep file asks: runs code from the model's hub repository."""
+    compile: bool = False
+    """torch.compile the model of each training phase (pays compile time once per phase)."""
 
 
 class DataConfig(_Strict):

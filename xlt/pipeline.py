@@ -74,6 +74,7 @@ class TrialPlan:
     target_languages: tuple[str, ...] | None = None
     max_train_examples: int | None = None
     trust_remote_code: bool = False
+    compile: bool = False
     cpus_per_worker: float = 1
     selection: str = "english_dev"
     retrieval_layer: int | None = None
@@ -365,7 +366,8 @@ class _UnitRunner:
         out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,
                           batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
                           weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt,
-                          dev_score=dev_score, eval_every=phase.eval_every, patience=phase.patience)
+                          dev_score=dev_score, eval_every=phase.eval_every, patience=phase.patience,
+                          compile=self.plan.compile)
         if "best_step" in out:
             log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
         self.state.step += out["steps"]

@@ -7,6 +7,7 @@ state, searcher included), `train/` (Ray Train runs and checkpoints, named after
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,9 +151,12 @@ def init_ray(cfg: SweepConfig, address: str | None) -> None:
     need_cpu = cfg.resources.workers_per_trial * cfg.resources.cpus_per_worker
     need_gpu = cfg.resources.workers_per_trial * cfg.resources.gpus_per_worker
     if need_cpu > available.get("CPU", 0) or need_gpu > available.get("GPU", 0):
-        raise SweepError(f"one trial needs {need_cpu:g} CPUs and {need_gpu:g} GPUs "
-                         f"(resources.workers_per_trial x per-worker), the cluster has "
-                         f"{available.get('CPU', 0):g} CPUs and {available.get('GPU', 0):g} GPUs")
+        message = (f"one trial needs {need_cpu:g} CPUs and {need_gpu:g} GPUs (resources.workers_per_trial x "
+                   f"per-worker), the cluster has {available.get('CPU', 0):g} CPUs and {available.get('GPU', 0):g} GPUs")
+        if not address:  # local Ray never grows: fail now rather than wait forever
+            raise SweepError(message)
+        # a cluster may autoscale (GPU workers start at zero): say so, then let trials wait
+        print(f"xlt: warning: {message} now; trials wait until the autoscaler adds nodes", file=sys.stderr)
 
 
 def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,

@@ -44,7 +44,7 @@ def _schedule(opt, total: int, warmup: int):
 def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float, epochs: float,
                 batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
                 rt: Runtime, dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
-                patience: int | None = None) -> dict[str, float]:
+                patience: int | None = None, compile: bool = False) -> dict[str, float]:
     """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}.
 
     With `dev_score` and `eval_every`: score the dev data every `eval_every` steps and at the end,
@@ -54,7 +54,8 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float,
     """
     device = rt.device
     model.to(device).train()
-    ddp = rt.wrap(model)
+    # dynamic shapes: batches are padded to their own longest, so lengths vary step to step
+    ddp = rt.wrap(torch.compile(model, dynamic=True) if compile else model)
     steps_per_epoch = len(shard(length_grouped_batches(features.lengths, batch_size, 0),
                                 rt.rank, rt.world_size, pad=True))
     total = max(1, math.ceil(epochs * steps_per_epoch))
