@@ -36,3 +36,9 @@ def test_tasks_list_json():
     assert tasks["xnli"]["format"] == "classification" and "ur" in tasks["xnli"]["languages"]
     assert tasks["mnli"]["role"] == "intermediate"
     assert xlt("tasks", "show", "xnlii").returncode == 2
+
+
+def test_optuna_storage_from_a_missing_environment_variable_fails_before_ray(tmp_path):
+    out = xlt("sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path / 'runs'}",
+              "search.optuna_storage=env:XLT_NO_SUCH_VARIABLE")
+    assert out.returncode == 2 and "environment variable XLT_NO_SUCH_VARIABLE is not set" in out.stderr

@@ -75,3 +75,44 @@ def test_a_trial_larger_than_local_ray_fails_fast_but_a_cluster_may_autoscale(ra
         init_ray(cfg, None)
     init_ray(cfg, ray_cluster)  # an address: the autoscaler may add GPU nodes, so warn and wait
     assert "trials wait until the autoscaler adds nodes" in capsys.readouterr().err
+
+
+def test_killed_training_worker_resumes_from_the_last_checkpoint(ray_cluster, tmp_path, capsys):
+    """Kill the Ray Train worker during phase 3: Ray Train restarts the group, which resumes after
+    the finished intermediate unit (not rerun: its file is untouched) and the step count carries on."""
+    import threading
+
+    import psutil
+
+    results = tmp_path / "worker" / "results"
+    killed = []
+
+    def killer():
+        deadline = time.monotonic() + 300
+        while not list(results.glob("*/intermediate.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)  # inside the long target phase
+        for p in psutil.process_iter(["cmdline"]):
+            if any("RayTrainWorker" in part for part in (p.info["cmdline"] or [])):
+                p.kill()
+                killed.append(p.pid)
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=worker", "cache=false",
+                 "intermediate.tasks=mnli", "intermediate.learning_rate=1.0e-3", "intermediate.epochs=1",
+                 "search.num_trials=1", "target.epochs=150", "data.max_train_examples=64", "model.max_seq_length=64",
+                 "target.languages=[de]", "resources.max_failures=2"])
+    thread.join(timeout=5)
+    out = capsys.readouterr().out
+    assert killed, "no training worker was found to kill"
+    assert code == 0, out
+    first = results.glob("*/intermediate.parquet").__next__()
+    rows = read_results(str(results)).to_pylist()
+    inter = [r for r in rows if r["phase"] == "intermediate"]
+    target = [r for r in rows if r["phase"] != "intermediate"]
+    assert inter and target
+    assert max(r["finished_at"] for r in inter) < min(r["finished_at"] for r in target)
+    assert first.stat().st_mtime < min(r["finished_at"] for r in target).timestamp()  # not rewritten
+    steps_intermediate = inter[0]["step"]
+    assert all(r["step"] == steps_intermediate + 150 * 4 for r in target)  # 64 examples / 16 = 4 steps an epoch

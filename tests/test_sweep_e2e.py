@@ -47,7 +47,7 @@ def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):
     """The README's demo sweep, joined to the session's Ray (one Ray per test session)."""
     out = subprocess.run(
         [sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path}",
-         "search.num_trials=2", "--address", ray_cluster],
+         "search.num_trials=2", f"search.optuna_storage=sqlite:///{tmp_path}/optuna.db", "--address", ray_cluster],
         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "trial" in out.stdout and "started (1/2)" in out.stdout
@@ -58,6 +58,10 @@ def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):
     show = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", str(tmp_path / "demo")],
                           capture_output=True, text=True)
     assert show.returncode == 0 and "baseline" in show.stdout and "\nur " in show.stdout
+    import optuna  # the study lives in the database, where optuna-dashboard can watch it
+
+    study = optuna.load_study(study_name="demo", storage=f"sqlite:///{tmp_path}/optuna.db")
+    assert len([t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]) == 2
     report = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(tmp_path / "demo"), "--out",
                              str(tmp_path / "report")], capture_output=True, text=True)
     assert report.returncode == 0, report.stderr

@@ -173,6 +173,10 @@ class SearchConfig(_Strict):
     """Training seed of each trial: fixed, or `{choice: [1, 2, 3]}` to search/average over seeds."""
     sampler_seed: int = 0
     """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
+    optuna_storage: str | None = None
+    """Keep the Optuna study in a database, so optuna-dashboard can watch it: an SQLAlchemy URL
+    (`sqlite:///xlt-runs/optuna.db`), or `env:NAME` to read it from an environment variable (a
+    PostgreSQL URL holds a password: never commit it). The study is named after the sweep."""
     include_baseline: bool = True
     """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
     has the reference its deltas are measured against."""

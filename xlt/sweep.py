@@ -123,6 +123,21 @@ def load_saved_sweep(root: str) -> tuple[SweepConfig, SweepPaths]:
     return cfg, SweepPaths(root=root.rstrip("/"), results=paths.results, train=f"{root.rstrip('/')}/train")
 
 
+def optuna_storage(cfg: SweepConfig) -> dict:
+    """OptunaSearch keyword arguments for a database-backed study, or none."""
+    url = cfg.search.optuna_storage
+    if not url:
+        return {}
+    import optuna
+
+    if url.startswith("env:"):
+        name = url.removeprefix("env:")
+        if name not in os.environ:
+            raise SweepError(f"search.optuna_storage: environment variable {name} is not set")
+        url = os.environ[name]
+    return {"storage": optuna.storages.RDBStorage(url), "study_name": cfg.name}
+
+
 def check_fresh(paths: SweepPaths, overwrite: bool) -> None:
     """Refuse to mix a new run into an existing sweep's results, unless asked to replace them."""
     if "://" in paths.root or not Path(paths.root).exists():
@@ -174,6 +189,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
 
     resolve_model(cfg.model.name)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study_storage = optuna_storage(cfg) if not resume else {}  # bad input fails before Ray starts
     init_ray(cfg, address)
     from xlt.locks import lock_actor
 
@@ -186,7 +202,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
                    else optuna.samplers.RandomSampler(seed=s.sampler_seed))
         search_alg = OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
-                                  points_to_evaluate=[p] if (p := baseline_point(cfg)) else None)
+                                  points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
+                                  **study_storage)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
     if resume:
         experiment = f"{paths.root}/tune"
