@@ -68,23 +68,29 @@ def test_predictions_in_xtreme_layout_score_to_the_parquet_values(tmp_path):
     assert set(scores) == {"xnli"}  # one task: no group, no overall score
 
 
-def test_model_selection_restores_the_best_weights_and_stops_early():
-    import torch
-    from transformers import AutoModel
+def mnli_model(examples: int):
+    """The tiny XLM-R with an MNLI head, its first `examples` training features, and its pad id."""
+    from transformers import AutoModel, AutoTokenizer
 
     from xlt.data.loading import load_records
     from xlt.formats import FORMATS
     from xlt.models.registry import resolve_model
     from xlt.models.task_model import TaskModel
     from xlt.tasks import get_task
-    from xlt.train import train_phase
-    from transformers import AutoTokenizer
 
     path = resolve_model("tiny-xlmr")
     tok, encoder = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
     task, fmt = get_task("mnli"), FORMATS["classification"]
-    features = fmt.encode(task, load_records(task, "en", "train", "local", 160).records, tok, 64)
-    model = TaskModel(encoder, fmt.head(task, encoder.config.hidden_size))
+    features = fmt.encode(task, load_records(task, "en", "train", "local", examples).records, tok, 64)
+    return TaskModel(encoder, fmt.head(task, encoder.config.hidden_size)), fmt, features, tok.pad_token_id
+
+
+def test_model_selection_restores_the_best_weights_and_stops_early():
+    import torch
+
+    from xlt.train import train_phase
+
+    model, fmt, features, pad_id = mnli_model(160)
     scores, snapshots = iter([0.1, 0.5, 0.3, 0.2, 0.9, 0.9]), {}
 
     def dev_score():
@@ -92,7 +98,7 @@ def test_model_selection_restores_the_best_weights_and_stops_early():
         return next(scores)
 
     out = train_phase(model, fmt, features, lr=1e-3, epochs=1, batch_size=16, warmup_ratio=0.1, weight_decay=0.0,
-                      seed=0, pad_id=tok.pad_token_id, rt=LocalRuntime(), dev_score=dev_score, eval_every=2, patience=2)
+                      seed=0, pad_id=pad_id, rt=LocalRuntime(), dev_score=dev_score, eval_every=2, patience=2)
     # evaluations at steps 2, 4, 6, 8: best 0.5 at step 4, then two worse -> stop at step 8 of 10
     assert (out["steps"], out["best_step"], out["best_dev"]) == (8, 4, 0.5)
     assert torch.equal(model.head.out_proj.weight, snapshots[1])
@@ -140,22 +146,12 @@ def test_mixture_with_mlm_reports_per_task_losses_and_dev_rows(tmp_path):
 
 def test_compiled_training_step_runs_and_learns():
     import torch
-    from transformers import AutoModel, AutoTokenizer
 
-    from xlt.data.loading import load_records
-    from xlt.formats import FORMATS
-    from xlt.models.registry import resolve_model
-    from xlt.models.task_model import TaskModel
-    from xlt.tasks import get_task
     from xlt.train import train_phase
 
-    path = resolve_model("tiny-xlmr")
-    tok, encoder = AutoTokenizer.from_pretrained(path), AutoModel.from_pretrained(path)
-    task, fmt = get_task("mnli"), FORMATS["classification"]
-    features = fmt.encode(task, load_records(task, "en", "train", "local", 64).records, tok, 64)
-    model = TaskModel(encoder, fmt.head(task, encoder.config.hidden_size))
+    model, fmt, features, pad_id = mnli_model(64)
     before = model.head.out_proj.weight.detach().clone()
     out = train_phase(model, fmt, features, lr=1e-3, epochs=1, batch_size=16, warmup_ratio=0.1, weight_decay=0.0,
-                      seed=0, pad_id=tok.pad_token_id, rt=LocalRuntime(), compile=True)
+                      seed=0, pad_id=pad_id, rt=LocalRuntime(), compile=True)
     assert out["steps"] == 4 and torch.isfinite(torch.tensor(out["train_loss"]))
     assert not torch.equal(before, model.head.out_proj.weight)

@@ -11,7 +11,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
@@ -103,6 +102,3 @@ def _dedupe(table: pa.Table) -> pa.Table:
     keep = [i for i, k in enumerate(keys) if i == 0 or k != keys[i - 1]]
     return table.take(pa.array(keep, type=pa.int64())) if len(keep) < len(keys) else table
 
-
-def trial_ids(table: pa.Table) -> list[str]:
-    return sorted(pc.unique(table["trial_id"]).to_pylist())

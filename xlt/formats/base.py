@@ -74,7 +74,6 @@ class Format:
         """Metrics (fractions) and one prediction per example (for the submission files)."""
         raise NotImplementedError
 
-    trainable = True
     suffix = "tsv"
 
     def submission(self, predictions: list[Any]) -> str:

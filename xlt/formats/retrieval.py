@@ -19,7 +19,6 @@ from xlt.metrics import accuracy, bucc_prf
 
 class Retrieval(Format):
     name = "retrieval"
-    trainable = False
 
     def validate(self, task, record):
         if not record["source"] or not record["target"]:

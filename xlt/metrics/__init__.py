@@ -20,7 +20,5 @@ def accuracy(labels: Sequence, predictions: Sequence) -> float:
     return sum(p == g for p, g in zip(predictions, labels)) / len(labels)
 
 
-METRICS = {"accuracy": accuracy}
-
-__all__ = ["METRICS", "accuracy", "bucc_prf", "mean_average_precision_at_k", "mlqa_em_f1",
+__all__ = ["accuracy", "bucc_prf", "mean_average_precision_at_k", "mlqa_em_f1",
            "seqeval_prf", "squad_em_f1"]

@@ -43,10 +43,6 @@ class HubSource:
         names = self.splits.get(split, split)
         return (names,) if isinstance(names, str) else names
 
-    # kept for callers that want one name
-    def split_for(self, split: str) -> str:
-        return self.splits_for(split)[0]
-
 
 @dataclass(frozen=True)
 class Defaults:
@@ -116,10 +112,6 @@ class TaskSpec:
     @property
     def trains(self) -> bool:
         return self.format != "retrieval"
-
-    @property
-    def eval_languages(self) -> tuple[str, ...]:
-        return tuple(lang for lang in self.languages if lang != self.train_language)
 
     def fixture_path(self, language: str, split: str) -> Path:
         suffix = "stagged" if self.hub and self.hub[0].path == "local:ccgbank" else "jsonl"
