@@ -190,6 +190,10 @@ class ResourcesConfig(_Strict):
     max_failures: int = Field(2, ge=0)
     """Times Ray Train restarts a trial's worker group (from its last checkpoint) after a worker or
     node failure, before the trial is recorded as failed."""
+    simulated_gpus: bool = False
+    """GPUs are resource accounting only (Ray's fake autoscaling cluster, cluster/local-autoscale.yaml):
+    workers hold the GPUs they ask for but train on CPU with gloo. Without it, a worker that was
+    given a GPU it cannot see fails with that message."""
 
 
 class SweepConfig(_Strict):

@@ -76,6 +76,9 @@ class TrialPlan:
     trust_remote_code: bool = False
     compile: bool = False
     cpus_per_worker: float = 1
+    gpus: str = "none"
+    """What GPUs the workers were given: "none", "cuda" (real ones), or "simulated" (Ray's
+    accounting only, resources.simulated_gpus: train on CPU)."""
     selection: str = "english_dev"
     retrieval_layer: int | None = None
     retrieval_pooling: str | None = None

@@ -133,7 +133,14 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
         outputs = dict(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
                      config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker,
+                     gpus=_gpu_kind(cfg.resources),
                      **plan, **outputs)
+
+
+def _gpu_kind(res) -> str:
+    if not res.gpus_per_worker:
+        return "none"
+    return "simulated" if res.simulated_gpus else "cuda"
 
 
 def _phase(section, task_name: str, learning_rate: float, name: str | None = None) -> PhasePlan:

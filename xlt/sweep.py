@@ -46,7 +46,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
     """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
     import ray.train
     from ray import tune
-    from ray.train.torch import TorchTrainer
+    from ray.train.torch import TorchConfig, TorchTrainer
     from ray.tune.integration.ray_train import TuneReportCallback
 
     from xlt.space import trial_plan
@@ -67,6 +67,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config={"plan": plan},
+        torch_config=TorchConfig(backend="gloo") if res.simulated_gpus or not res.gpus_per_worker else None,
         scaling_config=ray.train.ScalingConfig(num_workers=res.workers_per_trial,
                                                use_gpu=res.gpus_per_worker > 0,
                                                resources_per_worker=worker),
