@@ -100,6 +100,14 @@ class PhaseCache:
         write_text(self.root, f"{kind}/{key}/meta.json", json.dumps(meta, default=str))
         write_text(self.root, f"{kind}/{key}/COMPLETE", digest)  # last: marks the entry usable
 
+    def save_phase(self, kind: str, key: str, rows: list, steps: int, scores: dict | None = None,
+                   weights: dict[str, torch.Tensor] | None = None) -> None:
+        """Save a computed phase: its result rows (trial identity and time are re-stamped on
+        reuse), its step count, its zero-shot scores (targets) and weights (intermediate)."""
+        meta = {"key": key, "steps": steps, "scores": scores,
+                "rows": [{k: v for k, v in asdict(r).items() if k != "finished_at"} for r in rows]}
+        self.save(kind, key, meta, weights)
+
     def _read(self, path: str) -> bytes:
         with self.fs.open_input_stream(path) as f:
             return f.read()

@@ -21,6 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--address", default=os.environ.get("RAY_ADDRESS"),
                      help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
     run.add_argument("--overwrite", action="store_true", help="delete an existing sweep of this name first")
+    run.add_argument("--backend", choices=["ray-train", "surrogate"],
+                     help="surrogate: the whole sweep with each phase answered by the response model (no "
+                          "training, no GPUs; rows marked backend=surrogate); same as backend=... in the file")
 
     resume = sweep.add_parser("resume", help="continue a sweep after a crash or Ctrl-C (Tune restore)")
     resume.add_argument("name", help="the sweep's name (under --storage) or its directory")
@@ -63,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true")
     tasks.add_parser("show", help="one task").add_argument("name")
 
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # overrides may also follow the flags (`xlt sweep run FILE --backend surrogate k=v`)
+    if extra and hasattr(args, "overrides") and all("=" in e and not e.startswith("-") for e in extra):
+        args.overrides = [*args.overrides, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
                ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
@@ -79,7 +87,8 @@ def _sweep_run(args) -> int:
     from xlt.sweep import SweepError, SweepPaths, check_fresh
 
     try:
-        cfg = load_sweep(args.file, args.overrides)
+        backend = [f"backend={args.backend}"] if args.backend else []
+        cfg = load_sweep(args.file, [*args.overrides, *backend])
         paths = SweepPaths.of(cfg, args.results)
         check_fresh(paths, args.overwrite)
     except (ConfigError, SweepError) as err:
@@ -89,7 +98,8 @@ def _sweep_run(args) -> int:
 
     n = grid_size(cfg) if cfg.search.algorithm == "grid" else cfg.search.num_trials
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
-          f"model {cfg.model.name}, data {cfg.data.source}", flush=True)
+          f"model {cfg.model.name}, data {cfg.data.source}"
+          + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
     return _drive(cfg, paths, args.address, resume=False)
 
 

@@ -177,6 +177,13 @@ class SearchConfig(_Strict):
     """Keep the Optuna study in a database, so optuna-dashboard can watch it: an SQLAlchemy URL
     (`sqlite:///xlt-runs/optuna.db`), or `env:NAME` to read it from an environment variable (a
     PostgreSQL URL holds a password: never commit it). The study is named after the sweep."""
+    scheduler: Literal["none", "asha"] = "none"
+    """asha: Ray Tune's asynchronous successive halving stops trials whose objective trails at a
+    rung. Trials report `progress`, the fraction of their target fine-tuning done (each target
+    unit; the surrogate backend reports points inside a unit too)."""
+    grace_period: float = Field(0.25, gt=0, le=1)
+    """ASHA: the first rung, as a fraction of a trial's target fine-tuning."""
+    reduction_factor: float = Field(3, gt=1)
     include_baseline: bool = True
     """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
     has the reference its deltas are measured against."""
@@ -208,6 +215,13 @@ class SweepConfig(_Strict):
     resources: ResourcesConfig = ResourcesConfig()
     storage: str = "./xlt-runs"
     """Local path or URI under which the sweep's results, checkpoints and Tune state live."""
+    backend: Literal["ray-train", "surrogate"] = "ray-train"
+    """ray-train trains and evaluates. surrogate runs the same sweep (Tune, Optuna, schedulers,
+    phase cache, results, report) with each phase's training and evaluation replaced by a
+    response model: check a sweep file, its search and its cost at zero GPU cost. Its rows carry
+    backend = surrogate. Also `xlt sweep run FILE --backend surrogate`."""
+    surrogate_response: str | None = None
+    """The response model's YAML (default: the shipped xlt/surrogate/response.yaml)."""
     cache: bool = True
     """Reuse phases through `<storage>/cache`: an intermediate checkpoint (and a target
     fine-tuning result) is computed once per content key, across trials and sweeps."""

@@ -12,7 +12,7 @@ import logging
 import random
 import tempfile
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow.fs as pafs
@@ -20,11 +20,10 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from xlt import __version__
 from xlt.data.loading import DataError, available_languages, load_records, resolve_labels
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
-from xlt.mixtures import Mixture, normalised
+from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder
 from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
@@ -35,103 +34,11 @@ from xlt.data.feature_cache import FeatureCache, feature_key
 from xlt.locks import Renewer, wait_for_lease
 from xlt.runtime import Runtime
 from xlt.storage import write_text
-from xlt.tasks import NO_INTERMEDIATE, TaskSpec, get_task
+from xlt.tasks import TaskSpec, get_task
 from xlt.train import predict, train_mixture, train_phase
+from xlt.trial_plan import PhasePlan, TrialPlan  # noqa: F401  (re-exported: the plan a trial runs)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PhasePlan:
-    task: str
-    learning_rate: float
-    epochs: float
-    batch_size: int
-    warmup_ratio: float = 0.1
-    weight_decay: float = 0.01
-    eval_every: int | None = None
-    patience: int | None = None
-
-
-@dataclass(frozen=True)
-class TrialPlan:
-    """Everything one trial needs, resolved: no search-space objects, picklable for Ray."""
-
-    sweep: str
-    trial_id: str
-    model: str
-    max_seq_length: int
-    source: str
-    intermediate: PhasePlan | None
-    targets: tuple[PhasePlan, ...]
-    seed: int
-    objective: str
-    results_dir: str
-    config_hash: str
-    intermediate_mixture: Mixture | None = None
-    """The intermediate tasks and their sampling; one task is a mixture of one."""
-    intermediate_steps: int | None = None
-    target_languages: tuple[str, ...] | None = None
-    max_train_examples: int | None = None
-    trust_remote_code: bool = False
-    compile: bool = False
-    cpus_per_worker: float = 1
-    gpus: str = "none"
-    """What GPUs the workers were given: "none", "cuda" (real ones), or "simulated" (Ray's
-    accounting only, resources.simulated_gpus: train on CPU)."""
-    selection: str = "english_dev"
-    retrieval_layer: int | None = None
-    retrieval_pooling: str | None = None
-    world_size: int = 1
-    cache_dir: str | None = None
-    """The phase cache (`<storage>/cache`); None computes every phase."""
-    predictions_dir: str | None = None
-    """Where zero-shot predictions go (XTREME layout); None writes none."""
-    labels_dir: str | None = None
-
-    @property
-    def intermediate_name(self) -> str:
-        return self.intermediate_mixture.canonical if self.intermediate_mixture else NO_INTERMEDIATE
-
-    def __post_init__(self):
-        if self.intermediate is not None and self.intermediate_mixture is None:  # one task: a mixture of one
-            object.__setattr__(self, "intermediate_mixture", Mixture((self.intermediate.task,)))
-
-    def _cache_content(self) -> dict:
-        return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed,
-                "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code}
-
-    @property
-    def intermediate_key(self) -> str:
-        """Content key of the intermediate checkpoint ('' for none)."""
-        if self.intermediate_mixture is None:
-            return ""
-        from xlt.cache import content_key, data_fingerprint
-
-        m = self.intermediate_mixture
-        return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
-                            "phase": asdict(self.intermediate), "steps": self.intermediate_steps,
-                            "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples)})
-
-    def target_key(self, phase: PhasePlan) -> str:
-        """Content key of one target's fine-tuning and evaluation."""
-        from xlt.cache import content_key, data_fingerprint
-        from xlt.tasks import get_task
-
-        task = get_task(phase.task)
-        names = sorted({task.name, task.train_from or task.name, task.dev_task})
-        return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": asdict(phase),
-                            "selection": self.selection, "languages": self.target_languages,
-                            "retrieval": [self.retrieval_layer, self.retrieval_pooling],
-                            "data": data_fingerprint(names, self.source, self.max_train_examples)})
-
-    @property
-    def mixture(self) -> dict[str, float]:
-        """Declared task weights, normalised (equal when the sampling sets none)."""
-        m = self.intermediate_mixture
-        if m is None:
-            return {}
-        return normalised(dict(m.weights) or {t: 1.0 for t in m.tasks})
 
 
 @dataclass
@@ -171,7 +78,7 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
             runner.target(target, base)
 
     value = objective(plan.objective, state.scores)
-    rt.report({"objective": value, "unit": "done", "step": state.step})
+    rt.report({"objective": value, "progress": 1.0, "unit": "done", "step": state.step})
     return value
 
 
@@ -240,20 +147,14 @@ class _UnitRunner:
     def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, weights=None, scores=None) -> None:
         if self.rt.rank != 0 or not self.plan.cache_dir:
             return
-        meta = {"key": key, "steps": steps, "scores": scores,
-                "rows": [{k: v for k, v in asdict(r).items() if k != "finished_at"} for r in rows]}
-        PhaseCache(self.plan.cache_dir).save(kind, key, meta, weights)
+        PhaseCache(self.plan.cache_dir).save_phase(kind, key, rows, steps, scores, weights)
 
     def _release(self, key: str) -> None:
         if self.rt.rank == 0 and self.plan.cache_dir:
             self.rt.release(key, self.plan.trial_id)
 
     def _reissue(self, rows: list[dict]) -> list[ResultRow]:
-        """Cached rows under this trial's identity, marked as cache hits."""
-        p = self.plan
-        return [ResultRow(**{**row, "sweep": p.sweep, "trial_id": p.trial_id, "config_hash": p.config_hash,
-                             "step": self.state.step, "xlt_version": __version__, "cache_hit": True})
-                for row in rows]
+        return self.plan.reissue(rows, self.state.step)
 
     def _train_mixture(self, tasks: list[TaskSpec], mixture: Mixture, phase: PhasePlan) -> dict[str, TaskModel]:
         """One encoder, a head per task, batches drawn task by task by the mixture's sampler."""
@@ -454,15 +355,7 @@ class _UnitRunner:
             write_text(self.plan.labels_dir, name, gold)
 
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
-        p = self.plan
-        return ResultRow(
-            sweep=p.sweep, trial_id=p.trial_id, phase=phase, intermediate=p.intermediate_name,
-            mixture=p.mixture, target_task=task, language=lang, split=split, metric=metric,
-            value=float(value), n_examples=n, model=p.model, learning_rate=lr,
-            intermediate_learning_rate=p.intermediate.learning_rate if p.intermediate else None,
-            seed=p.seed, step=self.state.step, config_hash=p.config_hash, xlt_version=__version__,
-            model_selection=p.selection if phase != "intermediate" else "english_dev",
-            intermediate_key=p.intermediate_key)
+        return self.plan.row(phase, task, lang, split, metric, value, n, lr, self.state.step)
 
     def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
                 running_objective: float | None = None) -> None:
@@ -471,8 +364,10 @@ class _UnitRunner:
         metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss, **self._extra_metrics,
                    **{f"{r.phase}/{r.target_task}/{r.language}/{r.metric}": r.value for r in rows}}
         self._extra_metrics = {}
-        if running_objective is not None:
+        if running_objective is not None:  # a target unit: what the searcher and schedulers see
             metrics["objective"] = running_objective
+            done = sum(u.startswith("target-") for u in self.state.completed)
+            metrics["progress"] = done / len(self.plan.targets)
         if self.rt.rank != 0:
             self.rt.report(metrics)
             return

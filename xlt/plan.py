@@ -92,23 +92,23 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
             if inter.steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
                 batch = inter.batch_size or get_task(tasks[0]).defaults.batch_size
                 examples = inter.steps * batch * cfg.resources.workers_per_trial
-                hours[inter_key] = examples / _throughput(cfg, cost) / 3600
+                hours[inter_key] = examples / throughput(cfg, cost) / 3600
             else:
-                hours[inter_key] = _train_hours(cfg, tasks, epochs, cost)
+                hours[inter_key] = train_hours(cfg, tasks, epochs, cost)
         targets = [t["target"]] if t["target"] else list(tgt.tasks)
         for name in targets:
             epochs = tgt.epochs if tgt.epochs is not None else get_task(name).defaults.epochs
             key = ("target", inter_key, name, t["target_lr"], t["seed"], epochs)
             runs.append(PhaseRun("target", key, (name,), epochs))
-            hours[key] = _train_hours(cfg, (name,), epochs, cost) + _eval_hours(cfg, name, cost)
+            hours[key] = train_hours(cfg, (name,), epochs, cost) + eval_hours(cfg, name, cost)
     return Plan(len(trials), cfg.search.algorithm == "grid", runs, hours)
 
 
-def _throughput(cfg: SweepConfig, cost: dict) -> float:
+def throughput(cfg: SweepConfig, cost: dict) -> float:
     return cost["throughput"].get(cfg.model.name, cost["throughput"]["default"])
 
 
-def _train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
+def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows."""
     task = get_task(name)
     data_task = get_task(task.train_from) if task.train_from else task
@@ -124,12 +124,12 @@ def _train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     return min(n, cfg.data.max_train_examples or n)
 
 
-def _train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict) -> float:
-    examples = sum(_train_examples(cfg, t, cost) for t in tasks)
-    return examples * epochs / _throughput(cfg, cost) / 3600
+def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict) -> float:
+    examples = sum(train_examples(cfg, t, cost) for t in tasks)
+    return examples * epochs / throughput(cfg, cost) / 3600
 
 
-def _eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
+def eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
     if cfg.data.source == "local":
         from xlt.data.loading import available_languages
 
@@ -139,7 +139,7 @@ def _eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
                 for lang in available_languages(spec, split, "local"))
     else:
         n = cost["eval_examples"].get(task, cost["eval_examples"]["default"]) * len(get_task(task).languages)
-    return n / (_throughput(cfg, cost) * cost["eval_speedup"]) / 3600
+    return n / (throughput(cfg, cost) * cost["eval_speedup"]) / 3600
 
 
 def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
@@ -154,7 +154,7 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     lines.append(f"{'total':<14}{a:>10}{b:>10}{a - b:>10}   ratio {a / max(b, 1):.2f}x")
     h0, h1 = plan.hours(None, False), plan.hours(None, True)
     lines += ["", f"{'GPU-hours':<14}{h0:>10.1f}{h1:>10.1f}{h0 - h1:>10.1f}   ratio {h0 / max(h1, 1e-9):.2f}x",
-              f"(cost model: {_throughput(cfg, cost):g} training examples/s per GPU for {cfg.model.name}; "
+              f"(cost model: {throughput(cfg, cost):g} training examples/s per GPU for {cfg.model.name}; "
               "see xlt/cost_model.yaml, override with --cost-model FILE)"]
     return "\n".join(lines)
 

@@ -44,6 +44,7 @@ SCHEMA = pa.schema([
     ("intermediate_key", pa.string()),  # phase-cache key of the intermediate checkpoint ("" for none)
     ("cache_hit", pa.bool_()),          # this row's phase was reused from the cache, not run
     ("error", pa.string()),             # phase = failed: the trial's error; null otherwise
+    ("backend", pa.string()),           # ray-train (trained and evaluated) | surrogate (response model)
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -72,6 +73,7 @@ class ResultRow:
     intermediate_key: str = ""
     cache_hit: bool = False
     error: str | None = None
+    backend: str = "ray-train"
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

@@ -130,11 +130,16 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
         storage = cfg.storage if "://" in cfg.storage else str(Path(cfg.storage).resolve())
         outputs["cache_dir"] = f"{storage.rstrip('/')}/cache"
     if tgt.write_predictions and sweep_root:
-        outputs = dict(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
+        outputs.update(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
                      config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker,
-                     gpus=_gpu_kind(cfg.resources),
+                     gpus=_gpu_kind(cfg.resources), backend=cfg.backend,
+                     surrogate_response=_resolved(cfg.surrogate_response),
                      **plan, **outputs)
+
+
+def _resolved(path: str | None) -> str | None:
+    return str(Path(path).resolve()) if path and "://" not in path else path
 
 
 def _gpu_kind(res) -> str:

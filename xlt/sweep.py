@@ -62,6 +62,15 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
 
     ctx = tune.get_context()
     plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results, paths.root)
+    if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
+        from xlt.surrogate.trial import run_surrogate_trial
+
+        try:
+            run_surrogate_trial(plan, cfg, tune.report)
+        except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
+            record_failure(cfg, paths, plan, err)
+            raise
+        return
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
     trainer = TorchTrainer(
@@ -96,7 +105,7 @@ def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException
     write_rows(paths.results, plan.trial_id, "failed", [ResultRow(
         sweep=cfg.name, trial_id=plan.trial_id, phase="failed", intermediate=plan.intermediate_name,
         mixture=plan.mixture, target_task=",".join(t.task for t in plan.targets), language="", split="",
-        metric="error", value=float("nan"), n_examples=0, model=plan.model,
+        metric="error", value=float("nan"), n_examples=0, model=plan.model, backend=plan.backend,
         learning_rate=plan.targets[0].learning_rate if plan.targets else float("nan"),
         intermediate_learning_rate=plan.intermediate.learning_rate if plan.intermediate else None,
         seed=plan.seed, step=0, config_hash=plan.config_hash, xlt_version=__version__, error=message)])
@@ -217,10 +226,23 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     tuner = tune.Tuner(
         trainable,
         param_space=param_space(cfg),
-        tune_config=tune.TuneConfig(search_alg=search_alg, num_samples=1 if grid else num_trials,
+        tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=_scheduler(cfg),
+                                    num_samples=1 if grid else num_trials,
                                     max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
                                   callbacks=[SweepProgress(num_trials, s.mode, echo)]),
     )
     grid = tuner.fit()
     return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)
+
+
+def _scheduler(cfg: SweepConfig):
+    """ASHA over `progress` (the fraction of a trial's target fine-tuning done), or none."""
+    s = cfg.search
+    if s.scheduler == "none":
+        return None
+    from ray.tune.schedulers import ASHAScheduler
+
+    return ASHAScheduler(time_attr="progress", metric="objective", mode=s.mode, max_t=1.0,
+                         grace_period=s.grace_period, reduction_factor=s.reduction_factor)
+

@@ -18,14 +18,17 @@ class TrialScore:
 
 
 def trial_scores(table: pa.Table, name: str = "zero_shot_mean") -> list[TrialScore]:
-    """One entry per trial with zero-shot rows, best first."""
+    """One entry per complete trial, best first. A trial whose target tasks are a strict subset
+    of another trial's (stopped by a scheduler, or still running) is left out: its objective
+    over fewer targets is not comparable."""
     scores: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     inter: dict[str, str] = {}
     for r in table.select(["trial_id", "phase", "intermediate", "target_task", "language", "value"]).to_pylist():
         if r["phase"] == "zero_shot":
             scores[r["trial_id"]][r["target_task"]][r["language"]] = r["value"]
             inter[r["trial_id"]] = r["intermediate"]
-    out = [TrialScore(t, inter[t], objective(name, s), {k: dict(v) for k, v in s.items()}) for t, s in scores.items()]
+    complete = {t: s for t, s in scores.items() if not any(set(s) < set(o) for o in scores.values())}
+    out = [TrialScore(t, inter[t], objective(name, s), {k: dict(v) for k, v in s.items()}) for t, s in complete.items()]
     return sorted(out, key=lambda s: (-s.objective, s.trial_id))
 
 
@@ -38,7 +41,7 @@ def best_vs_baseline(table: pa.Table, name: str = "zero_shot_mean") -> str:
     # Compare the best trial that used an intermediate task with the best baseline.
     best = next((s for s in ranked if s.intermediate != NO_INTERMEDIATE), ranked[0])
     lines = [f"best overall: trial {ranked[0].trial_id} (intermediate={ranked[0].intermediate}, "
-             f"objective {ranked[0].objective:.4f}), {len(ranked)} trials with results",
+             f"objective {ranked[0].objective:.4f}), {len(ranked)} complete trials",
              f"best       {best.trial_id} (intermediate={best.intermediate}, objective {best.objective:.4f})",
              f"baseline   {base.trial_id} (intermediate=none, objective {base.objective:.4f})" if base
              else "baseline   none run (add `none` to intermediate.tasks)"]

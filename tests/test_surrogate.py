@@ -1,0 +1,126 @@
+"""The surrogate backend: a deterministic response model, rows like real ones, and a whole sweep
+(Tune, Optuna, ASHA, phase cache, results, report) at zero training cost."""
+
+import math
+
+import pyarrow as pa
+import pytest
+
+from xlt.cli import main
+from xlt.config import load_sweep
+from xlt.results import SCHEMA, read_results
+from xlt.space import trial_plan
+from xlt.surrogate import Intermediate, ResponseError, ResponseModel
+from xlt.surrogate.trial import run_surrogate_trial
+from xlt.tasks import get_task
+
+from conftest import REPO
+
+XNLI = list(get_task("xnli").languages)
+
+
+def test_response_model_is_deterministic_per_seed_and_varies_across_seeds():
+    m = ResponseModel.load()
+    inter = Intermediate({"squad_v1": 1.0}, 1e-5, 175_000)
+    a = m.zero_shot("xnli", XNLI, inter, 1e-5, "xlm-roberta-large", 0, "trial")
+    assert a == m.zero_shot("xnli", XNLI, inter, 1e-5, "xlm-roberta-large", 0, "trial")
+    b = m.zero_shot("xnli", XNLI, inter, 1e-5, "xlm-roberta-large", 1, "trial")
+    assert a != b and abs(sum(a.values()) - sum(b.values())) / len(a) < 0.03  # noise, not a new model
+    assert all(0 <= v <= 1 for v in a.values())
+
+
+def test_response_model_structure_follows_its_stated_assumptions():
+    m = ResponseModel.load()
+    none = m.zero_shot("tatoeba", ["de", "sw"], None, None, "xlm-roberta-large", 0, "x")
+    non_en = [l for l in XNLI if l != "en"]
+    base = m.zero_shot("xnli", non_en, None, 1e-5, "xlm-roberta-large", 0, "x")
+    assert abs(sum(base.values()) / len(base) - 0.792) < 0.01  # the published XLM-R large mean
+    # QA intermediate training helps retrieval much more than NLI helps XNLI
+    squad = Intermediate({"squad_v1": 1.0}, 1e-5, 175_000)
+    mnli = Intermediate({"mnli": 1.0}, 1e-5, 785_000)
+    assert m.mixture_effect(squad, "tatoeba") > 4 * m.mixture_effect(mnli, "xnli") > 0
+    # more budget, more effect, with diminishing returns; a far-off learning rate loses it
+    effects = [m.mixture_effect(Intermediate({"squad_v1": 1.0}, 1e-5, n), "bucc") for n in (1e4, 1e5, 1e6, 1e7)]
+    assert effects == sorted(effects) and effects[3] - effects[2] < effects[1] - effects[0]
+    assert m.mixture_effect(Intermediate({"squad_v1": 1.0}, 1e-3, 1e6), "bucc") < 0.1 * effects[2]
+    # a learning curve: scores rise with the fraction of fine-tuning done
+    curve = [fmean_of(m.zero_shot("xnli", XNLI, None, 1e-5, "xlm-roberta-large", 0, "x", f)) for f in (0.25, 0.5, 1.0)]
+    assert curve == sorted(curve) and curve[0] > 1 / 3
+    # low-resource languages gain more from the same intermediate training
+    gain = {l: m.zero_shot("tatoeba", ["de", "sw"], squad, None, "xlm-roberta-large", 0, "x")[l] - none[l]
+            for l in ("de", "sw")}
+    assert gain["sw"] > gain["de"]
+    # an optimum target learning rate
+    at = {lr: fmean_of(m.zero_shot("xnli", XNLI, None, lr, "xlm-roberta-large", 0, "x")) for lr in (1e-6, 1e-5, 1e-4)}
+    assert at[1e-5] > at[1e-6] and at[1e-5] > at[1e-4]
+
+
+def fmean_of(scores: dict[str, float]) -> float:
+    return sum(scores.values()) / len(scores)
+
+
+def test_an_edited_response_model_is_validated_with_its_file_and_key(tmp_path):
+    bad = tmp_path / "response.yaml"
+    bad.write_text((REPO / "xlt" / "surrogate" / "response.yaml").read_text().replace("curve_k: 4.0", "curve_k: -1"))
+    with pytest.raises(ResponseError, match=r"response.yaml: curve_k: Input should be greater than 0"):
+        ResponseModel.load(bad)
+    with pytest.raises(ResponseError, match=r"targets: no entry for 'nope'"):
+        ResponseModel.load().zero_shot("nope", ["de"], None, 1e-5, "m", 0, "x")
+
+
+def _plan(tmp_path, overrides, params):
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["backend=surrogate", f"storage={tmp_path}", *overrides])
+    base = {"intermediate_task": "squad_v1", "intermediate_learning_rate": 1e-5, "target_learning_rate": 1e-5,
+            "seed": 0, "target_task": "xquad"}
+    return cfg, trial_plan(cfg, {**base, **params}, "t1", str(tmp_path / "results"), str(tmp_path))
+
+
+def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
+    cfg, plan = _plan(tmp_path, [], {})
+    reports = []
+    value = run_surrogate_trial(plan, cfg, reports.append)
+    table = read_results(str(tmp_path / "results"))
+    assert table.schema.equals(SCHEMA, check_metadata=False)
+    rows = table.to_pylist()
+    assert {r["backend"] for r in rows} == {"surrogate"}
+    zero = [r for r in rows if r["phase"] == "zero_shot"]
+    assert {r["language"] for r in zero} == set(get_task("xquad").languages)
+    assert {r["metric"] for r in zero} == {"f1", "exact_match"}  # what the real QA scorer writes
+    assert {r["phase"] for r in rows} == {"intermediate", "target", "zero_shot"}
+    assert all(0 <= r["value"] <= 1 and r["n_examples"] > 0 and r["step"] > 0 for r in rows)
+    # a learning curve for the scheduler, ending at the trial's objective
+    progress = [r["progress"] for r in reports]
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(reports) == 4
+    assert math.isclose(reports[-1]["objective"], value) and reports[-1]["gpu_hours"] > reports[0]["gpu_hours"] > 0
+    pa.Table.from_pylist(rows, schema=SCHEMA)  # the same schema a real trial's rows are built with
+
+
+def test_surrogate_phase_cache_reuses_the_intermediate_and_costs_nothing_the_second_time(tmp_path):
+    cfg, first = _plan(tmp_path, [], {})
+    _, second = _plan(tmp_path, [], {"target_learning_rate": 2e-5})
+    second = type(second)(**{**second.__dict__, "trial_id": "t2"})
+    a, b = [], []
+    run_surrogate_trial(first, cfg, a.append)
+    run_surrogate_trial(second, cfg, b.append)
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    inter = {r["trial_id"]: r for r in rows if r["phase"] == "intermediate"}
+    assert not inter["t1"]["cache_hit"] and inter["t2"]["cache_hit"]
+    assert b[-1]["gpu_hours"] < a[-1]["gpu_hours"]  # the intermediate phase was not paid for again
+
+
+@pytest.mark.ray
+def test_a_surrogate_sweep_with_asha_runs_through_the_cli_and_reports_with_the_marker(ray_cluster, tmp_path, capsys):
+    code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
+                 f"storage={tmp_path}", "name=sur", "search.num_trials=12", "search.scheduler=asha",
+                 "resources.max_concurrent_trials=2", "resources.workers_per_trial=1", "resources.gpus_per_worker=0",
+                 "--address", ray_cluster])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "SURROGATE backend" in out
+    rows = read_results(str(tmp_path / "sur" / "results")).to_pylist()
+    assert {r["backend"] for r in rows} == {"surrogate"}
+    trials = {r["trial_id"] for r in rows}
+    finished = {r["trial_id"] for r in rows if r["phase"] == "zero_shot" and r["target_task"] == "panx"}
+    assert len(trials) == 12 and 0 < len(finished) < 12  # ASHA stopped some trials part-way
+    assert main(["report", str(tmp_path / "sur" / "results"), "--out", str(tmp_path / "report")]) == 0
+    assert "**SURROGATE** results" in (tmp_path / "report" / "report.md").read_text()
