@@ -39,3 +39,14 @@ def test_data_cache_quick(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = data_cache.main(["--quick"])
     assert record["pairs"] == 2000 and record["speedup"] > 0
+
+
+def test_search_efficiency_quick(tmp_path, monkeypatch):
+    from benchmarks import common, search_efficiency
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = search_efficiency.main(["--quick", "--plot", str(tmp_path / "regret.png")])
+    strategies = {(r["problem"], r["strategy"]) for r in record["rows"]}
+    assert strategies == {(p, s) for p in ("single", "mixture") for s in ("grid", "random", "tpe", "tpe+asha")}
+    assert all(r["final regret"] >= 0 for r in record["rows"])
+    assert (tmp_path / "regret.png").stat().st_size > 0

@@ -10,7 +10,48 @@ def test_zero_shot_mean_excludes_training_language_and_averages_tasks():
 
 
 def test_objective_needs_languages():
-    with pytest.raises(ValueError, match="no languages"):
+    with pytest.raises(ValueError, match="no target task has languages"):
         objective("zero_shot_mean", {"xnli": {"en": 0.9}})
     with pytest.raises(ValueError, match="no zero-shot scores"):
         objective("zero_shot_mean", {})
+
+
+SCORES = {"xnli": {"en": 0.9, "de": 0.8, "fr": 0.7, "sw": 0.4, "ur": 0.5}, "pawsx": {"en": 0.95, "de": 0.9, "ja": 0.6}}
+
+
+def test_objectives_over_languages_arithmetic():
+    from statistics import pstdev
+
+    from xlt.objective import Objective
+
+    assert Objective("worst")(SCORES) == pytest.approx((0.4 + 0.6) / 2)  # per task, then averaged
+    assert Objective("mean", "all")(SCORES) == pytest.approx((0.66 + (0.95 + 0.9 + 0.6) / 3) / 2)
+    # a resource group: sw is low-resource in the shipped table (ur is mid); pawsx has none: it drops out
+    assert Objective("mean", "low")(SCORES) == pytest.approx(0.4)
+    assert Objective("mean", "high")(SCORES) == pytest.approx(((0.8 + 0.7) / 2 + (0.9 + 0.6) / 2) / 2)
+    assert Objective("mean", ("de", "ja"))(SCORES) == pytest.approx((0.8 + (0.9 + 0.6) / 2) / 2)
+    xnli, pawsx = [0.8, 0.7, 0.4, 0.5], [0.9, 0.6]
+    expected = ((sum(xnli) / 4 - 2 * pstdev(xnli)) + (sum(pawsx) / 2 - 2 * pstdev(pawsx))) / 2
+    assert Objective("mean_minus_std", k=2)(SCORES) == pytest.approx(expected)
+    assert Objective.named("worst_language") == Objective("worst")
+    assert Objective("mean_minus_std", "low", k=0.5).name == "mean-0.5std[low]"
+    with pytest.raises(ValueError, match=r"mean\[low\]: no target task"):
+        Objective("mean", "low")({"pawsx": {"de": 0.9}})
+
+
+def test_objective_config_single_list_and_errors():
+    from xlt.config import SearchConfig
+    from xlt.objective import Objective, objective_metrics
+
+    s = SearchConfig(objective=["zero_shot_mean", {"statistic": "worst"}])
+    objs = s.objectives()
+    assert objs == (Objective(), Objective("worst"))
+    assert objective_metrics(objs, SCORES) == {"objective": Objective()(SCORES), "objective_2": Objective("worst")(SCORES)}
+    assert SearchConfig(objective={"languages": ["sw", "ur"], "mode": "min"}).objectives() == \
+        (Objective("mean", ("sw", "ur"), mode="min"),)
+    with pytest.raises(ValueError, match="two or more"):
+        SearchConfig(objective=["zero_shot_mean"])
+    with pytest.raises(ValueError, match="multi-objective search cannot use it"):
+        SearchConfig(objective=["zero_shot_mean", "worst_language"], scheduler="asha")
+    with pytest.raises(ValueError, match="unknown language"):
+        SearchConfig(objective={"languages": ["xx"]})

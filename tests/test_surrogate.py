@@ -1,6 +1,8 @@
 """The surrogate backend: a deterministic response model, rows like real ones, and a whole sweep
 (Tune, Optuna, ASHA, phase cache, results, report) at zero training cost."""
 
+import dataclasses
+import json
 import math
 
 import pyarrow as pa
@@ -90,7 +92,7 @@ def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
     assert all(0 <= r["value"] <= 1 and r["n_examples"] > 0 and r["step"] > 0 for r in rows)
     # a learning curve for the scheduler, ending at the trial's objective
     progress = [r["progress"] for r in reports]
-    assert progress == sorted(progress) and progress[-1] == 1.0 and len(reports) == 4
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(reports) == 4  # curve_points, one target
     assert math.isclose(reports[-1]["objective"], value) and reports[-1]["gpu_hours"] > reports[0]["gpu_hours"] > 0
     pa.Table.from_pylist(rows, schema=SCHEMA)  # the same schema a real trial's rows are built with
 
@@ -98,7 +100,7 @@ def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
 def test_surrogate_phase_cache_reuses_the_intermediate_and_costs_nothing_the_second_time(tmp_path):
     cfg, first = _plan(tmp_path, [], {})
     _, second = _plan(tmp_path, [], {"target_learning_rate": 2e-5})
-    second = type(second)(**{**second.__dict__, "trial_id": "t2"})
+    second = dataclasses.replace(second, trial_id="t2")
     a, b = [], []
     run_surrogate_trial(first, cfg, a.append)
     run_surrogate_trial(second, cfg, b.append)
@@ -124,3 +126,33 @@ def test_a_surrogate_sweep_with_asha_runs_through_the_cli_and_reports_with_the_m
     assert len(trials) == 12 and 0 < len(finished) < 12  # ASHA stopped some trials part-way
     assert main(["report", str(tmp_path / "sur" / "results"), "--out", str(tmp_path / "report")]) == 0
     assert "**SURROGATE** results" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_pareto_dominance():
+    from xlt.report.pareto import dominates
+
+    assert dominates((0.8, 0.5), (0.7, 0.5), ("max", "max"))
+    assert not dominates((0.8, 0.4), (0.7, 0.5), ("max", "max"))  # a trade-off: both on the front
+    assert dominates((0.8, 0.4), (0.7, 0.5), ("max", "min"))
+    assert not dominates((0.7, 0.5), (0.7, 0.5), ("max", "max"))
+
+
+@pytest.mark.ray
+def test_a_multi_objective_surrogate_sweep_reports_its_pareto_front(ray_cluster, tmp_path, capsys):
+    code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
+                 f"storage={tmp_path}", "name=pareto", "search.num_trials=10",
+                 "search.objective=[zero_shot_mean, {statistic: worst, languages: zero_shot}]",
+                 "resources.max_concurrent_trials=2", "--address", ray_cluster])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "objective_2" in out
+    assert main(["report", str(tmp_path / "pareto"), "--out", str(tmp_path / "report"), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["pareto"]["objectives"] == ["mean[zero_shot]", "worst[zero_shot]"]
+    trials = report["pareto"]["trials"]
+    assert len(trials) == 10 and any(t["on_front"] for t in trials)
+    front = [t["values"] for t in trials if t["on_front"]]
+    for t in trials:  # nothing off the front beats a front point on both objectives
+        if not t["on_front"]:
+            assert any(f[0] >= t["values"][0] and f[1] >= t["values"][1] for f in front)
+    assert "## Pareto front" in (tmp_path / "report" / "report.md").read_text()

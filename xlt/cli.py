@@ -164,7 +164,7 @@ def _drive(cfg, paths, address, resume: bool) -> int:
     except SweepError as err:
         return _error(str(err))
     print()
-    print(best_vs_baseline(read_results(paths.results), cfg.search.objective))
+    print(best_vs_baseline(read_results(paths.results), cfg.search.objectives()[0]))
     if outcome.num_errors:
         print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
     print(f"\nresults: {paths.results}")

@@ -162,11 +162,41 @@ class TargetConfig(PhaseConfig):
     under `<storage>/<name>/labels/`, so `xlt score` can score them."""
 
 
+class ObjectiveConfig(_Strict):
+    """One objective over languages (xlt.objective): a statistic per target task, averaged over
+    the target tasks."""
+    statistic: Literal["mean", "worst", "mean_minus_std"] = "mean"
+    languages: Literal["zero_shot", "all", "high", "mid", "low"] | list[str] = "zero_shot"
+    """zero_shot: all but English; all; a resource group of the shipped language table (its
+    non-English languages); or a list of ISO codes."""
+    k: float = Field(1.0, ge=0)
+    """mean_minus_std: the number of standard deviations subtracted."""
+    mode: Literal["max", "min"] | None = None
+    """Default: search.mode."""
+
+    @model_validator(mode="after")
+    def _known_languages(self):
+        from xlt.languages import LANGUAGES
+
+        if isinstance(self.languages, list):
+            unknown = [l for l in self.languages if l not in LANGUAGES]
+            if unknown or not self.languages:
+                raise ValueError(f"unknown language code(s) {unknown} (the shipped language table has "
+                                 f"{len(LANGUAGES)} codes)" if unknown else "an empty language list")
+        return self
+
+
+ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"]
+
+
 class SearchConfig(_Strict):
     algorithm: Literal["optuna-tpe", "random", "grid"] = "optuna-tpe"
     """optuna-tpe or random (Optuna samplers, `num_trials` trials); grid: every combination of
     the `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
-    objective: Literal["zero_shot_mean", "all_languages_mean"] = "zero_shot_mean"
+    objective: ObjectiveName | ObjectiveConfig | list[ObjectiveName | ObjectiveConfig] = "zero_shot_mean"
+    """zero_shot_mean (mean over non-English languages), all_languages_mean, worst_language, or
+    `{statistic: mean|worst|mean_minus_std, languages: zero_shot|all|high|mid|low|[codes], k}`.
+    A list of two or more is a multi-objective search (Optuna searches the Pareto front)."""
     mode: Literal["max", "min"] = "max"
     num_trials: int = Field(4, ge=1)
     seed: IntParam = 0
@@ -184,6 +214,29 @@ class SearchConfig(_Strict):
     grace_period: float = Field(0.25, gt=0, le=1)
     """ASHA: the first rung, as a fraction of a trial's target fine-tuning."""
     reduction_factor: float = Field(3, gt=1)
+    @model_validator(mode="after")
+    def _objectives(self):
+        if isinstance(self.objective, list):
+            if len(self.objective) < 2:
+                raise ValueError("objective: a list needs two or more objectives (one: give it alone)")
+            if self.scheduler != "none":
+                raise ValueError("scheduler: ASHA stops trials on one metric; a multi-objective search cannot use it")
+        return self
+
+    def objectives(self) -> tuple:
+        """The objectives as xlt.objective.Objective values (one, or several for a Pareto search)."""
+        from xlt.objective import Objective
+
+        specs = self.objective if isinstance(self.objective, list) else [self.objective]
+        out = []
+        for spec in specs:
+            if isinstance(spec, str):
+                out.append(Objective.named(spec, self.mode))
+            else:
+                langs = spec.languages if isinstance(spec.languages, str) else tuple(spec.languages)
+                out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode))
+        return tuple(out)
+
     include_baseline: bool = True
     """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
     has the reference its deltas are measured against."""

@@ -27,7 +27,7 @@ from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder
 from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
-from xlt.objective import objective
+from xlt.objective import objective_metrics
 from xlt.results import ResultRow, write_rows
 from xlt.cache import PhaseCache, data_fingerprint
 from xlt.data.feature_cache import FeatureCache, feature_key
@@ -77,9 +77,9 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
             encoder.load_state_dict(base)  # every target starts from phase 2's encoder
             runner.target(target, base)
 
-    value = objective(plan.objective, state.scores)
-    rt.report({"objective": value, "progress": 1.0, "unit": "done", "step": state.step})
-    return value
+    values = objective_metrics(plan.objectives, state.scores)
+    rt.report({**values, "progress": 1.0, "unit": "done", "step": state.step})
+    return values["objective"]
 
 
 class _UnitRunner:
@@ -182,7 +182,7 @@ class _UnitRunner:
             meta, _ = cached
             self.state.step += meta["steps"]
             self.state.scores[phase.task] = meta["scores"]
-            running = objective(self.plan.objective, self.state.scores)
+            running = objective_metrics(self.plan.objectives, self.state.scores)
             self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base, running)
             return
         try:
@@ -195,7 +195,7 @@ class _UnitRunner:
         finally:
             self._release(key)
         # The objective over the targets done so far: what the searcher and schedulers see.
-        running = objective(self.plan.objective, self.state.scores)
+        running = objective_metrics(self.plan.objectives, self.state.scores)
         self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
 
     def _run_target(self, phase: PhasePlan) -> tuple[list[ResultRow], list[ResultRow]]:
@@ -358,14 +358,14 @@ class _UnitRunner:
         return self.plan.row(phase, task, lang, split, metric, value, n, lr, self.state.step)
 
     def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
-                running_objective: float | None = None) -> None:
+                running_objective: dict[str, float] | None = None) -> None:
         """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
         self.state.completed.append(unit)
         metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss, **self._extra_metrics,
                    **{f"{r.phase}/{r.target_task}/{r.language}/{r.metric}": r.value for r in rows}}
         self._extra_metrics = {}
         if running_objective is not None:  # a target unit: what the searcher and schedulers see
-            metrics["objective"] = running_objective
+            metrics.update(running_objective)
             done = sum(u.startswith("target-") for u in self.state.completed)
             metrics["progress"] = done / len(self.plan.targets)
         if self.rt.rank != 0:

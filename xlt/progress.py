@@ -40,15 +40,21 @@ class SweepProgress(tune.Callback):
             self.echo(f"{self._stamp()} trial {trial.trial_id}: {unit} done (step {result.get('step')})")
 
     def on_trial_complete(self, iteration, trials, trial, **info):
-        value = (trial.last_result or {}).get("objective")
+        last = trial.last_result or {}
+        value = last.get("objective")
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         self.finished += 1
+        if last.get("progress", 1.0) < 1.0:  # stopped by the scheduler: a partial objective, not comparable
+            self.echo(f"{self._stamp()} trial {trial.trial_id} stopped by the scheduler ({self.finished}/"
+                      f"{self.num_trials}) at {last['progress']:.0%} of its targets: objective so far {value:.4f}")
+            return
         better = self.best is None or (value > self.best[0] if self.mode == "max" else value < self.best[0])
         if better:
             self.best = (value, trial.trial_id)
+        others = "".join(f", {k} {v:.4f}" for k, v in sorted(last.items()) if k.startswith("objective_"))
         self.echo(f"{self._stamp()} trial {trial.trial_id} finished ({self.finished}/{self.num_trials}): "
-                  f"objective {value:.4f}; best {self.best[0]:.4f} ({self.best[1]})")
+                  f"objective {value:.4f}{others}; best {self.best[0]:.4f} ({self.best[1]})")
 
     def on_trial_error(self, iteration, trials, trial, **info):
         self.failed += 1

@@ -119,7 +119,7 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
     plan = dict(model=cfg.model.name, max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
                 targets=targets, seed=int(params["seed"]),
-                objective=cfg.search.objective,
+                objective=cfg.search.objectives(),
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
                 compile=cfg.model.compile,

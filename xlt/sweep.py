@@ -173,6 +173,8 @@ def init_ray(cfg: SweepConfig, address: str | None) -> None:
     if TRIAL_SLOT not in available:
         raise SweepError(f"the Ray cluster declares no {TRIAL_SLOT!r} resource: start the nodes that may "
                          f"host trial drivers with --resources='{{\"{TRIAL_SLOT}\": N}}'")
+    if cfg.backend == "surrogate":  # trials run in their drivers: the resources are only costed
+        return
     need_cpu = cfg.resources.workers_per_trial * cfg.resources.cpus_per_worker
     need_gpu = cfg.resources.workers_per_trial * cfg.resources.gpus_per_worker
     if need_cpu > available.get("CPU", 0) or need_gpu > available.get("GPU", 0):
@@ -194,6 +196,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     import optuna
 
     from xlt.models.registry import resolve_model
+    from xlt.objective import metric_name
     from xlt.progress import SweepProgress
     from xlt.space import baseline_point, grid_size, param_space
 
@@ -211,7 +214,11 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     if not grid:
         sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
                    else optuna.samplers.RandomSampler(seed=s.sampler_seed))
-        search_alg = OptunaSearch(metric="objective", mode=s.mode, sampler=sampler,
+        objectives = s.objectives()
+        metrics = [metric_name(i) for i in range(len(objectives))]
+        search_alg = OptunaSearch(metric=metrics if len(metrics) > 1 else metrics[0],
+                                  mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
+                                  sampler=sampler,
                                   points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
                                   **study_storage)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
@@ -227,7 +234,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         trainable,
         param_space=param_space(cfg),
         tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=_scheduler(cfg),
-                                    num_samples=1 if grid else num_trials,
+                                    num_samples=1 if grid else num_trials, reuse_actors=True,
                                     max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
                                   callbacks=[SweepProgress(num_trials, s.mode, echo)]),

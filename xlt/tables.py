@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from xlt.objective import objective
-from xlt.tasks import NO_INTERMEDIATE
+from xlt.objective import Objective, objective
+from xlt.tasks import NO_INTERMEDIATE, get_task
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,19 @@ class TrialScore:
     scores: dict[str, dict[str, float]]  # task -> language -> value
 
 
-def trial_scores(table: pa.Table, name: str = "zero_shot_mean") -> list[TrialScore]:
+def trial_scores(table: pa.Table, name: "str | Objective" = "zero_shot_mean") -> list[TrialScore]:
     """One entry per complete trial, best first. A trial whose target tasks are a strict subset
     of another trial's (stopped by a scheduler, or still running) is left out: its objective
     over fewer targets is not comparable."""
     scores: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
     inter: dict[str, str] = {}
-    for r in table.select(["trial_id", "phase", "intermediate", "target_task", "language", "value"]).to_pylist():
-        if r["phase"] == "zero_shot":
+    primary = {}
+    for r in table.select(["trial_id", "phase", "intermediate", "target_task", "language", "metric", "value"]).to_pylist():
+        if r["phase"] != "zero_shot":
+            continue
+        if r["target_task"] not in primary:
+            primary[r["target_task"]] = get_task(r["target_task"]).primary_metric
+        if r["metric"] == primary[r["target_task"]]:  # what the trial's objective used
             scores[r["trial_id"]][r["target_task"]][r["language"]] = r["value"]
             inter[r["trial_id"]] = r["intermediate"]
     complete = {t: s for t, s in scores.items() if not any(set(s) < set(o) for o in scores.values())}
@@ -32,7 +37,7 @@ def trial_scores(table: pa.Table, name: str = "zero_shot_mean") -> list[TrialSco
     return sorted(out, key=lambda s: (-s.objective, s.trial_id))
 
 
-def best_vs_baseline(table: pa.Table, name: str = "zero_shot_mean") -> str:
+def best_vs_baseline(table: pa.Table, name: "str | Objective" = "zero_shot_mean") -> str:
     """Text table: per target task and language, the best trial, the best baseline, the delta."""
     ranked = trial_scores(table, name)
     if not ranked:

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 
 from xlt import __version__
 from xlt.mixtures import Mixture, normalised
+from xlt.objective import Objective
 from xlt.results import ResultRow
 from xlt.tasks import NO_INTERMEDIATE
 
@@ -33,7 +34,8 @@ class TrialPlan:
     intermediate: PhasePlan | None
     targets: tuple[PhasePlan, ...]
     seed: int
-    objective: str
+    objective: "str | Objective | tuple[Objective, ...]"
+    """What the trial reports: a legacy name, an Objective, or several (a Pareto search)."""
     results_dir: str
     config_hash: str
     intermediate_mixture: Mixture | None = None
@@ -62,6 +64,13 @@ class TrialPlan:
     """The surrogate's response-model YAML; None: the shipped one."""
 
     @property
+    def objectives(self) -> tuple[Objective, ...]:
+        o = self.objective
+        if isinstance(o, str):
+            return (Objective.named(o),)
+        return (o,) if isinstance(o, Objective) else tuple(o)
+
+    @property
     def intermediate_name(self) -> str:
         return self.intermediate_mixture.canonical if self.intermediate_mixture else NO_INTERMEDIATE
 
@@ -76,7 +85,13 @@ class TrialPlan:
 
     @property
     def intermediate_key(self) -> str:
-        """Content key of the intermediate checkpoint ('' for none)."""
+        """Content key of the intermediate checkpoint ('' for none); computed once (it hashes the
+        data's identity) and kept on the frozen plan."""
+        if "_intermediate_key" not in self.__dict__:
+            object.__setattr__(self, "_intermediate_key", self._compute_intermediate_key())
+        return self.__dict__["_intermediate_key"]
+
+    def _compute_intermediate_key(self) -> str:
         if self.intermediate_mixture is None:
             return ""
         from xlt.cache import content_key, data_fingerprint

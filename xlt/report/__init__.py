@@ -4,16 +4,32 @@ import json
 from pathlib import Path
 
 from xlt.report import plots
+from xlt.report.pareto import pareto_points
 from xlt.report.render import as_json, html, markdown, terminal
 from xlt.report.scores import Report, build
 from xlt.results import read_results
 
 
 def load_report(results: str) -> Report:
+    """The report of a results directory; a multi-objective sweep (its sweep.json beside the
+    results) adds the Pareto front of its objectives."""
     table = read_results(results)
     if table.num_rows == 0:
         raise FileNotFoundError(f"{results}: no result rows")
-    return build(table.to_pylist())
+    report = build(table.to_pylist())
+    objectives = _sweep_objectives(Path(results).parent / "sweep.json")
+    if len(objectives) > 1:
+        report.objective_names = tuple(o.name for o in objectives)
+        report.pareto = pareto_points(table, objectives)
+    return report
+
+
+def _sweep_objectives(path: Path) -> tuple:
+    if not path.is_file():
+        return ()
+    from xlt.config import SweepConfig
+
+    return SweepConfig.model_validate(json.loads(path.read_text())["config"]).search.objectives()
 
 
 def write_report(report: Report, out: Path, language_task: str | None = None) -> dict[str, str]:
@@ -26,6 +42,8 @@ def write_report(report: Report, out: Path, language_task: str | None = None) ->
         figures["progress"] = plots.search_progress(report, out / "search_progress.png").name
     if report.mixtures:
         figures["mixtures"] = plots.mixture_weights(report, out / "mixture_weights.png").name
+    if report.pareto:
+        figures["pareto"] = plots.pareto_front(report, out / "pareto_front.png").name
     text = markdown(report, figures)
     (out / "report.md").write_text(text, encoding="utf-8")
     (out / "report.html").write_text(html(text), encoding="utf-8")

@@ -81,3 +81,21 @@ def mixture_weights(report: Report, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def pareto_front(report: Report, path: Path) -> Path:
+    """The first two objectives of every complete trial, the front joined by a line."""
+    fig, ax = plt.subplots(figsize=(5.5, 4), dpi=110)
+    x = [100 * p.values[0] for p in report.pareto]
+    y = [100 * p.values[1] for p in report.pareto]
+    ax.scatter(x, y, s=14, alpha=0.5, label="trial")
+    front = sorted((100 * p.values[0], 100 * p.values[1]) for p in report.pareto if p.on_front)
+    ax.plot([a for a, _ in front], [b for _, b in front], "o-", color="C3", label="Pareto front")
+    ax.set_xlabel(report.objective_names[0])
+    ax.set_ylabel(report.objective_names[1])
+    ax.legend()
+    ax.set_title("Pareto front")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -54,6 +54,15 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
         out += ["", "## Search", "", f"![search progress]({figures['progress']})"]
     if "mixtures" in figures:
         out += ["", f"![score against mixture weights]({figures['mixtures']})"]
+    if report.pareto:
+        names = report.objective_names
+        out += ["", "## Pareto front", "", f"Objectives: {', '.join(f'`{n}`' for n in names)} (percent). Trials on "
+                "the front: no other trial is as good on every objective and better on one.", "",
+                "| trial | intermediate | " + " | ".join(names) + " | on front |", "|---|---|" + "---|" * (len(names) + 1)]
+        out += [f"| {p.trial_id} | {p.intermediate} | " + " | ".join(f"{100 * v:.2f}" for v in p.values)
+                + f" | {'yes' if p.on_front else ''} |" for p in report.pareto]
+        if "pareto" in figures:
+            out += ["", f"![Pareto front]({figures['pareto']})"]
     out += ["", "## Failed trials", ""]
     if report.failed:
         out += ["| trial | intermediate | target | error |", "|---|---|---|---|"]
@@ -88,6 +97,9 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
         "best_per_task": report.best_per_task(),
         "resource_groups": {c: report.resource_groups(c) for c in report.configs},
         "failed": report.failed, "figures": figures,
+        "pareto": {"objectives": list(report.objective_names),
+                   "trials": [{"trial_id": p.trial_id, "intermediate": p.intermediate, "values": list(p.values),
+                               "on_front": p.on_front} for p in report.pareto]},
     }
 
 

@@ -66,6 +66,9 @@ class Report:
     progress: list[tuple[str, float]] = field(default_factory=list)   # (trial, objective) in start order
     mixtures: list[tuple[dict[str, float], float]] = field(default_factory=list)
     surrogate: bool = False
+    objective_names: tuple[str, ...] = ()
+    """A multi-objective sweep's objectives (from its sweep.json); empty otherwise."""
+    pareto: list = field(default_factory=list)                       # ParetoPoint, front first
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:

@@ -96,6 +96,11 @@ class ResponseModel:
     def load(cls, path: str | Path | None = None) -> "ResponseModel":
         return _load(str(path or SHIPPED))
 
+    def without_noise(self) -> "ResponseModel":
+        """The same model with no seed noise: each configuration's expected score."""
+        targets = {k: v.model_copy(update={"noise": 0.0}) for k, v in self.cfg.targets.items()}
+        return ResponseModel(self.cfg.model_copy(update={"targets": targets}), f"{self.source} (noiseless)")
+
     # --- the pieces -----------------------------------------------------------------------
     def _target(self, task: str) -> TargetResponse:
         if task not in self.cfg.targets:
@@ -128,7 +133,10 @@ class ResponseModel:
         if inter is None or not inter.probabilities:
             return 0.0
         p = inter.probabilities
-        raw = sum(w * self.single_effect(t, target) for t, w in p.items())
+        # each task's effect saturates in the examples it got: spreading a budget over several
+        # helpful tasks gains more than spending it on one; a harmful task costs its share
+        raw = sum(self.single_effect(t, target) * (1.0 - math.exp(-w * inter.examples / self.cfg.saturation_examples))
+                  for t, w in p.items())
         group_mass: dict[str, float] = {}
         for t, w in p.items():
             group_mass[self._group(t)] = group_mass.get(self._group(t), 0.0) + w
@@ -137,10 +145,9 @@ class ResponseModel:
         dilution = 1.0 - sum(w * w for w in p.values())
         combined = raw + self.cfg.synergy * diversity - self.cfg.interference * dilution
         effect = self.cfg.cap * math.tanh(combined / self.cfg.cap)
-        budget = 1.0 - math.exp(-inter.examples / self.cfg.saturation_examples)
         lr = self.cfg.learning_rate.intermediate
         distance = math.log10(inter.learning_rate / lr.optimum)
-        return effect * budget * math.exp(-distance ** 2 / (2 * lr.width ** 2))
+        return effect * math.exp(-distance ** 2 / (2 * lr.width ** 2))
 
     def metrics(self, target: str, value: float) -> dict[str, float]:
         """The rows' metrics for a primary-metric `value`: QA adds exact_match, as the real scorer does."""

@@ -9,12 +9,13 @@ GPU-hours follow `xlt sweep plan`'s cost model (a cache hit costs none) and are 
 """
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt.cache import PhaseCache
 from xlt.config import SweepConfig
-from xlt.objective import objective
+from xlt.objective import objective_metrics
 from xlt.plan import eval_hours, load_cost_model, throughput, train_examples, train_hours
 from xlt.results import ResultRow, write_rows
 from xlt.surrogate.model import Intermediate, ResponseModel
@@ -38,21 +39,33 @@ def run_surrogate_trial(plan: TrialPlan, cfg: SweepConfig, report: Callable[[dic
     scores: dict[str, dict[str, float]] = {}
     for i, phase in enumerate(plan.targets):
         trial.target(phase, inter, scores, lambda fraction, partial, hours: report({
-            "objective": objective(plan.objective, {**scores, phase.task: partial}),
+            **objective_metrics(plan.objectives, {**scores, phase.task: partial}),
             "progress": (i + fraction) / len(plan.targets), "gpu_hours": hours,
             "unit": f"target-{phase.task}" if fraction == 1 else None, "step": trial.progress.step}))
-    return objective(plan.objective, scores)
+    return objective_metrics(plan.objectives, scores)["objective"]
 
 
-class _SurrogateTrial:
-    def __init__(self, plan: TrialPlan, cfg: SweepConfig):
+@dataclass(frozen=True)
+class TargetOutcome:
+    scores: dict[str, float]
+    """Language -> primary metric."""
+    english_dev: float | None
+    steps: int
+    gpu_hours: float
+    """Of the whole phase (fine-tuning and zero-shot evaluation)."""
+
+
+class SurrogatePhases:
+    """What each phase of one trial would give, from the response model and the cost model: pure
+    (no I/O), shared by the surrogate trials and benchmarks/search_efficiency.py."""
+
+    def __init__(self, plan: TrialPlan, cfg: SweepConfig, response: ResponseModel | None = None,
+                 cost: dict | None = None):
         self.plan = plan
-        self.response = ResponseModel.load(plan.surrogate_response)
-        self.cost = load_cost_model()
+        self.response = response or ResponseModel.load(plan.surrogate_response)
+        self.cost = cost or load_cost_model()
         # the surrogate models the sweep on its real data: sizes and costs from the hub figures
         self.hub = cfg.model_copy(update={"data": cfg.data.model_copy(update={"source": "hub"})})
-        self.cache = PhaseCache(plan.cache_dir) if plan.cache_dir else None
-        self.progress = _Progress()
         self.world = plan.world_size
 
     def _identity(self, *parts) -> str:
@@ -61,19 +74,61 @@ class _SurrogateTrial:
         return "|".join(map(str, (p.model, p.intermediate_name, inter and inter.learning_rate, p.intermediate_steps,
                                   inter and inter.epochs, p.max_train_examples, *parts)))
 
-    # --- phase 2 --------------------------------------------------------------------------
-    def _intermediate_examples(self) -> tuple[float, dict[str, int]]:
+    def intermediate(self) -> tuple[Intermediate, int, float]:
+        """(what phase 2 did, its optimizer steps, its GPU-hours)."""
         p, phase = self.plan, self.plan.intermediate
         sizes = {t: max(1, train_examples(self.hub, t, self.cost)) for t in p.intermediate_mixture.tasks}
-        if p.intermediate_steps:
-            return p.intermediate_steps * phase.batch_size * self.world, sizes
-        return phase.epochs * sum(sizes.values()), sizes
+        examples = (p.intermediate_steps * phase.batch_size * self.world if p.intermediate_steps
+                    else phase.epochs * sum(sizes.values()))
+        inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
+        return inter, int(examples // (phase.batch_size * self.world)), examples / throughput(self.hub, self.cost) / 3600
 
+    def intermediate_dev(self, task: str, inter: Intermediate) -> float:
+        p = self.plan
+        return self.response.intermediate_dev(task, inter.learning_rate, inter.examples, p.model, p.seed,
+                                              self._identity())
+
+    def target(self, phase: PhasePlan, inter: Intermediate | None, fraction: float = 1.0) -> TargetOutcome:
+        """Phase 3 of `phase.task` after `fraction` of its fine-tuning, and zero-shot evaluation."""
+        p, task = self.plan, get_task(phase.task)
+        languages = [l for l in task.languages if not p.target_languages or l in p.target_languages]
+        lr = phase.learning_rate if task.trains else None
+        identity = self._identity(task.name, lr)
+        scores = self.response.zero_shot(task.name, languages, inter, lr, p.model, p.seed, identity, fraction)
+        dev = self.response.english_dev(task.name, inter, lr, p.model, p.seed, identity) if task.trains else None
+        steps = int(train_examples(self.hub, task.name, self.cost) * phase.epochs // (phase.batch_size * self.world))
+        hours = train_hours(self.hub, (task.name,), phase.epochs, self.cost) + eval_hours(self.hub, task.name, self.cost)
+        return TargetOutcome(scores, dev, steps, hours)
+
+    def curve_points(self, target: str) -> int:
+        """Reports inside one target unit: `curve_points` over the whole trial (a unit boundary
+        is a point too), none inside a retrieval target (nothing is fine-tuned)."""
+        if not get_task(target).trains:
+            return 1
+        return max(1, math.ceil(self.response.cfg.curve_points / len(self.plan.targets)))
+
+    def metrics(self, target: str, value: float) -> dict[str, float]:
+        """The metrics a row set carries for a primary value (QA: F1 and exact match)."""
+        return self.response.metrics(target, value) or {get_task(target).primary_metric: value}
+
+    def eval_examples(self, task: str) -> int:
+        examples = self.cost["eval_examples"]
+        return int(examples.get(task, examples["default"]))
+
+
+class _SurrogateTrial:
+    """A surrogate trial's units: rows written, the phase cache used, the curve reported."""
+
+    def __init__(self, plan: TrialPlan, cfg: SweepConfig):
+        self.plan = plan
+        self.phases = SurrogatePhases(plan, cfg)
+        self.cache = PhaseCache(plan.cache_dir) if plan.cache_dir else None
+        self.progress = _Progress()
+
+    # --- phase 2 --------------------------------------------------------------------------
     def intermediate(self) -> Intermediate:
         p, phase = self.plan, self.plan.intermediate
-        examples, sizes = self._intermediate_examples()
-        inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
-        steps = int(examples // (phase.batch_size * self.world))
+        inter, steps, hours = self.phases.intermediate()
         key = p.intermediate_key
         hit = self.cache.load("intermediate", key) if self.cache else None
         if hit is not None:
@@ -81,14 +136,13 @@ class _SurrogateTrial:
             rows = p.reissue(hit[0]["rows"], self.progress.step)
         else:
             self.progress.step += steps
-            self.progress.gpu_hours += examples / throughput(self.hub, self.cost) / 3600
+            self.progress.gpu_hours += hours
             rows = []
             for name in p.intermediate_mixture.tasks:
                 task = get_task(name)
-                value = self.response.intermediate_dev(name, phase.learning_rate, examples, p.model, p.seed,
-                                                       self._identity())
                 rows.append(p.row("intermediate", name, task.train_language, "validation", task.primary_metric,
-                                  value, self._eval_examples(name), phase.learning_rate, self.progress.step))
+                                  self.phases.intermediate_dev(name, inter), self.phases.eval_examples(name),
+                                  phase.learning_rate, self.progress.step))
             self._store("intermediate", key, rows, steps)
         write_rows(p.results_dir, p.trial_id, "intermediate", rows)
         return inter
@@ -103,39 +157,27 @@ class _SurrogateTrial:
             meta = hit[0]
             self.progress.step += meta["steps"]
             scores[task.name] = meta["scores"]
-            report(1.0, scores[task.name], self.progress.gpu_hours)
             write_rows(p.results_dir, p.trial_id, f"target-{task.name}", p.reissue(meta["rows"], self.progress.step))
+            report(1.0, scores[task.name], self.progress.gpu_hours)
             return
-        languages = [l for l in task.languages if not p.target_languages or l in p.target_languages]
-        lr = phase.learning_rate if task.trains else None
-        examples = train_examples(self.hub, task.name, self.cost) * phase.epochs
-        steps = int(examples // (phase.batch_size * self.world))
-        hours = train_hours(self.hub, (task.name,), phase.epochs, self.cost) + eval_hours(self.hub, task.name, self.cost)
-        identity = self._identity(task.name, lr)
-        points = self.response.cfg.curve_points if task.trains else 1
+        points = self.phases.curve_points(task.name)
         for k in range(1, points):  # the learning curve, for schedulers; a stop ends the trial here
-            partial = self.response.zero_shot(task.name, languages, inter, lr, p.model, p.seed, identity, k / points)
-            report(k / points, partial, self.progress.gpu_hours + k / points * hours)
-        self.progress.step += steps
-        self.progress.gpu_hours += hours
-        final = self.response.zero_shot(task.name, languages, inter, lr, p.model, p.seed, identity)
-        scores[task.name] = final
-        metric = task.primary_metric
-        rows = [p.row("zero_shot", task.name, l, "test", m, x, self._eval_examples(task.name), phase.learning_rate,
-                      self.progress.step)
-                for l, v in final.items() for m, x in (self.response.metrics(task.name, v) or {metric: v}).items()]
-        if task.trains:
-            dev = self.response.english_dev(task.name, inter, lr, p.model, p.seed, identity)
-            rows[:0] = [p.row("target", task.dev_task, task.train_language, "validation", m, x,
-                              self._eval_examples(task.dev_task), phase.learning_rate, self.progress.step)
-                        for m, x in (self.response.metrics(task.name, dev) or {metric: dev}).items()]
-        self._store("target", key, rows, steps, scores=final)
+            partial = self.phases.target(phase, inter, k / points)
+            report(k / points, partial.scores, self.progress.gpu_hours + k / points * partial.gpu_hours)
+        out = self.phases.target(phase, inter)
+        self.progress.step += out.steps
+        self.progress.gpu_hours += out.gpu_hours
+        scores[task.name] = out.scores
+        row = lambda *a: p.row(*a, phase.learning_rate, self.progress.step)  # noqa: E731
+        rows = [row("zero_shot", task.name, l, "test", m, x, self.phases.eval_examples(task.name))
+                for l, v in out.scores.items() for m, x in self.phases.metrics(task.name, v).items()]
+        if out.english_dev is not None:
+            rows[:0] = [row("target", task.dev_task, task.train_language, "validation", m, x,
+                            self.phases.eval_examples(task.dev_task))
+                        for m, x in self.phases.metrics(task.name, out.english_dev).items()]
+        self._store("target", key, rows, out.steps, scores=out.scores)
         write_rows(p.results_dir, p.trial_id, f"target-{task.name}", rows)
-        report(1.0, final, self.progress.gpu_hours)  # after the rows: a scheduler's stop here loses nothing
-
-    def _eval_examples(self, task: str) -> int:
-        examples = self.cost["eval_examples"]
-        return int(examples.get(task, examples["default"]))
+        report(1.0, out.scores, self.progress.gpu_hours)  # after the rows: a scheduler's stop here loses nothing
 
     def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, scores=None) -> None:
         if self.cache is not None:

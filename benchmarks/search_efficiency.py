@@ -1,0 +1,257 @@
+"""Search efficiency on the surrogate: how fast each search finds the best intermediate setup.
+
+Two problems, each a shipped sweep file read through xlt's own config, search space, trial plan,
+response model (xlt/surrogate/response.yaml) and cost model (xlt/cost_model.yaml):
+  single   sweeps/paper-single.yaml with all 9 XTREME targets in every trial: the paper's grid
+           of 10 intermediate choices x 3 target learning rates (30 trials);
+  mixture  sweeps/mixture-search.yaml: 9 mixture weights on the simplex and a temperature; its
+           grid is every subset of the 9 tasks with equal weights, at temperature 1 and 5.
+Strategies: grid (the grid in a random order), random and TPE (the Optuna samplers xlt uses,
+seeded per repetition), TPE + ASHA (Optuna's asynchronous successive halving pruner over the
+learning curve the surrogate reports: a pruned trial pays for the part it ran). Each repetition
+uses its own training seed, so the seed noise differs; regret is measured on the noise-free
+response (the true value of the incumbent, chosen by its observed score), in XTREME points.
+GPU-hours follow the cost model, with the phase cache: an intermediate checkpoint is paid once.
+
+The searches run in process (Optuna ask/tell): many repetitions of hundreds of trials would take
+hours through Tune at ~1 s a trial. `xlt sweep run FILE --backend surrogate` runs the same
+response model through Tune, Optuna and ASHA (see BENCHMARKS.md for its speed).
+
+  python -m benchmarks.search_efficiency                 # the figures in BENCHMARKS.md
+  python -m benchmarks.search_efficiency --quick         # CI: seconds
+"""
+
+import argparse
+import itertools
+import logging
+import random
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.common import RESULTS, emit
+
+REPO = Path(__file__).resolve().parent.parent
+TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
+WITHIN = 0.5  # XTREME points
+
+
+@dataclass
+class Problem:
+    name: str
+    cfg: object
+    grid: list[dict]
+    distributions: dict
+    constants: dict
+    budget: int
+    """Trials each sampler runs (the grid runs all of its points)."""
+
+
+@dataclass
+class Run:
+    regret: list[float] = field(default_factory=list)     # after each trial, XTREME points
+    hours: list[float] = field(default_factory=list)      # cumulative GPU-hours after each trial
+
+    def first_within(self, points: float) -> tuple[int | None, float | None]:
+        for i, r in enumerate(self.regret):
+            if r <= points:
+                return i + 1, self.hours[i]
+        return None, None
+
+
+class Evaluator:
+    """One trial's observed curve and true value, and its cost, through xlt's own pieces."""
+
+    def __init__(self, problem: Problem):
+        from xlt.plan import load_cost_model
+        from xlt.surrogate import ResponseModel
+
+        self.problem, self.cost = problem, load_cost_model()
+        self.noisy, self.true = ResponseModel.load(), ResponseModel.load().without_noise()
+
+    def _phases(self, params: dict, response):
+        from xlt.space import trial_plan
+        from xlt.surrogate.trial import SurrogatePhases
+
+        plan = trial_plan(self.problem.cfg, {"seed": 0, **self.problem.constants, **params}, "bench", "/nonexistent")
+        return plan, SurrogatePhases(plan, self.problem.cfg, response, self.cost)
+
+    def curve(self, params: dict) -> tuple[list[tuple[float, float]], str, float]:
+        """([(objective so far, target GPU-hours spent so far)] per report, intermediate key, its
+        GPU-hours)."""
+        plan, phases = self._phases(params, self.noisy)
+        inter, key, inter_hours = None, "", 0.0
+        if plan.intermediate:
+            inter, _, inter_hours = phases.intermediate()
+            key = plan.intermediate_key
+        points, scores, spent = [], {}, 0.0
+        for phase in plan.targets:
+            n = phases.curve_points(phase.task)
+            for k in range(1, n + 1):
+                out = phases.target(phase, inter, k / n)
+                points.append((plan.objectives[0]({**scores, phase.task: out.scores}), spent + k / n * out.gpu_hours))
+            scores[phase.task] = out.scores
+            spent += out.gpu_hours
+        return points, key, inter_hours
+
+    def true_value(self, params: dict) -> float:
+        plan, phases = self._phases(params, self.true)
+        inter = phases.intermediate()[0] if plan.intermediate else None
+        return plan.objectives[0]({t.task: phases.target(t, inter).scores for t in plan.targets})
+
+
+def problems(quick: bool) -> list[Problem]:
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.config import load_sweep
+    from xlt.space import param_space
+
+    single = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["search.algorithm=optuna-tpe", f"target.tasks={TARGETS}"])
+    space = OptunaSearch.convert_search_space(param_space(single))
+    grid = [dict(zip(space, combo)) for combo in itertools.product(*(d.choices for d in space.values()))]
+    out = [Problem("single", single, grid, space, {"intermediate_learning_rate": 1e-5}, budget=len(grid))]
+
+    mixture = load_sweep(REPO / "sweeps" / "mixture-search.yaml", [f"target.tasks={TARGETS}"])
+    space = OptunaSearch.convert_search_space(param_space(mixture))
+    tasks = mixture.intermediate.mixture.tasks
+    subsets = [s for s in itertools.product((0.0, 1.0), repeat=len(tasks)) if any(s)]
+    grid = [{**{f"mixture_weight_{t}": w for t, w in zip(tasks, s)}, "mixture_temperature": temp}
+            for s in subsets for temp in (1.0, 5.0)]
+    constants = {"intermediate_task": "<searched mixture>", "intermediate_learning_rate": 1e-5,
+                 "target_learning_rate": 1e-5}
+    out.append(Problem("mixture", mixture, grid[:60] if quick else grid, space, constants, budget=20 if quick else 150))
+    return out
+
+
+def best_true(ev: Evaluator, problem: Problem, quick: bool) -> float:
+    """The true optimum: the grid, random points and a local search from the best of them."""
+    values = [(ev.true_value(p), p) for p in problem.grid]
+    if problem.name == "mixture":
+        rng = random.Random(12345)
+        sample = lambda: {n: (d.low * (d.high / d.low) ** rng.random() if d.log else rng.uniform(d.low, d.high))  # noqa: E731
+                          for n, d in problem.distributions.items()}
+        values += [(ev.true_value(p), p) for p in (sample() for _ in range(50 if quick else 3000))]
+        best_value, best = max(values, key=lambda v: v[0])
+        for _ in range(20 if quick else 600):  # hill-climb on the best point
+            cand = {n: min(d.high, max(d.low, best[n] + rng.gauss(0, 0.1 * (d.high - d.low))))
+                    for n, d in problem.distributions.items()}
+            v = ev.true_value(cand)
+            if v > best_value:
+                best_value, best = v, cand
+        return best_value
+    return max(v for v, _ in values)
+
+
+def search(ev: Evaluator, problem: Problem, strategy: str, seed: int, optimum: float) -> Run:
+    import optuna
+
+    run, paid, hours = Run(), set(), 0.0
+    incumbent: tuple[float, float] | None = None   # (observed, true)
+    sampler = {"random": lambda: optuna.samplers.RandomSampler(seed=seed),
+               "tpe": lambda: optuna.samplers.TPESampler(seed=seed),
+               "tpe+asha": lambda: optuna.samplers.TPESampler(seed=seed)}.get(strategy)
+    pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3) \
+        if strategy == "tpe+asha" else optuna.pruners.NopPruner()
+    study = optuna.create_study(direction="maximize", sampler=sampler(), pruner=pruner) if sampler else None
+    order = list(problem.grid)
+    random.Random(seed).shuffle(order)
+    trials = len(order) if strategy == "grid" else problem.budget
+    for n in range(trials):
+        trial = study.ask(problem.distributions) if study else None
+        params = dict(trial.params) if trial else order[n]
+        params["seed"] = seed
+        points, key, inter_hours = ev.curve(params)
+        if key not in paid:
+            paid.add(key)
+            hours += inter_hours
+        done, pruned = len(points), False
+        if trial is not None and strategy == "tpe+asha":
+            for step, (value, _) in enumerate(points, 1):
+                trial.report(value, step)
+                if trial.should_prune():
+                    done, pruned = step, True
+                    break
+        hours += points[done - 1][1]  # a pruned trial pays for the part it ran
+        observed = points[-1][0]
+        if study is not None:
+            study.tell(trial, state=optuna.trial.TrialState.PRUNED) if pruned else study.tell(trial, observed)
+        if not pruned and (incumbent is None or observed > incumbent[0]):
+            incumbent = (observed, ev.true_value(params))
+        run.regret.append(100 * (optimum - incumbent[1]) if incumbent else float("inf"))
+        run.hours.append(hours)
+    return run
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="2 repetitions, small budgets (CI)")
+    parser.add_argument("--plot", default=str(RESULTS / "search_efficiency.png"))
+    args = parser.parse_args(argv)
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    logging.getLogger("xlt").setLevel(logging.WARNING)
+    reps = 2 if args.quick else args.reps
+    rows, curves = [], {}
+    for problem in problems(args.quick):
+        ev = Evaluator(problem)
+        optimum = best_true(ev, problem, args.quick)
+        grid_trials = len(problem.grid)
+        runs = {s: [search(ev, problem, s, seed, optimum) for seed in range(reps)]
+                for s in ("grid", "random", "tpe", "tpe+asha")}
+        grid_hours = statistics.median(r.hours[-1] for r in runs["grid"])
+        for strategy, rs in runs.items():
+            hits = [r.first_within(WITHIN) for r in rs]
+            trials = [t for t, _ in hits if t is not None]
+            hours = [h for _, h in hits if h is not None]
+            med_t = statistics.median(trials) if len(trials) > reps // 2 else None
+            med_h = statistics.median(hours) if len(hours) > reps // 2 else None
+            rows.append({"problem": problem.name, "strategy": strategy, "trials run": len(rs[0].regret),
+                         f"reached {WITHIN} (of {reps})": len(trials),
+                         "median trials": med_t, "median GPU-h": round(med_h, 1) if med_h is not None else None,
+                         "trials / grid": round(med_t / grid_trials, 3) if med_t else None,
+                         "GPU-h / grid": round(med_h / grid_hours, 3) if med_h else None,
+                         "final regret": round(statistics.median(r.regret[-1] for r in rs), 3)})
+            curves[(problem.name, strategy)] = rs
+        print(f"{problem.name}: true optimum {100 * optimum:.2f} XTREME points; grid {grid_trials} trials, "
+              f"{grid_hours:.0f} GPU-h")
+    record = emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick})
+    _plot(curves, Path(args.plot))
+    return record
+
+
+def _plot(curves: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = sorted({p for p, _ in curves})
+    fig, axes = plt.subplots(len(names), 2, figsize=(11, 4 * len(names)), squeeze=False)
+    for row, name in zip(axes, names):
+        for (problem, strategy), rs in curves.items():
+            if problem != name:
+                continue
+            n = min(len(r.regret) for r in rs)
+            median = [statistics.median(r.regret[i] for r in rs) for i in range(n)]
+            hours = [statistics.median(r.hours[i] for r in rs) for i in range(n)]
+            row[0].plot(range(1, n + 1), median, label=strategy)
+            row[1].plot(hours, median, label=strategy)
+        for ax, xlabel in zip(row, ("trials", "GPU-hours (cost model)")):
+            ax.set_xscale("log")
+            ax.set_yscale("symlog", linthresh=0.1)
+            ax.axhline(WITHIN, color="grey", linestyle=":")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("median regret (XTREME points)")
+            ax.set_title(f"{name}: regret vs {xlabel.split()[0]}")
+            ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot: {path}")
+
+
+if __name__ == "__main__":
+    main()
