@@ -108,3 +108,15 @@ class TaskSampler:
 def mixture_steps(batches_per_task: Mapping[str, int], epochs: float) -> int:
     """Training length of `epochs` over the mixture: epochs x the batches of all its tasks."""
     return max(1, math.ceil(epochs * sum(batches_per_task.values())))
+
+
+def diversity(weights: Mapping[str, float]) -> dict[str, float]:
+    """How diverse a mixture is: the formats its tasks cover, the number of tasks, and the
+    entropy (nats) of its normalised weights (0 for one task, log n for n equal tasks)."""
+    from xlt.tasks import get_task
+
+    if not weights:
+        return {"tasks": 0, "formats": 0, "entropy": 0.0}
+    p = normalised(weights)
+    return {"tasks": len(p), "formats": len({get_task(t).format for t in p}),
+            "entropy": -sum(w * math.log(w) for w in p.values() if w > 0)}

@@ -120,7 +120,8 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
             path = data_task.fixture_path(lang, "train")
             n += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.is_file() else 0
     else:
-        n = cost["train_examples"].get(name, 0)
+        sizes = cost["train_examples"]
+        n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
     return min(n, cfg.data.max_train_examples or n)
 
 

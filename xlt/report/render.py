@@ -35,6 +35,15 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
     out += ["## Best configuration per target task", "", "| target | best intermediate | score | Δ |", "|---|---|---|---|"]
     for task, c in report.best_per_task().items():
         out.append(f"| {task} | {c} | {_stat(report.cells[(c, task)].score)} | {_f(report.delta(c, task), True)} |")
+    if any(d["tasks"] > 1 for d in report.diversity.values()):
+        out += ["## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
+                "normalised weights, against its XTREME score.", "",
+                "| intermediate | tasks | formats | weight entropy | XTREME |", "|---|---|---|---|---|"]
+        for c in report.configs:
+            d = report.diversity.get(c, {"tasks": 0, "formats": 0, "entropy": 0.0})
+            out.append(f"| {c} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
+                       f"{_stat(report.xtreme[c]) if c in report.xtreme else '-'} |")
+        out.append("")
     out += ["", "## By resource level", "",
             "Mean zero-shot score over the languages of each resource class (shipped language table).", "",
             "| intermediate | high | mid | low |", "|---|---|---|---|"]
@@ -96,7 +105,7 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
                   for (c, t), cell in sorted(report.cells.items())],
         "best_per_task": report.best_per_task(),
         "resource_groups": {c: report.resource_groups(c) for c in report.configs},
-        "failed": report.failed, "figures": figures,
+        "failed": report.failed, "figures": figures, "diversity": report.diversity,
         "pareto": {"objectives": list(report.objective_names),
                    "trials": [{"trial_id": p.trial_id, "intermediate": p.intermediate, "values": list(p.values),
                                "on_front": p.on_front} for p in report.pareto]},

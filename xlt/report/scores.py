@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from statistics import fmean, stdev
 
 from xlt.languages import LANGUAGES
+from xlt.mixtures import diversity
 from xlt.tasks import NO_INTERMEDIATE, get_task
 
 QA_METRICS = {"squad", "squad_v2", "mlqa"}
@@ -69,6 +70,7 @@ class Report:
     objective_names: tuple[str, ...] = ()
     """A multi-objective sweep's objectives (from its sweep.json); empty otherwise."""
     pareto: list = field(default_factory=list)                       # ParetoPoint, front first
+    diversity: dict[str, dict[str, float]] = field(default_factory=dict)  # config -> mixture diversity
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:
@@ -167,5 +169,7 @@ def build(rows: list[dict]) -> Report:
         if r["mixture"] and len(dict(r["mixture"])) > 1 and trial in objectives:
             mixtures.append((dict(r["mixture"]), fmean(objectives[trial])))
     surrogate = any(r.get("backend") == "surrogate" for r in rows)
-    return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate)
+    diversities = {r["intermediate"]: diversity(dict(r["mixture"] or {})) for r in info.values()}
+    return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
+                  diversity=diversities)
 

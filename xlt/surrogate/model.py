@@ -66,6 +66,7 @@ class ResponseConfig(_Strict):
     models: dict[str, float]
     languages: LanguageSpread
     effect_by_resource: dict[str, float]
+    translated_intermediate: dict[str, float] = {}
     targets: dict[str, TargetResponse]
     groups: dict[str, str]
     task_scale: dict[str, float] = {}
@@ -118,7 +119,12 @@ class ResponseModel:
 
     def _scale(self, task: str) -> float:
         base = task.split("@")[0].removesuffix("_tt")
-        return self.cfg.task_scale.get(task, self.cfg.task_scale.get(base, 1.0))
+        scale = self.cfg.task_scale.get(task, self.cfg.task_scale.get(base, 1.0))
+        if "@" in task:  # data in another language (translated): assumption 9, by its resource class
+            lang = task.split("@")[1].split(",")[0]
+            resource = LANGUAGES[lang].resource if lang in LANGUAGES else "low"
+            scale *= self.cfg.translated_intermediate.get(resource, 1.0) if lang != "en" else 1.0
+        return scale
 
     def single_effect(self, task: str, target: str) -> float:
         """The effect of intermediate `task` alone, fully trained at its best rate, on `target`."""

@@ -10,13 +10,13 @@ def pair(first: str, second: str, label: str = "label"):
     def adapt(row: dict, index: int) -> dict | None:
         if row[label] == -1:  # SNLI/MNLI rows without a gold label
             return None
-        return {"text": row[first], "text_pair": row[second], "label": row[label]}
+        return {"text": row[first], "text_pair": row[second], "label": int(row[label])}  # bool labels (CodeXGLUE) too
     return adapt
 
 
 def single(text: str, label: str = "label"):
     def adapt(row: dict, index: int) -> dict | None:
-        return {"text": row[text], "text_pair": None, "label": row[label]}
+        return {"text": row[text], "text_pair": None, "label": int(row[label])}
     return adapt
 
 

@@ -90,6 +90,20 @@ register(TaskSpec(
 ), aliases=("csqa",))
 
 register(TaskSpec(
+    name="code_defect", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource("google/code_x_glue_cc_defect_detection"),), adapter=a.single("func", label="target"),
+    metric="accuracy", labels=("clean", "defective"), defaults=CLASSIFY,
+    description="CodeXGLUE defect detection (Devign): is this C function vulnerable? Code as intermediate data.",
+), aliases=("devign",))
+
+register(TaskSpec(
+    name="code_clone", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource("google/code_x_glue_cc_clone_detection_big_clone_bench"),), adapter=a.pair("func1", "func2"),
+    metric="accuracy", labels=("different", "clone"), defaults=CLASSIFY,
+    description="CodeXGLUE clone detection (BigCloneBench): do two Java methods do the same thing? Pair classification.",
+), aliases=("bigclonebench",))
+
+register(TaskSpec(
     name="ccg", role="intermediate", format="tagging", languages=("en",),
     hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="token_accuracy",
     splits=("train", "validation"), defaults=TAG,
@@ -132,6 +146,14 @@ register(TaskSpec(
     labels=NLI, train_from="mnli", defaults=CLASSIFY,
     description="XNLI: inference in 15 languages; trains on MNLI (as the paper), zero-shot on the rest.",
 ))
+
+register(TaskSpec(
+    name="xnli_tt", role="intermediate", format="classification", languages=XNLI_LANGS,
+    hub=(HubSource("facebook/xnli", "{lang}"),), adapter=a.pair("premise", "hypothesis"), metric="accuracy",
+    labels=NLI, splits=("train", "validation"), defaults=CLASSIFY,
+    description="XNLI translate-train: MultiNLI machine-translated into each XNLI language, as intermediate "
+                "data in that language (`xnli_tt@es`, `xnli_tt@ur`; the English original is `mnli`).",
+), aliases=("xnli_translate_train",))
 
 register(TaskSpec(
     name="pawsx", role="target", format="classification", languages=PAWSX_LANGS,
