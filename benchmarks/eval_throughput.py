@@ -30,7 +30,7 @@ def main(argv=None) -> dict:
     from transformers import XLMRobertaModel
 
     from xlt.formats import FORMATS, Features
-    from xlt.formats.base import FirstTokenHead
+    from xlt.formats.base import PooledHead
     from xlt.models.task_model import TaskModel
     from xlt.runtime import LocalRuntime
     from xlt.train import predict
@@ -38,7 +38,7 @@ def main(argv=None) -> dict:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     config = model_config(args.size, VOCAB)
-    model = TaskModel(XLMRobertaModel(config, add_pooling_layer=False), FirstTokenHead(config.hidden_size, 3)).eval()
+    model = TaskModel(XLMRobertaModel(config, add_pooling_layer=False), PooledHead(config.hidden_size, 3)).eval()
     data = [synthetic(args.examples, VOCAB, seed=lang) for lang in range(args.languages)]
     n = args.languages * args.examples
     tokens = sum(len(x) for ids, _ in data for x in ids)

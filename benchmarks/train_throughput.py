@@ -25,12 +25,12 @@ VOCAB = 1283  # the tiny tokenizer's size: the same embedding table for every ru
 def _xlt_model(size: str):
     from transformers import XLMRobertaModel
 
-    from xlt.formats.base import FirstTokenHead
+    from xlt.formats.base import PooledHead
     from xlt.models.task_model import TaskModel
 
     torch.manual_seed(0)
     config = model_config(size, VOCAB)
-    return TaskModel(XLMRobertaModel(config, add_pooling_layer=False), FirstTokenHead(config.hidden_size, 3))
+    return TaskModel(XLMRobertaModel(config, add_pooling_layer=False), PooledHead(config.hidden_size, 3))
 
 
 def _xlt_worker(config: dict) -> None:

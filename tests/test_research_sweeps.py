@@ -16,7 +16,9 @@ SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=1
          "intermediate.batch_size=8", "target.epochs=1", "target.batch_size=8", "resources.workers_per_trial=1",
          "resources.gpus_per_worker=0", "resources.cpus_per_worker=1", "resources.max_concurrent_trials=2",
          "search.seed=1"]
-SHRUNK = {  # one non-baseline choice (two trials for the TPE multi-objective search)
+SHRUNK = {  # one non-baseline choice (two trials for the TPE multi-objective search; one a backbone)
+    "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}", "intermediate.tasks=none",
+                              "target.tasks=[xnli, panx]", "target.learning_rate=1.0e-3"],
     "rq-code-intermediate.yaml": ["intermediate.tasks=code_both", "intermediate.epochs=1"],
     "rq-intermediate-language.yaml": ["intermediate.tasks=xnli_tt@ur", "intermediate.epochs=1",
                                       "target.learning_rate=1.0e-3"],
@@ -49,3 +51,6 @@ def test_shrunken_research_sweep_runs(name, ray_cluster, tmp_path, capsys):
     assert zero, out
     assert all(0 <= r["value"] <= 1 for r in rows if r["phase"] != "failed")
     assert main(["report", str(tmp_path / "rq"), "--out", str(tmp_path / "report")]) == 0
+    if name == "rq-architectures.yaml":  # the by-backbone view compares the three families
+        assert {r["model"] for r in rows} == {"tiny-xlmr", "tiny-mt5", "tiny-decoder"}
+        assert "## By backbone" in (tmp_path / "report" / "report.md").read_text()

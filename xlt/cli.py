@@ -98,7 +98,7 @@ def _sweep_run(args) -> int:
 
     n = grid_size(cfg) if cfg.search.algorithm == "grid" else cfg.search.num_trials
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
-          f"model {cfg.model.name}, data {cfg.data.source}"
+          f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
     return _drive(cfg, paths, args.address, resume=False)
 

@@ -80,8 +80,13 @@ TasksParam = _param(str)
 # --- sections -----------------------------------------------------------------------------
 
 class ModelConfig(_Strict):
-    name: str = "tiny-xlmr"
-    """`tiny-xlmr` (built locally), a known hub name (`xlm-roberta-large`) or `org/name`."""
+    name: str | Choice = "tiny-xlmr"
+    """A local tiny model (`tiny-xlmr`, `tiny-mt5`, `tiny-decoder`), a known hub name
+    (`xlm-roberta-large`) or `org/name`; `{choice: [...]}` compares backbones in one sweep."""
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.name.choice) if isinstance(self.name, Choice) else [self.name]
     max_seq_length: int | None = Field(None, ge=8, le=4096)
     """Tokens per sequence; None takes each task's default (256 classification/tagging, 384 QA, 512 retrieval)."""
     trust_remote_code: bool = False
@@ -372,7 +377,8 @@ def _check_grid(cfg: SweepConfig, source: str) -> None:
         return
     tasks = cfg.intermediate.tasks
     uses_intermediate = any(t != NO_INTERMEDIATE for t in (tasks.choice if isinstance(tasks, Choice) else [tasks]))
-    params = {"intermediate.tasks": tasks, "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed}
+    params = {"intermediate.tasks": tasks, "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed,
+              "model.name": cfg.model.name}
     if uses_intermediate:  # the intermediate learning rate only matters when some trial trains one
         params["intermediate.learning_rate"] = cfg.intermediate.learning_rate
     if cfg.intermediate.mixture is not None:
@@ -384,10 +390,12 @@ def _check_grid(cfg: SweepConfig, source: str) -> None:
 
 
 def _check_names(cfg: SweepConfig, source: str) -> None:
-    try:
-        check_model_name(cfg.model.name)
-    except UnknownModelError as err:
-        raise ConfigError(f"{source}: model.name: {err}") from None
+    for i, name in enumerate(cfg.model.names):
+        try:
+            check_model_name(name)
+        except UnknownModelError as err:
+            where = f"model.name.choice[{i}]" if isinstance(cfg.model.name, Choice) else "model.name"
+            raise ConfigError(f"{source}: {where}: {err}") from None
     for name, mix in cfg.mixtures.items():
         if name == NO_INTERMEDIATE or _is_task(name):
             raise ConfigError(f"{source}: mixtures.{name}: the name is taken by a task; pick another")

@@ -24,7 +24,7 @@ from xlt.data.loading import DataError, available_languages, load_records, resol
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
 from xlt.mixtures import Mixture
-from xlt.models.backbone import load_encoder
+from xlt.models.backbone import backbone_of, load_encoder
 from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import objective_metrics
@@ -222,9 +222,13 @@ class _UnitRunner:
         return self.plan.max_seq_length or task.defaults.max_seq_length
 
     def _head(self, task: TaskSpec) -> nn.Module:
+        backbone = backbone_of(self.encoder)
         if task.format == "masked_lm":  # the backbone's own LM head, tied to its embeddings
+            if backbone.family != "encoder":
+                raise DataError(f"task {task.name!r} (masked LM) needs an encoder with a masked-LM head; "
+                                f"{self.plan.model} is a {backbone.family} model")
             return FORMATS["masked_lm"].lm_head(self.encoder, resolve_model(self.plan.model), self.plan.trust_remote_code)
-        return FORMATS[task.format].head(task, self.encoder.config.hidden_size)
+        return FORMATS[task.format].head(task, self.encoder.config.hidden_size, pooling=backbone.pooling)
 
     def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None):
         """(records, features) of `data_task`'s split encoded for `task`, through the feature cache.
@@ -322,7 +326,7 @@ class _UnitRunner:
     def _retrieve(self, task: TaskSpec, languages, phase: PhasePlan) -> list[ResultRow]:
         fmt = FORMATS[task.format]
         kw = dict(layer=self.plan.retrieval_layer if self.plan.retrieval_layer is not None else task.retrieval_layer,
-                  pooling=self.plan.retrieval_pooling or task.retrieval_pooling, max_length=self._max_length(task),
+                  pooling=self.plan.retrieval_pooling or self._retrieval_pooling(task), max_length=self._max_length(task),
                   batch_size=2 * phase.batch_size, rt=self.rt)
 
         def embed(records):
@@ -344,6 +348,12 @@ class _UnitRunner:
             self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
             rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(records), 0.0) for m, v in metrics.items()]
         return rows
+
+    def _retrieval_pooling(self, task: TaskSpec) -> str:
+        """The task's pooling on encoders; the family's default elsewhere (a decoder's first token
+        sees nothing of the sentence)."""
+        backbone = backbone_of(self.encoder)
+        return task.retrieval_pooling if backbone.family == "encoder" else backbone.retrieval_pooling
 
     def _write_predictions(self, task: TaskSpec, lang: str, predictions: str, gold: str) -> None:
         """XTREME layout: `<task>/test-<lang>.<tsv|json>`; gold labels beside, once."""

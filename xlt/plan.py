@@ -67,7 +67,8 @@ def _values(param, rng: random.Random | None) -> list:
 def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
     inter, tgt = cfg.intermediate, cfg.target
     params = {"task": inter.tasks, "inter_lr": inter.learning_rate, "target_lr": tgt.learning_rate,
-              "seed": cfg.search.seed, "target": tgt.tasks if isinstance(tgt.tasks, Choice) else None}
+              "seed": cfg.search.seed, "target": tgt.tasks if isinstance(tgt.tasks, Choice) else None,
+              "model": cfg.model.name}
     if inter.mixture is not None:
         params["task"] = "<searched mixture>"
     if cfg.search.algorithm == "grid":
@@ -82,30 +83,37 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
 
     runs, hours = [], {}
     for t in trials:
+        cfg_t = with_model(cfg, t["model"])  # costs follow the trial's backbone
         inter_key = None
         if t["task"] != NO_INTERMEDIATE:
             mixture = cfg.mixtures.get(t["task"])
             tasks = tuple(mixture.tasks) if mixture else tuple(inter.mixture.tasks) if inter.mixture else (t["task"],)
             epochs = inter.epochs if inter.epochs is not None else get_task(tasks[0]).defaults.epochs
-            inter_key = ("intermediate", t["task"], t["inter_lr"], t["seed"], epochs)
+            inter_key = ("intermediate", t["model"], t["task"], t["inter_lr"], t["seed"], epochs)
             runs.append(PhaseRun("intermediate", inter_key, tasks, epochs))
             if inter.steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
                 batch = inter.batch_size or get_task(tasks[0]).defaults.batch_size
                 examples = inter.steps * batch * cfg.resources.workers_per_trial
-                hours[inter_key] = examples / throughput(cfg, cost) / 3600
+                hours[inter_key] = examples / throughput(cfg_t, cost) / 3600
             else:
-                hours[inter_key] = train_hours(cfg, tasks, epochs, cost)
+                hours[inter_key] = train_hours(cfg_t, tasks, epochs, cost)
         targets = [t["target"]] if t["target"] else list(tgt.tasks)
         for name in targets:
             epochs = tgt.epochs if tgt.epochs is not None else get_task(name).defaults.epochs
-            key = ("target", inter_key, name, t["target_lr"], t["seed"], epochs)
+            key = ("target", t["model"], inter_key, name, t["target_lr"], t["seed"], epochs)
             runs.append(PhaseRun("target", key, (name,), epochs))
-            hours[key] = train_hours(cfg, (name,), epochs, cost) + eval_hours(cfg, name, cost)
+            hours[key] = train_hours(cfg_t, (name,), epochs, cost) + eval_hours(cfg_t, name, cost)
     return Plan(len(trials), cfg.search.algorithm == "grid", runs, hours)
 
 
+def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
+    """`cfg` with one backbone (a sweep may search over several)."""
+    return cfg.model_copy(update={"model": cfg.model.model_copy(update={"name": name})})
+
+
 def throughput(cfg: SweepConfig, cost: dict) -> float:
-    return cost["throughput"].get(cfg.model.name, cost["throughput"]["default"])
+    name = cfg.model.names[0]
+    return cost["throughput"].get(name, cost["throughput"]["default"])
 
 
 def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
@@ -145,7 +153,7 @@ def eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
 
 def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     how = "every combination (grid)" if plan.exact else f"{plan.trials} sampled trials (simulated, uniform draws)"
-    lines = [f"sweep {cfg.name}: {plan.trials} trials, {how}; model {cfg.model.name}", "",
+    lines = [f"sweep {cfg.name}: {plan.trials} trials, {how}; model {', '.join(cfg.model.names)}", "",
              f"{'phase runs':<14}{'no cache':>10}{'cache':>10}{'saved':>10}"]
     for kind in ("intermediate", "target"):
         a, b = plan.count(kind, False), plan.count(kind, True)
@@ -155,7 +163,7 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     lines.append(f"{'total':<14}{a:>10}{b:>10}{a - b:>10}   ratio {a / max(b, 1):.2f}x")
     h0, h1 = plan.hours(None, False), plan.hours(None, True)
     lines += ["", f"{'GPU-hours':<14}{h0:>10.1f}{h1:>10.1f}{h0 - h1:>10.1f}   ratio {h0 / max(h1, 1e-9):.2f}x",
-              f"(cost model: {throughput(cfg, cost):g} training examples/s per GPU for {cfg.model.name}; "
+              f"(cost model: {throughput(cfg, cost):g} training examples/s per GPU for {cfg.model.names[0]}; "
               "see xlt/cost_model.yaml, override with --cost-model FILE)"]
     return "\n".join(lines)
 

@@ -16,6 +16,8 @@ def describe(config: dict) -> str:
     if "target_task" in config:
         parts.append(f"target={config['target_task']}")
     parts += [f"target lr={config['target_learning_rate']:.2g}", f"seed={config['seed']}"]
+    if "model" in config:
+        parts.insert(0, f"model={config['model']}")
     return " ".join(parts)
 
 

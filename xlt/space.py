@@ -36,6 +36,8 @@ def param_space(cfg: SweepConfig) -> dict[str, Any]:
     }
     if isinstance(cfg.target.tasks, Choice):
         space["target_task"] = to_domain(cfg.target.tasks, grid)
+    if isinstance(cfg.model.name, Choice):
+        space["model"] = to_domain(cfg.model.name, grid)
     if _any_intermediate(cfg):
         space["intermediate_learning_rate"] = to_domain(cfg.intermediate.learning_rate, grid)
     search = cfg.intermediate.mixture
@@ -70,7 +72,7 @@ def trial_mixture(cfg: SweepConfig, params: dict[str, Any]) -> Mixture | None:
 def grid_size(cfg: SweepConfig) -> int:
     size = 1
     for param in (cfg.intermediate.tasks, cfg.target.learning_rate, cfg.search.seed, cfg.intermediate.learning_rate,
-                  cfg.target.tasks):
+                  cfg.target.tasks, cfg.model.name):
         size *= len(param.choice) if isinstance(param, Choice) else 1
     return size
 
@@ -116,7 +118,7 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
         intermediate = _phase(inter, mixture.tasks[0], params["intermediate_learning_rate"], mixture.canonical)
     target_tasks = [params["target_task"]] if isinstance(tgt.tasks, Choice) else tgt.tasks
     targets = tuple(_phase(tgt, task, params["target_learning_rate"]) for task in target_tasks)
-    plan = dict(model=cfg.model.name, max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
+    plan = dict(model=params.get("model", cfg.model.names[0]), max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
                 targets=targets, seed=int(params["seed"]),
                 objective=cfg.search.objectives(),

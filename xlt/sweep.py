@@ -200,7 +200,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     from xlt.progress import SweepProgress
     from xlt.space import baseline_point, grid_size, param_space
 
-    resolve_model(cfg.model.name)  # build local models once, before workers race to
+    for model in cfg.model.names:
+        resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study_storage = optuna_storage(cfg) if not resume else {}  # bad input fails before Ray starts
     init_ray(cfg, address)

@@ -59,7 +59,8 @@ class Format:
     def collate(self, features: Features, indices: list[int], pad_id: int) -> dict[str, torch.Tensor]:
         raise NotImplementedError
 
-    def head(self, task, hidden_size: int) -> nn.Module:
+    def head(self, task, hidden_size: int, pooling: str = "first") -> nn.Module:
+        """The task head; `pooling` (the backbone's: first, mean or last) where states are pooled."""
         raise NotImplementedError
 
     def loss(self, logits: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -85,16 +86,21 @@ class Format:
         raise NotImplementedError
 
 
-class FirstTokenHead(nn.Module):
-    """XLM-R's classification head: first-token state -> dense -> tanh -> dropout -> outputs."""
+class PooledHead(nn.Module):
+    """XLM-R's classification head on a pooled state: pool -> dense -> tanh -> dropout -> outputs.
+    Pooling by backbone family: the first token (encoders), the mean (encoder-decoders' encoders),
+    the last real token (decoders)."""
 
-    def __init__(self, hidden_size: int, num_outputs: int, dropout: float = 0.1):
+    def __init__(self, hidden_size: int, num_outputs: int, dropout: float = 0.1, pooling: str = "first"):
         super().__init__()
+        self.pooling = pooling
         self.dense = nn.Linear(hidden_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
         self.out_proj = nn.Linear(hidden_size, num_outputs)
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        x = self.dropout(hidden[:, 0])
+        from xlt.models.backbone import pool
+
+        x = self.dropout(pool(hidden, attention_mask, self.pooling))
         x = self.dropout(torch.tanh(self.dense(x)))
         return self.out_proj(x)

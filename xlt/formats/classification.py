@@ -8,7 +8,7 @@ import logging
 import torch
 import torch.nn.functional as F
 
-from xlt.formats.base import Features, FirstTokenHead, Format, inputs
+from xlt.formats.base import Features, PooledHead, Format, inputs
 from xlt.metrics import accuracy
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,8 @@ class Classification(Format):
     def gold(self, task, records):
         return "".join(f"{task.labels[r['label']]}\n" for r in records)
 
-    def head(self, task, hidden_size):
-        return FirstTokenHead(hidden_size, task.num_labels)
+    def head(self, task, hidden_size, pooling="first"):
+        return PooledHead(hidden_size, task.num_labels, pooling=pooling)
 
     def loss(self, logits, batch):
         return F.cross_entropy(logits.float(), batch["labels"])

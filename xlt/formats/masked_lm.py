@@ -76,7 +76,7 @@ class MaskedLM(Format):
         decoder.weight = encoder.get_input_embeddings().weight
         return LMHead(head)
 
-    def head(self, task, hidden_size):
+    def head(self, task, hidden_size, pooling="first"):
         raise TypeError("masked_lm heads come from the backbone: use MaskedLM.lm_head(encoder, model)")
 
     def loss(self, logits, batch):

@@ -8,14 +8,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from xlt.formats.base import Features, FirstTokenHead, Format, pad
+from xlt.formats.base import Features, PooledHead, Format, pad
 from xlt.metrics import accuracy
 
 
 class ChoiceHead(nn.Module):
-    def __init__(self, hidden_size: int):
+    def __init__(self, hidden_size: int, pooling: str = "first"):
         super().__init__()
-        self.scorer = FirstTokenHead(hidden_size, 1)
+        self.scorer = PooledHead(hidden_size, 1, pooling=pooling)
 
     def forward(self, hidden, attention_mask):
         return self.scorer(hidden, attention_mask).squeeze(-1)
@@ -52,8 +52,8 @@ class MultipleChoice(Format):
     def gold(self, task, records):
         return "".join(f"{r['label']}\n" for r in records)
 
-    def head(self, task, hidden_size):
-        return ChoiceHead(hidden_size)
+    def head(self, task, hidden_size, pooling="first"):
+        return ChoiceHead(hidden_size, pooling)
 
     def _masked(self, logits, batch):
         return logits.float().masked_fill(~batch["choice_mask"], float("-inf"))

@@ -12,6 +12,8 @@ Canonical record: {"source": str, "target": str, "source_id": str, "target_id": 
 
 import torch
 
+from xlt.models.backbone import pool
+
 from xlt.data.batching import length_grouped_batches, shard
 from xlt.formats.base import Format, inputs, Features
 from xlt.metrics import accuracy, bucc_prf
@@ -44,11 +46,7 @@ class Retrieval(Format):
         for indices in mine:
             batch = {k: v.to(rt.device) for k, v in inputs(features, indices, tokenizer.pad_token_id).items()}
             hidden = encoder(**batch, output_hidden_states=True).hidden_states[layer].float()
-            if pooling == "mean":
-                mask = batch["attention_mask"].unsqueeze(-1).float()
-                pooled = (hidden * mask).sum(1) / mask.sum(1)
-            else:
-                pooled = hidden[:, 0]
+            pooled = pool(hidden, batch["attention_mask"], pooling)
             parts.append((indices, torch.nn.functional.normalize(pooled, dim=-1).cpu()))
         gathered = [p for part in rt.all_gather(parts) for p in part]
         out = torch.zeros(len(sentences), encoder.config.hidden_size)

@@ -103,7 +103,7 @@ class SpanExtraction(Format):
                       for c in dict.fromkeys(r["context"] for r in records)]
         return json.dumps({"version": "1.1", "data": [{"title": task.name, "paragraphs": paragraphs}]}, ensure_ascii=False)
 
-    def head(self, task, hidden_size):
+    def head(self, task, hidden_size, pooling="first"):  # token-level: no pooling
         return SpanHead(hidden_size)
 
     def loss(self, logits, batch):

@@ -95,7 +95,7 @@ class Tagging(Format):
     def gold(self, task, records):
         return self.submission([[task.labels[t] for t in r["tags"]] for r in records])
 
-    def head(self, task, hidden_size):
+    def head(self, task, hidden_size, pooling="first"):  # token-level: no pooling
         return TokenHead(hidden_size, task.num_labels)
 
     def loss(self, logits, batch):

@@ -8,14 +8,16 @@ none of these is an error with a suggestion, so a typo fails before Ray starts, 
 from collections.abc import Callable
 from pathlib import Path
 
-from xlt.models.tiny import tiny_xlmr_dir
+from xlt.models.tiny import tiny_decoder_dir, tiny_mt5_dir, tiny_xlmr_dir
 from xlt.suggest import did_you_mean
 
-LOCAL_MODELS: dict[str, Callable[[], Path]] = {"tiny-xlmr": tiny_xlmr_dir}
+LOCAL_MODELS: dict[str, Callable[[], Path]] = {"tiny-xlmr": tiny_xlmr_dir, "tiny-mt5": tiny_mt5_dir,
+                                                "tiny-decoder": tiny_decoder_dir}
 
 HUB_MODELS = (
     "xlm-roberta-base", "xlm-roberta-large", "bert-base-multilingual-cased",
     "microsoft/mdeberta-v3-base", "google/mt5-small", "google/mt5-base", "google/mt5-large",
+    "facebook/mbart-large-50", "bigscience/bloom-560m", "facebook/xglm-564M", "Qwen/Qwen2.5-0.5B",
 )
 
 

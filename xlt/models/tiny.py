@@ -1,4 +1,7 @@
-"""Tiny local XLM-R: a SentencePiece tokenizer trained on the shipped multilingual text and a
+"""Tiny local models, one per backbone family (XLM-R encoder, mT5 encoder-decoder, Llama-family
+decoder), sharing one tokenizer: the tiny XLM-R's.
+
+Tiny XLM-R: a SentencePiece tokenizer trained on the shipped multilingual text and a
 randomly initialised few-layer XLMRobertaConfig, saved as a normal HF model directory.
 
 The directory then loads through `from_pretrained` exactly like `xlm-roberta-large`, so tests
@@ -19,6 +22,9 @@ from xlt.tasks.spec import FIXTURES
 BUILDER_VERSION = "2"  # 2: saved with its masked-LM head, as hub checkpoints are
 TINY_XLMR = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=2,
                  intermediate_size=128, max_position_embeddings=514)
+TINY_MT5 = dict(d_model=64, d_kv=32, d_ff=128, num_layers=2, num_decoder_layers=2, num_heads=2)
+TINY_DECODER = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2,
+                    num_key_value_heads=2, max_position_embeddings=1024)
 
 
 def cache_root() -> Path:
@@ -39,12 +45,32 @@ def tiny_xlmr_dir() -> Path:
     """Path of the built tiny XLM-R, building it on first use."""
     lines = corpus_lines()
     digest = hashlib.sha256(("\n".join([BUILDER_VERSION, json.dumps(TINY_XLMR), *lines])).encode())
-    target = cache_root() / "models" / f"tiny-xlmr-{digest.hexdigest()[:12]}"
+    return _built(cache_root() / "models" / f"tiny-xlmr-{digest.hexdigest()[:12]}", lambda out: build_tiny_xlmr(out, lines))
+
+
+def tiny_mt5_dir() -> Path:
+    """A tiny random mT5 (encoder-decoder), with the tiny XLM-R's tokenizer."""
+    return _tiny_family("tiny-mt5", TINY_MT5, _build_mt5)
+
+
+def tiny_decoder_dir() -> Path:
+    """A tiny random Llama-family decoder-only model, with the tiny XLM-R's tokenizer."""
+    return _tiny_family("tiny-decoder", TINY_DECODER, _build_decoder)
+
+
+def _tiny_family(name: str, dims: dict, build) -> Path:
+    tokenizer_dir = tiny_xlmr_dir()
+    digest = hashlib.sha256(f"{BUILDER_VERSION}|{json.dumps(dims)}|{tokenizer_dir.name}".encode()).hexdigest()[:12]
+    return _built(cache_root() / "models" / f"{name}-{digest}", lambda out: build(out, tokenizer_dir))
+
+
+def _built(target: Path, build) -> Path:
+    """`target`, built by `build(tmp_dir)` on first use: atomically, so racing builders are harmless."""
     if not (target / "config.json").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
         try:
-            build_tiny_xlmr(tmp, lines)
+            build(tmp)
             os.replace(tmp, target)  # atomic; fails if another builder won the race
         except OSError:
             if not (target / "config.json").is_file():
@@ -52,6 +78,36 @@ def tiny_xlmr_dir() -> Path:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _copy_tokenizer(tokenizer_dir: Path, out: Path):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tokenizer_dir))
+    tokenizer.save_pretrained(str(out))
+    return tokenizer
+
+
+def _build_mt5(out: Path, tokenizer_dir: Path, seed: int = 0) -> None:
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration
+
+    tok = _copy_tokenizer(tokenizer_dir, out)
+    torch.manual_seed(seed)
+    config = MT5Config(vocab_size=len(tok), pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
+                       decoder_start_token_id=tok.pad_token_id, **TINY_MT5)
+    MT5ForConditionalGeneration(config).save_pretrained(str(out))
+
+
+def _build_decoder(out: Path, tokenizer_dir: Path, seed: int = 0) -> None:
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    tok = _copy_tokenizer(tokenizer_dir, out)
+    torch.manual_seed(seed)
+    config = LlamaConfig(vocab_size=len(tok), pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+                         eos_token_id=tok.eos_token_id, **TINY_DECODER)
+    LlamaForCausalLM(config).save_pretrained(str(out))
 
 
 def build_tiny_xlmr(out: Path, lines: list[str], vocab_size: int = 2000, seed: int = 0) -> None:

@@ -1,5 +1,7 @@
 """The report as Markdown (and HTML from it), JSON, or a terminal table."""
 
+from statistics import fmean
+
 from xlt.report.scores import Report
 
 
@@ -44,6 +46,21 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
             out.append(f"| {c} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
                        f"{_stat(report.xtreme[c]) if c in report.xtreme else '-'} |")
         out.append("")
+    if report.models:
+        out += ["## By backbone", "", "Mean zero-shot score per language over each model's intermediate "
+                "configurations (percent); Δ against the first model.", ""]
+        first = sorted(report.models)[0]
+        for task in report.tasks:
+            langs = sorted({l for m in report.models.values() for l in m.get(task, {})})
+            out += [f"### {task}", "", "| model | mean | " + " | ".join(langs) + " |", "|---|---|" + "---|" * len(langs)]
+            for model in sorted(report.models):
+                values = report.models[model].get(task, {})
+                ref = report.models[first].get(task, {})
+                cell = (lambda l: _f(values.get(l)) if model == first or l not in ref or l not in values
+                        else f"{values[l]:.2f} ({values[l] - ref[l]:+.2f})")
+                mean = fmean(values.values()) if values else None
+                out.append(f"| {model} | {_f(mean)} | " + " | ".join(cell(l) for l in langs) + " |")
+            out.append("")
     out += ["", "## By resource level", "",
             "Mean zero-shot score over the languages of each resource class (shipped language table).", "",
             "| intermediate | high | mid | low |", "|---|---|---|---|"]
@@ -105,7 +122,7 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
                   for (c, t), cell in sorted(report.cells.items())],
         "best_per_task": report.best_per_task(),
         "resource_groups": {c: report.resource_groups(c) for c in report.configs},
-        "failed": report.failed, "figures": figures, "diversity": report.diversity,
+        "failed": report.failed, "figures": figures, "diversity": report.diversity, "models": report.models,
         "pareto": {"objectives": list(report.objective_names),
                    "trials": [{"trial_id": p.trial_id, "intermediate": p.intermediate, "values": list(p.values),
                                "on_front": p.on_front} for p in report.pareto]},

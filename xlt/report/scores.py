@@ -71,6 +71,8 @@ class Report:
     """A multi-objective sweep's objectives (from its sweep.json); empty otherwise."""
     pareto: list = field(default_factory=list)                       # ParetoPoint, front first
     diversity: dict[str, dict[str, float]] = field(default_factory=dict)  # config -> mixture diversity
+    models: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    """A backbone comparison: model -> task -> language -> mean zero-shot score over its configurations."""
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:
@@ -123,6 +125,7 @@ def build(rows: list[dict]) -> Report:
             if r["metric"] == metric and r["language"] == get_task(dev_task).train_language:
                 dev[(r["trial_id"], dev_task)] = 100 * r["value"]
 
+    several_models = len({r["model"] for r in info.values()}) > 1  # a backbone comparison: configs per model
     # (config, task, hyper) -> runs: (trial, score, per-language scores, dev score, seed)
     groups: dict[tuple, list[tuple[str, float, dict[str, float], float, int]]] = defaultdict(list)
     for (trial, task), by_lang in zero.items():
@@ -133,7 +136,8 @@ def build(rows: list[dict]) -> Report:
         r = info[(trial, task)]
         hyper = (r["learning_rate"], r["intermediate_learning_rate"], r["model_selection"])
         dev_task = get_task(task).dev_task
-        groups[(r["intermediate"], task, hyper)].append(
+        config = f"{r['model']} | {r['intermediate']}" if several_models else r["intermediate"]
+        groups[(config, task, hyper)].append(
             (trial, fmean(langs_zero), langs, dev.get((trial, dev_task), dev.get((trial, task), float("nan"))), r["seed"]))
 
     cells: dict[tuple[str, str], Cell] = {}
@@ -157,6 +161,11 @@ def build(rows: list[dict]) -> Report:
             per_seed = [fmean(cells[(c, t)].by_seed[sd] for t in common) for sd in sorted(seeds)]
             xtreme[c] = Stat.of(per_seed or [fmean(cells[(c, t)].score.mean for t in common)])
     baseline = NO_INTERMEDIATE if NO_INTERMEDIATE in configs else None
+    by_model: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    if several_models:
+        for (config, task), cell in cells.items():
+            for lang, value in cell.languages.items():
+                by_model[config.split(" | ")[0]][task][lang].append(value)
     configs.sort(key=lambda c: -xtreme[c].mean if c in xtreme else math.inf)
 
     objectives = defaultdict(list)
@@ -170,6 +179,8 @@ def build(rows: list[dict]) -> Report:
             mixtures.append((dict(r["mixture"]), fmean(objectives[trial])))
     surrogate = any(r.get("backend") == "surrogate" for r in rows)
     diversities = {r["intermediate"]: diversity(dict(r["mixture"] or {})) for r in info.values()}
+    models = {m: {t: {l: fmean(v) for l, v in langs.items()} for t, langs in tasks_.items()}
+              for m, tasks_ in by_model.items()}
     return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
-                  diversity=diversities)
+                  diversity=diversities, models=models)
 

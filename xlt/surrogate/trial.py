@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from xlt.cache import PhaseCache
 from xlt.config import SweepConfig
 from xlt.objective import objective_metrics
-from xlt.plan import eval_hours, load_cost_model, throughput, train_examples, train_hours
+from xlt.plan import eval_hours, load_cost_model, throughput, train_examples, train_hours, with_model
 from xlt.results import ResultRow, write_rows
 from xlt.surrogate.model import Intermediate, ResponseModel
 from xlt.tasks import get_task
@@ -65,7 +65,7 @@ class SurrogatePhases:
         self.response = response or ResponseModel.load(plan.surrogate_response)
         self.cost = cost or load_cost_model()
         # the surrogate models the sweep on its real data: sizes and costs from the hub figures
-        self.hub = cfg.model_copy(update={"data": cfg.data.model_copy(update={"source": "hub"})})
+        self.hub = with_model(cfg, plan.model).model_copy(update={"data": cfg.data.model_copy(update={"source": "hub"})})
         self.world = plan.world_size
 
     def _identity(self, *parts) -> str:
