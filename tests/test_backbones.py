@@ -65,3 +65,23 @@ def test_masked_lm_on_a_decoder_is_refused_with_the_reason(tmp_path):
                      max_train_examples=8)
     with pytest.raises(DataError, match="needs an encoder with a masked-LM head; tiny-decoder is a decoder model"):
         run_trial(plan, LocalRuntime())
+
+
+def test_lora_freezes_the_backbone_and_trains_adapters(tmp_path):
+    from xlt.config import load_sweep
+    from xlt.models.backbone import with_lora
+
+    from conftest import REPO
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["model.name=tiny-decoder", "model.lora={r: 4, alpha: 8}"])
+    assert cfg.model.lora.r == 4 and cfg.model.lora.dropout == 0.05
+    encoder, _ = load_encoder("tiny-decoder")
+    wrapped = with_lora(encoder, cfg.model.lora.model_dump())
+    trainable = [n for n, p in wrapped.named_parameters() if p.requires_grad]
+    assert trainable and all("lora_" in n for n in trainable)
+    assert backbone_of(wrapped).family == "decoder"
+    plan = TrialPlan(sweep="t", trial_id="t1", model="tiny-decoder", max_seq_length=64, source="local", intermediate=None,
+                     targets=(PhasePlan("xnli", 3e-3, 1, 8),), seed=0, objective="zero_shot_mean",
+                     results_dir=str(tmp_path / "results"), config_hash="h", max_train_examples=16,
+                     target_languages=("de",), lora=cfg.model.lora.model_dump())
+    assert 0 <= run_trial(plan, LocalRuntime()) <= 1

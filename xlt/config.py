@@ -93,6 +93,17 @@ class ModelConfig(_Strict):
     """Only when the sweep file asks: runs code from the model's hub repository."""
     compile: bool = False
     """torch.compile the model of each training phase (pays compile time once per phase)."""
+    lora: "LoraSettings | None" = None
+    """Parameter-efficient fine-tuning (LoRA via `peft`, `pip install xlt[lora]`): the backbone is
+    frozen, low-rank adapters and the task heads train. For large decoder-only models."""
+
+
+class LoraSettings(_Strict):
+    r: int = Field(8, ge=1)
+    alpha: float = Field(16, gt=0)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] | None = None
+    """Module names to adapt; None: peft's default for the architecture (attention q/v)."""
 
 
 class DataConfig(_Strict):

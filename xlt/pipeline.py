@@ -24,7 +24,7 @@ from xlt.data.loading import DataError, available_languages, load_records, resol
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
 from xlt.mixtures import Mixture
-from xlt.models.backbone import backbone_of, load_encoder
+from xlt.models.backbone import backbone_of, load_encoder, with_lora
 from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import objective_metrics
@@ -62,6 +62,8 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     """Run (or resume) every unit of the trial; returns the objective."""
     _seed_everything(plan.seed)
     encoder, tokenizer = load_encoder(plan.model, plan.trust_remote_code)
+    if plan.lora:
+        encoder = with_lora(encoder, plan.lora)
     state = TrialState()
     restored = rt.restored_checkpoint()
     if restored is not None:

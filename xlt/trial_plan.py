@@ -45,6 +45,8 @@ class TrialPlan:
     max_train_examples: int | None = None
     trust_remote_code: bool = False
     compile: bool = False
+    lora: dict | None = None
+    """LoRA settings (r, alpha, dropout, target_modules), or None for full fine-tuning."""
     cpus_per_worker: float = 1
     gpus: str = "none"
     """What GPUs the workers were given: "none", "cuda" (real ones), or "simulated" (Ray's
@@ -81,6 +83,7 @@ class TrialPlan:
     def _cache_content(self) -> dict:
         return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed,
                 "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code,
+                **({"lora": self.lora} if self.lora else {}),
                 **({"backend": self.backend, "response": self.surrogate_response} if self.backend != "ray-train" else {})}
 
     @property

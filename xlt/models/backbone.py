@@ -71,6 +71,20 @@ def load_encoder(name: str, trust_remote_code: bool = False) -> tuple[nn.Module,
     return encoder, tokenizer
 
 
+def with_lora(encoder: nn.Module, settings: dict) -> nn.Module:
+    """The encoder frozen, with trainable LoRA adapters (peft); called like the encoder."""
+    try:
+        from peft import LoraConfig, get_peft_model
+    except ImportError:
+        raise ImportError("model.lora needs peft: pip install 'xlt[lora]'") from None
+    family = encoder.xlt_family
+    config = LoraConfig(r=settings["r"], lora_alpha=settings["alpha"], lora_dropout=settings["dropout"],
+                        target_modules=settings.get("target_modules"))
+    wrapped = get_peft_model(encoder, config)
+    wrapped.xlt_family = family
+    return wrapped
+
+
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, how: str) -> torch.Tensor:
     """[batch, length, hidden] -> [batch, hidden]."""
     if how == "first":
