@@ -50,18 +50,20 @@ def tiny_xlmr_dir() -> Path:
 
 def tiny_mt5_dir() -> Path:
     """A tiny random mT5 (encoder-decoder), with the tiny XLM-R's tokenizer."""
-    return _tiny_family("tiny-mt5", TINY_MT5, _build_mt5)
+    return _tiny_family("tiny-mt5", TINY_MT5, "MT5Config", "MT5ForConditionalGeneration")
 
 
 def tiny_decoder_dir() -> Path:
     """A tiny random Llama-family decoder-only model, with the tiny XLM-R's tokenizer."""
-    return _tiny_family("tiny-decoder", TINY_DECODER, _build_decoder)
+    return _tiny_family("tiny-decoder", TINY_DECODER, "LlamaConfig", "LlamaForCausalLM")
 
 
-def _tiny_family(name: str, dims: dict, build) -> Path:
+def _tiny_family(name: str, dims: dict, config_class: str, model_class: str) -> Path:
     tokenizer_dir = tiny_xlmr_dir()
-    digest = hashlib.sha256(f"{BUILDER_VERSION}|{json.dumps(dims)}|{tokenizer_dir.name}".encode()).hexdigest()[:12]
-    return _built(cache_root() / "models" / f"{name}-{digest}", lambda out: build(out, tokenizer_dir))
+    spec = f"{BUILDER_VERSION}|{config_class}|{json.dumps(dims)}|{tokenizer_dir.name}"
+    digest = hashlib.sha256(spec.encode()).hexdigest()[:12]
+    return _built(cache_root() / "models" / f"{name}-{digest}",
+                  lambda out: _build_random(out, tokenizer_dir, config_class, model_class, dims))
 
 
 def _built(target: Path, build) -> Path:
@@ -88,26 +90,19 @@ def _copy_tokenizer(tokenizer_dir: Path, out: Path):
     return tokenizer
 
 
-def _build_mt5(out: Path, tokenizer_dir: Path, seed: int = 0) -> None:
+def _build_random(out: Path, tokenizer_dir: Path, config_class: str, model_class: str, dims: dict,
+                  seed: int = 0) -> None:
+    """A randomly initialised `model_class` (saved with its head, as hub checkpoints are) and the
+    tiny XLM-R's tokenizer, its special tokens wired into the config."""
     import torch
-    from transformers import MT5Config, MT5ForConditionalGeneration
+    import transformers
 
     tok = _copy_tokenizer(tokenizer_dir, out)
     torch.manual_seed(seed)
-    config = MT5Config(vocab_size=len(tok), pad_token_id=tok.pad_token_id, eos_token_id=tok.eos_token_id,
-                       decoder_start_token_id=tok.pad_token_id, **TINY_MT5)
-    MT5ForConditionalGeneration(config).save_pretrained(str(out))
-
-
-def _build_decoder(out: Path, tokenizer_dir: Path, seed: int = 0) -> None:
-    import torch
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    tok = _copy_tokenizer(tokenizer_dir, out)
-    torch.manual_seed(seed)
-    config = LlamaConfig(vocab_size=len(tok), pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
-                         eos_token_id=tok.eos_token_id, **TINY_DECODER)
-    LlamaForCausalLM(config).save_pretrained(str(out))
+    config = getattr(transformers, config_class)(
+        vocab_size=len(tok), pad_token_id=tok.pad_token_id, bos_token_id=tok.bos_token_id,
+        eos_token_id=tok.eos_token_id, decoder_start_token_id=tok.pad_token_id, **dims)
+    getattr(transformers, model_class)(config).save_pretrained(str(out))
 
 
 def build_tiny_xlmr(out: Path, lines: list[str], vocab_size: int = 2000, seed: int = 0) -> None:
