@@ -78,3 +78,37 @@ def test_hub_path_calls_load_dataset_with_the_real_ids_and_filters_languages(mon
     assert calls == [("facebook/anli", None, "train_r1"), ("facebook/anli", None, "train_r2"),
                      ("facebook/anli", None, "train_r3"), ("nyu-mll/glue", "mnli", "train"), ("stanfordnlp/snli", None, "train")]
     assert len(out) == 5 and out.skipped == 5  # label -1 rows skipped by the documented rule, counted
+
+
+def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
+    """XGLUE's labelled per-language sets are its `validation.<lang>` splits; XCOPA has a config per
+    language; CodeXGLUE labels are booleans. Each hub row maps to the format's canonical record."""
+    import datasets
+
+    calls = []
+    hub_rows = {
+        "microsoft/xglue": [{"query": "laufschuhe", "ad_title": "Laufschuhe", "ad_description": "Leicht.",
+                             "relevance_label": 1}],
+        "cambridgeltl/xcopa": [{"premise": "Hujan mulai turun.", "choice1": "Kami membuka payung.",
+                                "choice2": "Kami melepas sepatu.", "question": "effect", "label": 0, "idx": 0,
+                                "changed": False}],
+        "google/code_x_glue_cc_defect_detection": [{"id": 0, "func": "int f() { return 0; }", "target": True,
+                                                    "project": "qemu", "commit_id": "ab"}],
+    }
+
+    def fake_load(path, name=None, split=None):
+        calls.append((path, name, split))
+        return datasets.Dataset.from_list(hub_rows[path])
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load)
+    qadsm = load_records(get_task("xglue_qadsm"), "de", "test", "hub").records
+    assert calls[-1] == ("microsoft/xglue", "qadsm", "validation.de")
+    assert qadsm == [{"text": "laufschuhe", "text_pair": "Laufschuhe Leicht.", "label": 1}]
+    load_records(get_task("xglue_qadsm"), "en", "validation", "hub")
+    assert calls[-1] == ("microsoft/xglue", "qadsm", "validation.en")
+    xcopa = load_records(get_task("xcopa"), "id", "test", "hub").records
+    assert calls[-1] == ("cambridgeltl/xcopa", "id", "test")
+    assert xcopa[0]["choices"] == ["Kami membuka payung.", "Kami melepas sepatu."] and xcopa[0]["label"] == 0
+    assert xcopa[0]["context"] == "Hujan mulai turun. What happened as a result?"
+    defect = load_records(get_task("code_defect"), "en", "train", "hub").records
+    assert defect[0]["label"] == 1 and isinstance(defect[0]["label"], int)

@@ -111,7 +111,7 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
 
     rows: list[dict] = []
     for hub in task.hub:
-        for hub_split in hub.splits_for(split):
+        for hub_split in hub.splits_for(split, language):
             log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
             if hub.streaming:  # huge corpora: stream, take the first rows (validation: the next ones)
                 stream = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, streaming=True)

@@ -44,6 +44,18 @@ def hellaswag(row: dict, index: int) -> dict:
             "label": int(label) if str(label).isdigit() else label}
 
 
+def copa(row: dict, index: int) -> dict:
+    """COPA/XCOPA: the premise and its question (cause or effect) against two alternatives."""
+    ask = {"cause": "What was the cause?", "effect": "What happened as a result?"}[row["question"]]
+    return {"context": f"{row['premise']} {ask}", "choices": [row["choice1"], row["choice2"]], "label": int(row["label"])}
+
+
+def qadsm(row: dict, index: int) -> dict:
+    """XGLUE QADSM: a search query against an ad's title and description."""
+    return {"text": row["query"], "text_pair": f"{row['ad_title']} {row['ad_description']}",
+            "label": int(row["relevance_label"])}
+
+
 def cosmosqa(row: dict, index: int) -> dict:
     return {"context": f"{row['context']} {row['question']}",
             "choices": [row[f"answer{i}"] for i in range(4)], "label": row["label"]}

@@ -104,6 +104,13 @@ register(TaskSpec(
 ), aliases=("bigclonebench",))
 
 register(TaskSpec(
+    name="copa", role="intermediate", format="multiple_choice", languages=("en",),
+    hub=(HubSource("aps/super_glue", "copa"),), adapter=a.copa, metric="accuracy",
+    splits=("train", "validation"), defaults=CLASSIFY,
+    description="COPA: choice of plausible alternatives (cause/effect), English; XCOPA's training data.",
+))
+
+register(TaskSpec(
     name="ccg", role="intermediate", format="tagging", languages=("en",),
     hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="token_accuracy",
     splits=("train", "validation"), defaults=TAG,
@@ -154,6 +161,41 @@ register(TaskSpec(
     description="XNLI translate-train: MultiNLI machine-translated into each XNLI language, as intermediate "
                 "data in that language (`xnli_tt@es`, `xnli_tt@ur`; the English original is `mnli`).",
 ), aliases=("xnli_translate_train",))
+
+XCOPA_LANGS = tuple("et ht id it qu sw ta th tr vi zh".split())
+XGLUE = "microsoft/xglue"
+# XGLUE's test labels are held by its leaderboard: its labelled evaluation sets are the
+# per-language validation splits, so those are xlt's test split, and English's is the dev set.
+XGLUE_SPLITS = {"validation": "validation.en", "test": "validation.{lang}"}
+
+register(TaskSpec(
+    name="xcopa", role="target", format="multiple_choice", languages=XCOPA_LANGS,
+    hub=(HubSource("cambridgeltl/xcopa", "{lang}"),), adapter=a.copa, metric="accuracy",
+    splits=("validation", "test"), train_from="copa", defaults=CLASSIFY,
+    description="XCOPA (XTREME-R): causal commonsense reasoning in 11 languages; trains on English COPA.",
+))
+
+register(TaskSpec(
+    name="xglue_nc", role="target", format="classification", languages=tuple("en de es fr ru".split()),
+    hub=(HubSource(XGLUE, "nc", splits=XGLUE_SPLITS),), adapter=a.pair("news_title", "news_body", label="news_category"),
+    metric="accuracy", labels=("foodanddrink", "sports", "travel", "finance", "lifestyle", "news", "entertainment",
+                               "health", "video", "autos"), defaults=CLASSIFY,
+    description="XGLUE news classification: a news title and body -> one of 10 categories, in 5 languages.",
+))
+
+register(TaskSpec(
+    name="xglue_qadsm", role="target", format="classification", languages=("en", "de", "fr"),
+    hub=(HubSource(XGLUE, "qadsm", splits=XGLUE_SPLITS),), adapter=a.qadsm, metric="accuracy",
+    labels=("bad", "good"), defaults=CLASSIFY,
+    description="XGLUE query-ad matching: is the ad (title + description) relevant to the search query?",
+))
+
+register(TaskSpec(
+    name="xglue_qam", role="target", format="classification", languages=("en", "de", "fr"),
+    hub=(HubSource(XGLUE, "qam", splits=XGLUE_SPLITS),), adapter=a.pair("question", "answer"), metric="accuracy",
+    labels=("irrelevant", "relevant"), defaults=CLASSIFY,
+    description="XGLUE question-answer matching: does the passage answer the question?",
+))
 
 register(TaskSpec(
     name="pawsx", role="target", format="classification", languages=PAWSX_LANGS,

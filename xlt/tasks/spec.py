@@ -39,9 +39,10 @@ class HubSource:
         return self.name.format(lang=language, lang_name=language_name(language),
                                 lang_code=self.codes.get(language, language))
 
-    def splits_for(self, split: str) -> tuple[str, ...]:
+    def splits_for(self, split: str, language: str = "") -> tuple[str, ...]:
+        """The hub split(s) of an xlt split; `{lang}` in a name is the language (XGLUE's `test.de`)."""
         names = self.splits.get(split, split)
-        return (names,) if isinstance(names, str) else names
+        return tuple(n.format(lang=language) for n in ((names,) if isinstance(names, str) else names))
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,10 @@ class TaskSpec:
 
     @property
     def dev_task(self) -> str:
-        """Whose English validation split selects the model: its own, else its training task's."""
-        return self.name if "validation" in self.splits or not self.train_from else self.train_from
+        """Whose English validation split selects the model: its own, else (no validation split, or
+        none in the training language: XCOPA has no English) its training task's."""
+        own = "validation" in self.splits and self.train_language in self.languages
+        return self.name if own or not self.train_from else self.train_from
 
     @property
     def trains(self) -> bool:
