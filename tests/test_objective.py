@@ -55,3 +55,14 @@ def test_objective_config_single_list_and_errors():
         SearchConfig(objective=["zero_shot_mean", "worst_language"], scheduler="asha")
     with pytest.raises(ValueError, match="unknown language"):
         SearchConfig(objective={"languages": ["xx"]})
+
+
+def test_a_running_objective_over_a_group_with_no_language_yet_is_nan_not_an_error():
+    import math
+
+    from xlt.objective import Objective, objective_metrics
+
+    done_so_far = {"xglue_nc": {"en": 0.9, "de": 0.8}}  # no low-resource language in this target
+    assert math.isnan(objective_metrics([Objective("mean", "low")], done_so_far, partial=True)["objective"])
+    with pytest.raises(ValueError, match="no target task has languages"):
+        objective_metrics([Objective("mean", "low")], done_so_far)

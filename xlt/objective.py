@@ -82,10 +82,20 @@ def objective(spec: "str | Objective", scores: Mapping[str, Mapping[str, float]]
     return (Objective.named(spec) if isinstance(spec, str) else spec)(scores, train_language)
 
 
-def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, Mapping[str, float]],
+                      partial: bool = False) -> dict[str, float]:
     """What a trial reports: `objective` (the first, what single-objective searchers and
-    schedulers read), then `objective_2`, ... for the others."""
-    return {metric_name(i): o(scores) for i, o in enumerate(objectives)}
+    schedulers read), then `objective_2`, ... for the others. `partial`: the targets done so far,
+    where an objective over a language group may have nothing yet (NaN, not an error)."""
+    out = {}
+    for i, o in enumerate(objectives):
+        try:
+            out[metric_name(i)] = o(scores)
+        except ValueError:
+            if not partial:
+                raise
+            out[metric_name(i)] = float("nan")
+    return out
 
 
 def metric_name(index: int) -> str:

@@ -184,7 +184,7 @@ class _UnitRunner:
             meta, _ = cached
             self.state.step += meta["steps"]
             self.state.scores[phase.task] = meta["scores"]
-            running = objective_metrics(self.plan.objectives, self.state.scores)
+            running = objective_metrics(self.plan.objectives, self.state.scores, partial=True)
             self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base, running)
             return
         try:
@@ -197,7 +197,7 @@ class _UnitRunner:
         finally:
             self._release(key)
         # The objective over the targets done so far: what the searcher and schedulers see.
-        running = objective_metrics(self.plan.objectives, self.state.scores)
+        running = objective_metrics(self.plan.objectives, self.state.scores, partial=True)
         self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
 
     def _run_target(self, phase: PhasePlan) -> tuple[list[ResultRow], list[ResultRow]]:

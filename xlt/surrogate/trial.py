@@ -39,7 +39,7 @@ def run_surrogate_trial(plan: TrialPlan, cfg: SweepConfig, report: Callable[[dic
     scores: dict[str, dict[str, float]] = {}
     for i, phase in enumerate(plan.targets):
         trial.target(phase, inter, scores, lambda fraction, partial, hours: report({
-            **objective_metrics(plan.objectives, {**scores, phase.task: partial}),
+            **objective_metrics(plan.objectives, {**scores, phase.task: partial}, partial=True),
             "progress": (i + fraction) / len(plan.targets), "gpu_hours": hours,
             "unit": f"target-{phase.task}" if fraction == 1 else None, "step": trial.progress.step}))
     return objective_metrics(plan.objectives, scores)["objective"]
