@@ -1,6 +1,7 @@
 """Backbone families: every task format trains and evaluates on a tiny encoder-decoder (mT5)
 and a tiny decoder-only (Llama-family) model, loaded through `from_pretrained` like hub models."""
 
+import dataclasses
 import math
 
 import pytest
@@ -85,3 +86,32 @@ def test_lora_freezes_the_backbone_and_trains_adapters(tmp_path):
                      results_dir=str(tmp_path / "results"), config_hash="h", max_train_examples=16,
                      target_languages=("de",), lora=cfg.model.lora.model_dump())
     assert 0 <= run_trial(plan, LocalRuntime()) <= 1
+
+
+def test_loglik_choice_head_is_the_mean_log_probability_of_the_choice_tokens():
+    from xlt.formats.multiple_choice import LoglikChoiceHead
+
+    torch.manual_seed(0)
+    lm_head = torch.nn.Linear(4, 6, bias=False)
+    hidden = torch.randn(1, 4, 4)
+    ids = torch.tensor([[0, 3, 5, 2]])
+    answer = torch.tensor([[0, 0, 1, 1]])  # the choice is tokens 2 and 3
+    logp = torch.log_softmax(lm_head(hidden), -1)[0]
+    expected = (logp[1, 5] + logp[2, 2]) / 2  # position t-1 predicts token t
+    got = LoglikChoiceHead(lm_head)(hidden, torch.ones(1, 4), ids, answer)
+    assert torch.allclose(got, expected.unsqueeze(0))
+
+
+def test_multiple_choice_by_log_likelihood_on_a_decoder(tmp_path):
+    rt = LocalRuntime()
+    plan = TrialPlan(sweep="t", trial_id="t1", model="tiny-decoder", max_seq_length=64, source="local",
+                     intermediate=PhasePlan("hellaswag", 1e-3, 1, 8), targets=(PhasePlan("xcopa", 3e-3, 1, 8),),
+                     seed=0, objective="zero_shot_mean", results_dir=str(tmp_path / "results"), config_hash="h",
+                     max_train_examples=16, choice_scoring="loglik")
+    assert 0 <= run_trial(plan, rt) <= 1
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    assert {r["target_task"] for r in rows if r["phase"] == "zero_shot"} == {"xcopa"}
+    assert all(math.isfinite(r["train_loss"]) for r in rt.reports if r["unit"] in ("intermediate", "target-xcopa"))
+    encoder_plan = dataclasses.replace(plan, model="tiny-xlmr", results_dir=str(tmp_path / "r2"))
+    with pytest.raises(DataError, match="choice_scoring loglik needs a decoder-only model's LM head"):
+        run_trial(encoder_plan, LocalRuntime())

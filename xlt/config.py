@@ -93,6 +93,9 @@ class ModelConfig(_Strict):
     """Only when the sweep file asks: runs code from the model's hub repository."""
     compile: bool = False
     """torch.compile the model of each training phase (pays compile time once per phase)."""
+    choice_scoring: Literal["head", "loglik"] = "head"
+    """Multiple choice on decoder-only models: a head on the last token, or `loglik`, each choice's
+    mean token log-probability under the model's own LM head."""
     lora: "LoraSettings | None" = None
     """Parameter-efficient fine-tuning (LoRA via `peft`, `pip install xlt[lora]`): the backbone is
     frozen, low-rank adapters and the task heads train. For large decoder-only models."""

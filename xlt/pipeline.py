@@ -230,6 +230,12 @@ class _UnitRunner:
                 raise DataError(f"task {task.name!r} (masked LM) needs an encoder with a masked-LM head; "
                                 f"{self.plan.model} is a {backbone.family} model")
             return FORMATS["masked_lm"].lm_head(self.encoder, resolve_model(self.plan.model), self.plan.trust_remote_code)
+        if task.format == "multiple_choice" and self.plan.choice_scoring == "loglik":
+            if backbone.family != "decoder":
+                raise DataError(f"model.choice_scoring loglik needs a decoder-only model's LM head; "
+                                f"{self.plan.model} is an {backbone.family} model")
+            return FORMATS["multiple_choice"].loglik_head(self.encoder, resolve_model(self.plan.model),
+                                                          self.plan.trust_remote_code)
         return FORMATS[task.format].head(task, self.encoder.config.hidden_size, pooling=backbone.pooling)
 
     def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None):

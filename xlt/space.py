@@ -125,6 +125,7 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
                 compile=cfg.model.compile, lora=cfg.model.lora.model_dump() if cfg.model.lora else None,
+                choice_scoring=cfg.model.choice_scoring,
                 selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling,
                 world_size=cfg.resources.workers_per_trial)
     outputs = {}

@@ -46,6 +46,8 @@ class TrialPlan:
     trust_remote_code: bool = False
     compile: bool = False
     lora: dict | None = None
+    choice_scoring: str = "head"
+    """Multiple choice: "head" (pooled state) or "loglik" (decoders: the LM head's log-likelihood)."""
     """LoRA settings (r, alpha, dropout, target_modules), or None for full fine-tuning."""
     cpus_per_worker: float = 1
     gpus: str = "none"
@@ -84,6 +86,7 @@ class TrialPlan:
         return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed,
                 "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code,
                 **({"lora": self.lora} if self.lora else {}),
+                **({"choice_scoring": self.choice_scoring} if self.choice_scoring != "head" else {}),
                 **({"backend": self.backend, "response": self.surrogate_response} if self.backend != "ray-train" else {})}
 
     @property

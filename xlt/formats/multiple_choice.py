@@ -1,5 +1,8 @@
 """Multiple choice (HellaSwag, CosmosQA, CommonsenseQA, XCOPA): each (context, choice) pair is
-encoded and scored by a first-token head; the softmax runs over the choices.
+encoded and scored, and the softmax runs over the choices. Scoring: a head on the pooled state
+(first token, mean, or a decoder's last token), or on decoders the choice's log-likelihood under
+the model's own LM head (`model.choice_scoring: loglik`: the mean log-probability of the choice's
+tokens given the context and the tokens before them).
 
 Canonical record: {"context": str, "choices": list[str], "label": int}.
 """
@@ -21,6 +24,23 @@ class ChoiceHead(nn.Module):
         return self.scorer(hidden, attention_mask).squeeze(-1)
 
 
+class LoglikChoiceHead(nn.Module):
+    """A decoder's LM head scoring each (context, choice) row by the mean log-probability of the
+    choice's tokens: position t-1 predicts token t where `answer_mask[t]` is 1."""
+
+    wants_tokens = True
+
+    def __init__(self, lm_head: nn.Module):
+        super().__init__()
+        self.lm_head = lm_head
+
+    def forward(self, hidden, attention_mask, input_ids, answer_mask):
+        logp = torch.log_softmax(self.lm_head(hidden[:, :-1]).float(), dim=-1)
+        token_logp = logp.gather(-1, input_ids[:, 1:].unsqueeze(-1)).squeeze(-1)
+        m = answer_mask[:, 1:].to(token_logp.dtype)
+        return (token_logp * m).sum(1) / m.sum(1).clamp(min=1)
+
+
 class MultipleChoice(Format):
     name = "multiple_choice"
 
@@ -32,12 +52,15 @@ class MultipleChoice(Format):
         return None
 
     def encode(self, task, records, tokenizer, max_length):
-        ids = []
+        ids, answers = [], []
         for r in records:
             enc = tokenizer([r["context"]] * len(r["choices"]), r["choices"], truncation="only_first",
                             max_length=max_length)
             ids.append(enc["input_ids"])
-        return Features(ids, list(range(len(ids))), {"labels": [r["label"] for r in records]}, len(records))
+            # which tokens are the choice's (the second segment): what log-likelihood scoring sums
+            answers.append([[int(s == 1) for s in enc.sequence_ids(j)] for j in range(len(r["choices"]))])
+        return Features(ids, list(range(len(ids))), {"labels": [r["label"] for r in records], "answers": answers},
+                        len(records))
 
     def collate(self, features, indices, pad_id):
         groups = [features.input_ids[i] for i in indices]
@@ -46,7 +69,10 @@ class MultipleChoice(Format):
         flat = [s for g in groups for s in g + [g[0]] * (n_choices - len(g))]
         ids = pad(flat, pad_id, width).view(len(groups), n_choices, width)
         valid = torch.tensor([[j < len(g) for j in range(n_choices)] for g in groups])
+        answers = [features.fields["answers"][i] for i in indices]
+        answer_mask = pad([a for g in answers for a in g + [g[0]] * (n_choices - len(g))], 0, width)
         return {"input_ids": ids, "attention_mask": (ids != pad_id).long(), "choice_mask": valid,
+                "answer_mask": answer_mask.view(len(groups), n_choices, width),
                 "labels": torch.tensor([features.fields["labels"][i] for i in indices])}
 
     def gold(self, task, records):
@@ -54,6 +80,17 @@ class MultipleChoice(Format):
 
     def head(self, task, hidden_size, pooling="first"):
         return ChoiceHead(hidden_size, pooling)
+
+    def loglik_head(self, encoder: nn.Module, model_path: str, trust_remote_code: bool = False) -> nn.Module:
+        """The decoder's own LM head from its causal-LM checkpoint (tied to the embeddings when the
+        model ties them)."""
+        from transformers import AutoModelForCausalLM
+
+        lm = AutoModelForCausalLM.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+        head = lm.get_output_embeddings()
+        if getattr(lm.config, "tie_word_embeddings", False):
+            head.weight = encoder.get_input_embeddings().weight
+        return LoglikChoiceHead(head)
 
     def _masked(self, logits, batch):
         return logits.float().masked_fill(~batch["choice_mask"], float("-inf"))

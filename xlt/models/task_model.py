@@ -11,7 +11,11 @@ def _forward(encoder: nn.Module, head: nn.Module, batch: dict[str, torch.Tensor]
         b, c, length = ids.shape
         ids, mask = ids.reshape(b * c, length), mask.reshape(b * c, length)
     hidden = encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-    logits = head(hidden, mask)
+    if getattr(head, "wants_tokens", False):  # log-likelihood scoring reads the tokens it scores
+        answers = batch["answer_mask"]
+        logits = head(hidden, mask, ids, answers.reshape(ids.shape) if choices else answers)
+    else:
+        logits = head(hidden, mask)
     return logits.view(b, c) if choices else logits
 
 
