@@ -133,6 +133,28 @@ QUESTIONS = {  # language -> [(question, answer passage)]
 }
 
 
+# --- XGLUE NER (CoNLL 2002/2003 languages): words -> IOB tags, the same label ids as PAN-X ------
+NER_NL = [  # Dutch sentences written for xlt: (words, tags) with O=0 B-PER=1 I-PER=2 B-ORG=3 I-ORG=4 B-LOC=5 I-LOC=6
+    (["Jan", "de", "Vries", "woont", "in", "Utrecht", "."], [1, 2, 2, 0, 0, 5, 0]),
+    (["Philips", "opent", "een", "fabriek", "in", "Eindhoven", "."], [3, 0, 0, 0, 0, 5, 0]),
+    (["Anna", "Bakker", "werkt", "bij", "de", "Rabobank", "."], [1, 2, 0, 0, 0, 3, 0]),
+    (["De", "trein", "naar", "Amsterdam", "is", "te", "laat", "."], [0, 0, 0, 5, 0, 0, 0, 0]),
+    (["Pieter", "Jansen", "speelt", "voor", "Ajax", "."], [1, 2, 0, 0, 3, 0]),
+    (["Het", "museum", "in", "Den", "Haag", "is", "open", "."], [0, 0, 0, 5, 6, 0, 0, 0]),
+]
+
+
+def ner() -> None:
+    """XGLUE's NER columns (`words`, `ner`) over the PAN-X fixture's sentences (en, de, es) and the
+    Dutch ones above."""
+    for lang, splits in (("en", ("train", "validation", "test")), ("de", ("test",)), ("es", ("test",))):
+        for split in splits:
+            rows = [json.loads(line) for line in (FIXTURES / "panx" / lang / f"{split}.jsonl").read_text(
+                encoding="utf-8").splitlines() if line]
+            _write("xglue_ner", lang, split, [{"words": r["tokens"], "ner": r["ner_tags"]} for r in rows])
+    _write("xglue_ner", "nl", "test", [{"words": w, "ner": t} for w, t in NER_NL])
+
+
 def _write(task: str, lang: str, split: str, rows: list[dict]) -> None:
     out = FIXTURES / task / lang
     out.mkdir(parents=True, exist_ok=True)
@@ -197,6 +219,7 @@ def main() -> None:
     copa(rng)
     nc(rng)
     qadsm_qam(rng)
+    ner()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 
@@ -112,3 +113,16 @@ def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
     assert xcopa[0]["context"] == "Hujan mulai turun. What happened as a result?"
     defect = load_records(get_task("code_defect"), "en", "train", "hub").records
     assert defect[0]["label"] == 1 and isinstance(defect[0]["label"], int)
+
+
+def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch):
+    import datasets
+
+    from xlt.config import ConfigError, load_sweep
+
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: datasets.Dataset.from_list(
+        [{"words": ["Jan", "woont", "in", "Utrecht"], "ner": [1, 0, 0, 5]}]))
+    rows = load_records(get_task("xglue_ner"), "nl", "test", "hub").records
+    assert rows == [{"tokens": ["Jan", "woont", "in", "Utrecht"], "tags": [1, 0, 0, 5]}]
+    with pytest.raises(ConfigError, match="xglue_qg' is not supported: XGLUE question generation is a generation task"):
+        load_sweep(Path(__file__).parent.parent / "sweeps" / "demo.yaml", ["target.tasks=[xglue_qg]"])

@@ -32,9 +32,9 @@ def squad(row: dict, index: int) -> dict:
             "answers": {"text": list(answers["text"]), "answer_start": list(answers["answer_start"])}}
 
 
-def tags(tag_column: str):
+def tags(tag_column: str, token_column: str = "tokens"):
     def adapt(row: dict, index: int) -> dict:
-        return {"tokens": list(row["tokens"]), "tags": list(row[tag_column])}
+        return {"tokens": list(row[token_column]), "tags": list(row[tag_column])}
     return adapt
 
 

@@ -176,6 +176,13 @@ register(TaskSpec(
 ))
 
 register(TaskSpec(
+    name="xglue_ner", role="target", format="tagging", languages=("en", "de", "es", "nl"),
+    hub=(HubSource(XGLUE, "ner", splits=XGLUE_SPLITS),), adapter=a.tags("ner", token_column="words"),
+    metric="seqeval", labels=(*NER, "B-MISC", "I-MISC"), defaults=TAG,
+    description="XGLUE NER: CoNLL-2002/2003 named entities (PER, ORG, LOC, MISC) in 4 languages, seqeval F1.",
+))
+
+register(TaskSpec(
     name="xglue_nc", role="target", format="classification", languages=tuple("en de es fr ru".split()),
     hub=(HubSource(XGLUE, "nc", splits=XGLUE_SPLITS),), adapter=a.pair("news_title", "news_body", label="news_category"),
     metric="accuracy", labels=("foodanddrink", "sports", "travel", "finance", "lifestyle", "news", "entertainment",
