@@ -1,4 +1,4 @@
-"""Write the offline fixtures of COPA/XCOPA (XTREME-R) and XGLUE's NC, QADSM and QAM, in the
+"""Write the offline fixtures of COPA/XCOPA (XTREME-R) and XGLUE's NER, NC, QADSM, QAM and WPR, in the
 hub's columns, from small tables written for xlt (translations by hand).
 
     python scripts/make_xtremer_xglue_fixtures.py
@@ -155,6 +155,53 @@ def ner() -> None:
     _write("xglue_ner", "nl", "test", [{"words": w, "ner": t} for w, t in NER_NL])
 
 
+# --- XGLUE WPR: (query, page title, snippet) graded 0-4 -------------------------------------
+WPR = {  # language -> [(query, [(title, snippet, grade)])]
+    "en": [("weather london", [("London weather forecast", "Rain and 14 degrees in London today.", 4),
+                               ("London hotels", "Book a hotel in central London.", 1),
+                               ("Paris weather", "Sunny in Paris this week.", 1),
+                               ("Cake recipes", "Easy chocolate cake recipes.", 0)]),
+           ("python tutorial", [("Python tutorial for beginners", "Learn Python step by step.", 4),
+                                ("Python snakes", "Facts about pythons in the wild.", 1),
+                                ("Java tutorial", "Learn Java programming.", 2),
+                                ("Garden tips", "How to plant tomatoes.", 0)]),
+           ("cheap laptops", [("Laptop deals", "Cheap laptops on sale this week.", 4),
+                              ("Laptop repair", "We fix broken laptops.", 2),
+                              ("Phone deals", "Cheap phones and tablets.", 1),
+                              ("Dog training", "Teach your dog to sit.", 0)])],
+    "de": [("wetter berlin", [("Wetter in Berlin", "Heute Regen und 12 Grad in Berlin.", 4),
+                              ("Hotels in Berlin", "Zimmer in Berlin buchen.", 1),
+                              ("Kuchenrezepte", "Einfache Rezepte für Schokoladenkuchen.", 0)]),
+           ("python lernen", [("Python für Anfänger", "Python Schritt für Schritt lernen.", 4),
+                              ("Java lernen", "Programmieren mit Java.", 2),
+                              ("Gartentipps", "Tomaten richtig pflanzen.", 0)])],
+    "fr": [("météo paris", [("Météo à Paris", "Pluie et 13 degrés à Paris aujourd'hui.", 4),
+                            ("Hôtels à Paris", "Réservez un hôtel à Paris.", 1),
+                            ("Recettes de gâteau", "Gâteau au chocolat facile.", 0)]),
+           ("apprendre python", [("Python pour débutants", "Apprendre Python pas à pas.", 4),
+                                 ("Apprendre Java", "Programmer en Java.", 2),
+                                 ("Conseils de jardinage", "Planter des tomates.", 0)])],
+    "es": [("tiempo madrid", [("El tiempo en Madrid", "Sol y 20 grados hoy en Madrid.", 4),
+                              ("Hoteles en Madrid", "Reserva un hotel en Madrid.", 1),
+                              ("Recetas de tarta", "Tarta de chocolate fácil.", 0)]),
+           ("aprender python", [("Python para principiantes", "Aprende Python paso a paso.", 4),
+                                ("Aprender Java", "Programación en Java.", 2),
+                                ("Consejos de jardín", "Cómo plantar tomates.", 0)])],
+}
+
+
+def wpr() -> None:
+    for lang, queries in WPR.items():
+        rows = [{"query": q, "web_page_title": t, "web_page_snippet": sn, "relavance_label": g}
+                for q, pages in queries for t, sn, g in pages]
+        if lang == "en":  # English: train on the first queries (repeated), evaluate on the last
+            last = [r for r in rows if r["query"] == queries[-1][0]]
+            _write("xglue_wpr", lang, "train", [r for r in rows if r not in last] * 4)
+            _write("xglue_wpr", lang, "validation", last)
+            rows = last
+        _write("xglue_wpr", lang, "test", rows)
+
+
 def _write(task: str, lang: str, split: str, rows: list[dict]) -> None:
     out = FIXTURES / task / lang
     out.mkdir(parents=True, exist_ok=True)
@@ -220,6 +267,7 @@ def main() -> None:
     nc(rng)
     qadsm_qam(rng)
     ner()
+    wpr()
 
 
 if __name__ == "__main__":

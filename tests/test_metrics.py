@@ -1,5 +1,6 @@
 """Metrics against hand-computed cases and the official scripts' known edge cases."""
 
+import math
 import random
 
 import pytest
@@ -126,3 +127,15 @@ def test_map_at_k():
     # q1: hit at 2 -> 1/2; q2: hits at 1 and 3 -> (1 + 2/3) / 2
     assert mean_average_precision_at_k(gold, ranked, 20) == pytest.approx((0.5 + (1 + 2 / 3) / 2) / 2)
     assert mean_average_precision_at_k(gold, {"q2": ["a"]}, 1) == pytest.approx(0.5)
+
+
+def test_ndcg_at_k_ranks_per_query_by_score():
+    from xlt.metrics.ranking import dcg, ndcg_at_k
+
+    groups = ["q1", "q1", "q1", "q2", "q2"]
+    rel = [3, 0, 1, 0, 0]  # q2 has no relevant page: left out
+    perfect = ndcg_at_k(groups, rel, [0.9, 0.1, 0.5, 0.3, 0.2])
+    assert perfect == pytest.approx(1.0)
+    swapped = ndcg_at_k(groups, rel, [0.1, 0.9, 0.5, 0.3, 0.2])  # ranked 0, 1, 3
+    assert swapped == pytest.approx(dcg([0, 1, 3], 10) / dcg([3, 1, 0], 10))
+    assert dcg([3, 1], 10) == pytest.approx(7 + 1 / math.log2(3))

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 
 from xlt.formats.base import Features, PooledHead, Format, inputs
 from xlt.metrics import accuracy
+from xlt.metrics.ranking import ndcg_at_k
 
 log = logging.getLogger(__name__)
 
@@ -53,3 +54,27 @@ class Classification(Format):
     def score(self, task, records, features, outputs, language):
         gold = [r["label"] for r in records]
         return {"accuracy": accuracy(gold, outputs)}, [task.labels[p] for p in outputs]
+
+
+class Ranking(Classification):
+    """Pointwise ranking (XGLUE WPR): each (query, page) pair is classified into a relevance
+    grade; pages are ranked per query by the expected grade under the softmax and scored by
+    nDCG@10. Canonical record: {"text", "text_pair", "label": grade, "group": query key}."""
+
+    name = "ranking"
+
+    def encode(self, task, records, tokenizer, max_length):
+        features = super().encode(task, records, tokenizer, max_length)
+        features.fields["groups"] = [r["group"] for r in records]
+        return features
+
+    def gold(self, task, records):
+        return "".join(f"{r['label']}\n" for r in records)
+
+    def decode(self, logits, batch):
+        grades = torch.arange(logits.size(-1), device=logits.device, dtype=torch.float)
+        return (logits.float().softmax(-1) @ grades).tolist()
+
+    def score(self, task, records, features, outputs, language):
+        value = ndcg_at_k([r["group"] for r in records], [r["label"] for r in records], outputs, k=10)
+        return {"ndcg": value}, [f"{x:.6f}" for x in outputs]

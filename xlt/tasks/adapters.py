@@ -56,6 +56,13 @@ def qadsm(row: dict, index: int) -> dict:
             "label": int(row["relevance_label"])}
 
 
+def wpr(row: dict, index: int) -> dict:
+    """XGLUE WPR: a query against a web page (title and snippet), graded 0-4 (the hub spells the
+    column `relavance_label`); pages are ranked per query."""
+    return {"text": row["query"], "text_pair": f"{row['web_page_title']} {row['web_page_snippet']}",
+            "label": int(row["relavance_label"]), "group": row["query"]}
+
+
 def cosmosqa(row: dict, index: int) -> dict:
     return {"context": f"{row['context']} {row['question']}",
             "choices": [row[f"answer{i}"] for i in range(4)], "label": row["label"]}

@@ -183,6 +183,13 @@ register(TaskSpec(
 ))
 
 register(TaskSpec(
+    name="xglue_wpr", role="target", format="ranking", languages=tuple("en de es fr it pt zh".split()),
+    hub=(HubSource(XGLUE, "wpr", splits=XGLUE_SPLITS),), adapter=a.wpr, metric="ndcg",
+    labels=("bad", "fair", "good", "excellent", "perfect"), defaults=CLASSIFY,
+    description="XGLUE web page ranking: grade (query, page) pairs 0-4, rank pages per query, nDCG@10.",
+))
+
+register(TaskSpec(
     name="xglue_nc", role="target", format="classification", languages=tuple("en de es fr ru".split()),
     hub=(HubSource(XGLUE, "nc", splits=XGLUE_SPLITS),), adapter=a.pair("news_title", "news_body", label="news_category"),
     metric="accuracy", labels=("foodanddrink", "sports", "travel", "finance", "lifestyle", "news", "entertainment",

@@ -7,7 +7,8 @@ from typing import Literal
 
 from xlt.languages import language_name
 
-Format = Literal["classification", "multiple_choice", "span_extraction", "tagging", "retrieval", "masked_lm"]
+Format = Literal["classification", "ranking", "multiple_choice", "span_extraction", "tagging", "retrieval",
+                 "masked_lm"]
 Role = Literal["intermediate", "target"]
 Split = Literal["train", "validation", "test"]
 
@@ -103,7 +104,8 @@ class TaskSpec:
     @property
     def primary_metric(self) -> str:
         """The metric objectives average: F1 for tagging, QA and BUCC, accuracy otherwise."""
-        return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1"}.get(self.metric, "accuracy")
+        return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1",
+                "ndcg": "ndcg"}.get(self.metric, "accuracy")
 
     @property
     def dev_task(self) -> str:
