@@ -79,14 +79,18 @@ TasksParam = _param(str)
 
 # --- sections -----------------------------------------------------------------------------
 
+class LoraSettings(_Strict):
+    r: int = Field(8, ge=1)
+    alpha: float = Field(16, gt=0)
+    dropout: float = Field(0.05, ge=0, lt=1)
+    target_modules: list[str] | None = None
+    """Module names to adapt; None: peft's default for the architecture (attention q/v)."""
+
+
 class ModelConfig(_Strict):
     name: str | Choice = "tiny-xlmr"
     """A local tiny model (`tiny-xlmr`, `tiny-mt5`, `tiny-decoder`), a known hub name
     (`xlm-roberta-large`) or `org/name`; `{choice: [...]}` compares backbones in one sweep."""
-
-    @property
-    def names(self) -> list[str]:
-        return list(self.name.choice) if isinstance(self.name, Choice) else [self.name]
     max_seq_length: int | None = Field(None, ge=8, le=4096)
     """Tokens per sequence; None takes each task's default (256 classification/tagging, 384 QA, 512 retrieval)."""
     trust_remote_code: bool = False
@@ -96,17 +100,14 @@ class ModelConfig(_Strict):
     choice_scoring: Literal["head", "loglik"] = "head"
     """Multiple choice on decoder-only models: a head on the last token, or `loglik`, each choice's
     mean token log-probability under the model's own LM head."""
-    lora: "LoraSettings | None" = None
+    lora: LoraSettings | None = None
     """Parameter-efficient fine-tuning (LoRA via `peft`, `pip install xlt[lora]`): the backbone is
     frozen, low-rank adapters and the task heads train. For large decoder-only models."""
 
-
-class LoraSettings(_Strict):
-    r: int = Field(8, ge=1)
-    alpha: float = Field(16, gt=0)
-    dropout: float = Field(0.05, ge=0, lt=1)
-    target_modules: list[str] | None = None
-    """Module names to adapt; None: peft's default for the architecture (attention q/v)."""
+    @property
+    def names(self) -> list[str]:
+        """The backbone, or the backbones a sweep compares."""
+        return list(self.name.choice) if isinstance(self.name, Choice) else [self.name]
 
 
 class DataConfig(_Strict):
@@ -233,6 +234,10 @@ class SearchConfig(_Strict):
     grace_period: float = Field(0.25, gt=0, le=1)
     """ASHA: the first rung, as a fraction of a trial's target fine-tuning."""
     reduction_factor: float = Field(3, gt=1)
+    include_baseline: bool = True
+    """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
+    has the reference its deltas are measured against."""
+
     @model_validator(mode="after")
     def _objectives(self):
         if isinstance(self.objective, list):
@@ -256,9 +261,6 @@ class SearchConfig(_Strict):
                 out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode))
         return tuple(out)
 
-    include_baseline: bool = True
-    """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
-    has the reference its deltas are measured against."""
 
 
 class ResourcesConfig(_Strict):
