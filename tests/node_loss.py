@@ -5,7 +5,7 @@ already has a Ray), by tests/test_cluster.py.
     python tests/node_loss.py STORAGE [OVERRIDE ...]
 
 The head hosts the trial drivers (`trial_slot`) and one CPU; the worker node has one CPU, so two
-concurrent one-worker trials run one on each node. When both nodes are busy and a trial has
+concurrent one-worker trials run one on each node (the test runs two). When both nodes are busy and a trial has
 checkpointed, the worker node is removed (a spot preemption) and a fresh one joins, as a cloud
 autoscaler would replace it; the trial that lost its worker restarts from its checkpoint.
 """

@@ -23,7 +23,7 @@ SMALL = ["target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=
 
 def test_a_node_lost_mid_trial_reschedules_it_and_the_sweep_completes(tmp_path):
     out = subprocess.run([sys.executable, str(REPO / "tests" / "node_loss.py"), str(tmp_path), "name=nodes",
-                          "intermediate.tasks=mnli", "intermediate.steps=20", "search.num_trials=3",
+                          "intermediate.tasks=mnli", "intermediate.steps=20", "search.num_trials=2",
                           "resources.max_concurrent_trials=2", *SMALL],
                          cwd=REPO, capture_output=True, text=True, timeout=500, env=heads.ray_env())
     log = (tmp_path / "sweep.log").read_text()
@@ -38,7 +38,7 @@ def test_a_node_lost_mid_trial_reschedules_it_and_the_sweep_completes(tmp_path):
     keys = [(r["trial_id"], r["phase"], r["target_task"], r["language"], r["metric"]) for r in rows]
     assert len(keys) == len(set(keys))
     trials = {r["trial_id"] for r in rows}
-    assert len(trials) == 3
+    assert len(trials) == 2
     for trial in trials:  # complete: the intermediate unit and zero-shot on every XNLI language
         phases = {r["phase"] for r in rows if r["trial_id"] == trial}
         assert {"intermediate", "zero_shot"} <= phases

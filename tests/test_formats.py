@@ -176,3 +176,15 @@ def test_language_variants_restrict_languages():
     assert task.fixture_path("ur", "train") == get_task("mlm").fixture_path("ur", "train")
     with pytest.raises(KeyError, match="has no language"):
         get_task("mlm@xx")
+
+
+def test_long_questions_are_cut_so_qa_windows_fit_a_short_sequence(tokenizer):
+    """With max_seq_length 48 a long question used to leave less context room than the stride
+    (the tokenizer panicked); questions are cut to max_query_length as the SQuAD scripts do."""
+    task = get_task("xquad")
+    context = "Ann was born in Leeds in 1990 and moved to York when she was ten years old to study music."
+    record = {"id": "q1", "question": " ".join(["where was the person in this story born"] * 6), "context": context,
+              "answers": {"text": ["Leeds"], "answer_start": [context.index("Leeds")]}}
+    features = FORMATS["span_extraction"].encode(task, [record], tokenizer, max_length=48)
+    assert all(len(ids) <= 48 for ids in features.input_ids)
+    assert any(s > 0 for s in features.fields["start"])  # the answer is still found in a window

@@ -12,7 +12,7 @@ from xlt.results import read_results
 from conftest import REPO
 
 RQ = sorted(p.name for p in (REPO / "sweeps").glob("rq-*.yaml"))
-SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=16", "model.max_seq_length=64",
+SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=8", "model.max_seq_length=48",
          "intermediate.batch_size=8", "target.epochs=1", "target.batch_size=8", "resources.workers_per_trial=1",
          "resources.gpus_per_worker=0", "resources.cpus_per_worker=1", "resources.max_concurrent_trials=2",
          "search.seed=1"]
@@ -22,9 +22,9 @@ SHRUNK = {  # one non-baseline choice (two trials for the TPE multi-objective se
     "rq-code-intermediate.yaml": ["intermediate.tasks=code_both", "intermediate.epochs=1"],
     "rq-intermediate-language.yaml": ["intermediate.tasks=xnli_tt@ur", "intermediate.epochs=1",
                                       "target.learning_rate=1.0e-3"],
-    "rq-pawsx-mixtures.yaml": ["intermediate.steps=4", "search.num_trials=2",
+    "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "search.num_trials=2",
                                "intermediate.tasks={choice: [mnli, nli_qa]}"],
-    "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=4"],
+    "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=2"],
 }
 
 

@@ -18,7 +18,7 @@ from xlt.storage import filesystem, write_atomic
 
 log = logging.getLogger(__name__)
 
-FEATURE_CODE_VERSION = "2"  # bump when a format's encode() changes its output (2: choice-token masks)
+FEATURE_CODE_VERSION = "3"  # bump when a format's encode() changes its output (3: questions cut to max_query)
 
 
 @lru_cache(maxsize=8)

@@ -57,8 +57,13 @@ class SpanExtraction(Format):
         return None
 
     def encode(self, task, records, tokenizer, max_length):
-        stride = min(self.stride, max_length // 4)
-        enc = tokenizer([r["question"] for r in records], [r["context"] for r in records],
+        # Questions are cut to max_query_length tokens (64, as the SQuAD/XTREME scripts, or half the
+        # sequence when it is short) so every window keeps more context than the stride: the
+        # tokenizer refuses a stride that does not fit.
+        max_query = min(64, max_length // 2)
+        questions = [_cut(tokenizer, r["question"], max_query) for r in records]
+        stride = max(1, min(self.stride, max_length // 4, max_length - max_query - 5))
+        enc = tokenizer(questions, [r["context"] for r in records],
                         truncation="only_second", max_length=max_length, stride=stride,
                         return_overflowing_tokens=True, return_offsets_mapping=True)
         starts, ends, offsets = [], [], []
@@ -149,3 +154,10 @@ class SpanExtraction(Format):
         else:
             scores = squad_em_f1(dataset, predictions)
         return scores, predictions
+
+
+def _cut(tokenizer, question: str, max_tokens: int) -> str:
+    """The question, cut to its first `max_tokens` tokens (left as it is when shorter)."""
+    ids = tokenizer(question, add_special_tokens=False)["input_ids"]
+    return question if len(ids) <= max_tokens else tokenizer.decode(ids[:max_tokens])
+
