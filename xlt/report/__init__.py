@@ -17,19 +17,20 @@ def load_report(results: str) -> Report:
     if table.num_rows == 0:
         raise FileNotFoundError(f"{results}: no result rows")
     report = build(table.to_pylist())
-    objectives = _sweep_objectives(Path(results).parent / "sweep.json")
+    objectives = _sweep_objectives(Path(results).parent)
     if len(objectives) > 1:
         report.objective_names = tuple(o.name for o in objectives)
         report.pareto = pareto_points(table, objectives)
     return report
 
 
-def _sweep_objectives(path: Path) -> tuple:
-    if not path.is_file():
+def _sweep_objectives(sweep_root: Path) -> tuple:
+    """The objectives of the sweep whose sweep.json sits beside the results; none without one."""
+    if not (sweep_root / "sweep.json").is_file():
         return ()
-    from xlt.config import SweepConfig
+    from xlt.sweep import load_saved_sweep
 
-    return SweepConfig.model_validate(json.loads(path.read_text())["config"]).search.objectives()
+    return load_saved_sweep(str(sweep_root))[0].search.objectives()
 
 
 def write_report(report: Report, out: Path, language_task: str | None = None) -> dict[str, str]:

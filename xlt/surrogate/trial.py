@@ -50,6 +50,7 @@ class TargetOutcome:
     scores: dict[str, float]
     """Language -> primary metric."""
     english_dev: float | None
+    """The English dev score (fine-tuned targets, finished phases only)."""
     steps: int
     gpu_hours: float
     """Of the whole phase (fine-tuning and zero-shot evaluation)."""
@@ -95,7 +96,9 @@ class SurrogatePhases:
         lr = phase.learning_rate if task.trains else None
         identity = self._identity(task.name, lr)
         scores = self.response.zero_shot(task.name, languages, inter, lr, p.model, p.seed, identity, fraction)
-        dev = self.response.english_dev(task.name, inter, lr, p.model, p.seed, identity) if task.trains else None
+        # model selection's English dev score: only for the finished phase, not each curve point
+        dev = (self.response.english_dev(task.name, inter, lr, p.model, p.seed, identity)
+               if task.trains and fraction == 1.0 else None)
         steps = int(train_examples(self.hub, task.name, self.cost) * phase.epochs // (phase.batch_size * self.world))
         hours = train_hours(self.hub, (task.name,), phase.epochs, self.cost) + eval_hours(self.hub, task.name, self.cost)
         return TargetOutcome(scores, dev, steps, hours)
