@@ -115,6 +115,37 @@ def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
     assert defect[0]["label"] == 1 and isinstance(defect[0]["label"], int)
 
 
+def test_code_search_pairs_each_docstring_with_its_code_and_a_mismatched_one(monkeypatch):
+    """NL-code search's hub rows are matching pairs only; the loader adds one negative a pair: the
+    docstring with another row's code, never its own, every code used once, the same on each load."""
+    import datasets
+
+    hub = [{"docstring_tokens": [f"doc{i}"], "code_tokens": ["def", f"f{i}"], "docstring": f"doc{i}", "code": f"f{i}"}
+           for i in range(7)]
+    calls = []
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: calls.append((path, name, split)) or
+                        datasets.Dataset.from_list(hub))
+    records = load_records(get_task("code_search"), "en", "train", "hub").records
+    assert calls == [("google/code_x_glue_tc_nl_code_search_adv", None, "train")]
+    assert len(records) == 14 and [r["label"] for r in records] == [1, 0] * 7
+    positives, negatives = records[0::2], records[1::2]
+    assert all(p["text_pair"] == f"def f{i}" and p["text"] == f"doc{i}" for i, p in enumerate(positives))
+    assert all(n["text"] == f"doc{i}" and n["text_pair"] != f"def f{i}" for i, n in enumerate(negatives))
+    assert sorted(n["text_pair"] for n in negatives) == sorted(p["text_pair"] for p in positives)
+    assert load_records(get_task("code_search"), "en", "train", "hub").records == records
+    local = load_records(get_task("nl_code_search"), "en", "validation", "local").records
+    assert {r["label"] for r in local} == {0, 1} and all(r["text"] and r["text_pair"] for r in local)
+
+
+def test_expand_names_the_task_and_field_a_row_lacks(monkeypatch):
+    import datasets
+
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: datasets.Dataset.from_list(
+        [{"docstring_tokens": ["a"]}, {"docstring_tokens": ["b"]}]))
+    with pytest.raises(DataError, match="task 'code_search' en/train: a row lacks field 'code_tokens'"):
+        load_records(get_task("code_search"), "en", "train", "hub")
+
+
 def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch):
     import datasets
 

@@ -20,12 +20,12 @@ SHRUNK = {  # one non-baseline choice (two trials for the TPE multi-objective se
     # and a few of the targets: the file's own tasks, mixtures and objectives run; CI time stays short
     "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}", "intermediate.tasks=none",
                               "target.tasks=[xnli]", "target.learning_rate=1.0e-3"],
-    "rq-code-intermediate.yaml": ["intermediate.tasks=code_both", "intermediate.epochs=1"],
+    "rq-code-intermediate.yaml": ["intermediate.tasks=code_all", "intermediate.epochs=1"],
     "rq-intermediate-language.yaml": ["intermediate.tasks=xnli_tt@ur", "intermediate.epochs=1",
                                       "target.learning_rate=1.0e-3", "target.tasks=[xglue_ner, xglue_wpr, xnli]"],
     "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "search.num_trials=2",
                                "intermediate.tasks={choice: [mnli, nli_qa]}"],
-    "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=2", "target.tasks=[xnli, xcopa, tatoeba]"],
+    "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=2", "target.tasks=[xnli, xcopa, lareqa]"],
 }
 
 

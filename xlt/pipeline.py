@@ -21,8 +21,9 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from xlt.data.loading import DataError, available_languages, load_records, resolve_labels
+from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
-from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, tatoeba_score
+from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, pool_score, rank_pool, tatoeba_score
 from xlt.mixtures import Mixture
 from xlt.models.backbone import backbone_of, load_encoder, with_lora
 from xlt.models.registry import resolve_model
@@ -336,6 +337,8 @@ class _UnitRunner:
         kw = dict(layer=self.plan.retrieval_layer if self.plan.retrieval_layer is not None else task.retrieval_layer,
                   pooling=self.plan.retrieval_pooling or self._retrieval_pooling(task), max_length=self._max_length(task),
                   batch_size=2 * phase.batch_size, rt=self.rt)
+        if task.candidate_pool:
+            return self._retrieve_from_pool(task, languages, kw)
 
         def embed(records):
             return (fmt.embed(self.encoder, self.tokenizer, [r["source"] for r in records], **kw),
@@ -357,17 +360,38 @@ class _UnitRunner:
             rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(records), 0.0) for m, v in metrics.items()]
         return rows
 
+    def _retrieve_from_pool(self, task: TaskSpec, languages, kw: dict) -> list[ResultRow]:
+        """Pool retrieval: the pool is embedded once; each language's queries rank it."""
+        fmt = FORMATS[task.format]
+        pool = load_pool(task, "test", self.plan.source)
+
+        def embed(records, text: str, context: str):
+            contexts = [r[context] for r in records]
+            return fmt.embed(self.encoder, self.tokenizer, [r[text] for r in records], **kw,
+                             contexts=None if all(c is None for c in contexts) else [c or "" for c in contexts])
+
+        candidates = embed(pool.candidates, "candidate", "candidate_context")
+        log.info("%s: %d candidates in the pool", task.name, len(pool.candidates))
+        rows = []
+        for lang in languages:
+            queries = pool.queries[lang]
+            ranked = rank_pool(embed(queries, "query", "query_context"), candidates, pool.candidate_ids)
+            metrics, predictions = pool_score(queries, ranked)
+            self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, queries), suffix="jsonl")
+            rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(queries), 0.0) for m, v in metrics.items()]
+        return rows
+
     def _retrieval_pooling(self, task: TaskSpec) -> str:
         """The task's pooling on encoders; the family's default elsewhere (a decoder's first token
         sees nothing of the sentence)."""
         backbone = backbone_of(self.encoder)
         return task.retrieval_pooling if backbone.family == "encoder" else backbone.retrieval_pooling
 
-    def _write_predictions(self, task: TaskSpec, lang: str, predictions: str, gold: str) -> None:
-        """XTREME layout: `<task>/test-<lang>.<tsv|json>`; gold labels beside, once."""
+    def _write_predictions(self, task: TaskSpec, lang: str, predictions: str, gold: str, suffix: str | None = None) -> None:
+        """XTREME layout: `<task>/test-<lang>.<tsv|json|jsonl>`; gold labels beside, once."""
         if self.rt.rank != 0 or not self.plan.predictions_dir:
             return
-        name = f"{task.folder}/test-{lang}.{FORMATS[task.format].suffix}"
+        name = f"{task.folder}/test-{lang}.{suffix or FORMATS[task.format].suffix}"
         write_text(self.plan.predictions_dir, name, predictions)
         if self.plan.labels_dir:
             write_text(self.plan.labels_dir, name, gold)

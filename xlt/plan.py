@@ -148,6 +148,7 @@ def eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
                 for lang in available_languages(spec, split, "local"))
     else:
         n = cost["eval_examples"].get(task, cost["eval_examples"]["default"]) * len(get_task(task).languages)
+        n += cost.get("pool_examples", {}).get(task, 0)
     return n / (throughput(cfg, cost) * cost["eval_speedup"]) / 3600
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Literal
 
 from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_stagged
+from xlt.data.mewslix import MewsliXFormatError, mewslix_dir, read_articles
 from xlt.tasks import TaskSpec, get_task
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def load_records(task: TaskSpec, language: str, split: str, source: Source,
     if split not in task.splits:
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
     rows = _read_hub(task, language, split) if source == "hub" else _read_fixture(task, language, split)
+    if task.expand is not None:
+        rows = _expanded(task, language, split, rows)
     if max_examples is not None:
         rows = rows[:max_examples]
     return _adapt(task, language, split, rows, source)
@@ -107,6 +110,11 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
             return read_ccgbank(ccgbank_dir(), split)
         except (FileNotFoundError, CCGFormatError) as err:
             raise DataError(f"task {task.name!r}: {err}") from None
+    if task.hub[0].path == "local:mewslix":
+        try:
+            return read_articles(mewslix_dir(), split, language)
+        except (FileNotFoundError, MewsliXFormatError) as err:
+            raise DataError(f"task {task.name!r}: {err}") from None
     import datasets  # heavy; only the hub path needs it
 
     rows: list[dict] = []
@@ -125,6 +133,13 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
                 ds = ds.filter(lambda row: str(row["id"]).startswith(prefix))
             rows.extend(ds.to_list())
     return rows
+
+
+def _expanded(task: TaskSpec, language: str, split: str, rows: list[dict]) -> list[dict]:
+    try:
+        return task.expand(rows)
+    except KeyError as err:
+        raise DataError(f"task {task.name!r} {language}/{split}: a row lacks field {err.args[0]!r}") from None
 
 
 def _adapt(task: TaskSpec, language: str, split: str, rows: list[dict], source: Source) -> Records:

@@ -63,6 +63,31 @@ def wpr(row: dict, index: int) -> dict:
             "label": int(row["relavance_label"]), "group": row["query"]}
 
 
+def with_mismatched_code(rows: list[dict], seed: int = 0) -> list[dict]:
+    """NL-code search as pair classification (CodeBERT's code-search fine-tuning): each hub row is
+    a matching (docstring, code) pair, labelled 1, followed by its docstring with another row's
+    code, labelled 0. The other row is the next one in a seeded shuffle, so no row meets its own
+    code and every code appears once as a negative: the same pairs on every run."""
+    import random
+
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    mismatch = {order[k]: order[(k + 1) % len(order)] for k in range(len(order))}
+    out = []
+    for i, row in enumerate(rows):
+        out.append({**row, "label": 1})
+        if len(rows) > 1:
+            out.append({**row, "code_tokens": rows[mismatch[i]]["code_tokens"], "label": 0})
+    return out
+
+
+def code_search(row: dict, index: int) -> dict:
+    """CodeXGLUE NL-code search: the docstring's and the function's tokens (docstring and comments
+    stripped), space-joined as CodeXGLUE's own scripts feed them."""
+    return {"text": " ".join(row["docstring_tokens"]), "text_pair": " ".join(row["code_tokens"]),
+            "label": int(row["label"])}
+
+
 def cosmosqa(row: dict, index: int) -> dict:
     return {"context": f"{row['context']} {row['question']}",
             "choices": [row[f"answer{i}"] for i in range(4)], "label": row["label"]}
@@ -78,3 +103,29 @@ def commonsenseqa(row: dict, index: int) -> dict:
 def parallel(row: dict, index: int) -> dict:
     return {"source": row["source_sentence"], "target": row["target_sentence"],
             "source_id": f"{row['source_lang']}-{index:06d}", "target_id": f"{row['target_lang']}-{index:06d}"}
+
+
+MENTION_WINDOW = 300
+"""Characters of the article kept each side of a Mewsli-X mention (the tokenizer cuts the rest)."""
+
+
+def lareqa(row: dict, index: int) -> dict:
+    """XQuAD-R (LAReQA): a question and the passage holding its answer; the pool (xlt/data/pools.py)
+    turns passages into candidate sentences. `sentence_breaks` ([start, end] a sentence) where the
+    source has them, as LAReQA's release does."""
+    starts = list(row["answers"]["answer_start"])
+    breaks = row.get("sentence_breaks")
+    return {"query": row["question"], "query_id": str(row["id"]), "passage": row["context"],
+            "answer_start": starts[0] if starts else -1,
+            "sentence_breaks": [list(b) for b in breaks] if breaks is not None else None}
+
+
+def mewslix_mention(row: dict, index: int) -> dict:
+    """A Mewsli-X mention (one a row, see `xlt.data.mewslix.unnest_mentions`): the mention's text and
+    the article around it; the relevant candidate is its Wikidata entity."""
+    text, mention = row["context"]["text"], row["mention"]
+    span = mention["mention_span"]
+    start, end = int(span["start"]), int(span["end"])
+    return {"query": span["text"], "query_context": text[max(0, start - MENTION_WINDOW): end + MENTION_WINDOW],
+            "query_id": str(mention["example_id"]), "relevant": [str(mention["entity_id"])],
+            "span_in_context": text[start:end]}

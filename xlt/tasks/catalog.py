@@ -3,6 +3,7 @@
 Hub ids and configs are the real ones: with `data: {source: hub}` a user online gets the real data.
 """
 
+from xlt.data.mewslix import unnest_mentions
 from xlt.tasks import adapters as a
 from xlt.tasks.registry import register
 from xlt.tasks.spec import Defaults, HubSource, TaskSpec
@@ -16,6 +17,7 @@ CLASSIFY = Defaults(max_seq_length=256, epochs=2, batch_size=32)
 QA = Defaults(max_seq_length=384, epochs=2, batch_size=32)
 TAG = Defaults(max_seq_length=256, epochs=5, batch_size=32)
 RETRIEVE = Defaults(max_seq_length=512, epochs=0, batch_size=64)
+POOL = Defaults(max_seq_length=128, epochs=0, batch_size=64)  # a query or a candidate with its context
 GLUE = "nyu-mll/glue"
 
 # --- intermediate (English) ---------------------------------------------------------------
@@ -102,6 +104,14 @@ register(TaskSpec(
     metric="accuracy", labels=("different", "clone"), defaults=CLASSIFY,
     description="CodeXGLUE clone detection (BigCloneBench): do two Java methods do the same thing? Pair classification.",
 ), aliases=("bigclonebench",))
+
+register(TaskSpec(
+    name="code_search", role="intermediate", format="classification", languages=("en",),
+    hub=(HubSource("google/code_x_glue_tc_nl_code_search_adv"),), adapter=a.code_search,
+    expand=a.with_mismatched_code, metric="accuracy", labels=("mismatch", "match"), defaults=CLASSIFY,
+    description="CodeXGLUE NL-code search (CodeSearchNet Python, AdvTest): does a docstring describe a function? "
+                "Pair classification; each pair's negative is its docstring with another function's code.",
+), aliases=("nl_code_search",))
 
 register(TaskSpec(
     name="copa", role="intermediate", format="multiple_choice", languages=("en",),
@@ -267,3 +277,23 @@ register(TaskSpec(
     adapter=a.parallel, metric="accuracy", splits=("test",), defaults=RETRIEVE,
     description="Tatoeba: find the English translation of each sentence (36 languages); accuracy.",
 ))
+
+MEWSLIX_LANGS = tuple("ar de en es fa ja pl ro ta tr uk".split())
+LAREQA_LANGS = tuple("ar de el en es hi ru th tr vi zh".split())
+
+register(TaskSpec(
+    name="mewslix", role="target", format="retrieval", languages=MEWSLIX_LANGS,
+    hub=(HubSource("local:mewslix"),), adapter=a.mewslix_mention, expand=unnest_mentions, metric="map@20",
+    splits=("validation", "test"), defaults=POOL, candidate_pool="entities",
+    description="Mewsli-X (XTREME-R): link WikiNews mentions in 11 languages to Wikidata entities, ranked over one "
+                "English candidate pool; mAP@20. No hub copy: with source hub set XLT_MEWSLIX_DIR to the folder "
+                "XTREME-R's download script writes.",
+), aliases=("mewsli-x",))
+
+register(TaskSpec(
+    name="lareqa", role="target", format="retrieval", languages=LAREQA_LANGS,
+    hub=(HubSource("google-research-datasets/xquad_r", "{lang}", splits={"test": "validation"}),), adapter=a.lareqa,
+    metric="map@20", splits=("test",), defaults=POOL, candidate_pool="answer_sentences",
+    description="LAReQA (XTREME-R): questions of XQuAD-R in 11 languages retrieve their answer sentence, in "
+                "every language, from one pool of all languages' sentences; mAP@20.",
+), aliases=("xquad_r",))

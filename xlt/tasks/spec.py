@@ -61,6 +61,8 @@ class TaskSpec:
 
     adapter: hub row -> the format's canonical record, or None to skip the row by the rule in
       `skip_rule` (skips are counted and logged, never silent).
+    expand: hub rows -> the rows the adapter reads, for data whose examples are not one a row
+      (NL-code search adds a mismatched negative per pair; Mewsli-X has several mentions a document).
     labels: label names (classification, tagging); empty for open label sets derived from the
       training data (CCG supertags).
     train_from: the task whose training set phase 3 uses (XNLI trains on MNLI, XQuAD on SQuAD).
@@ -74,12 +76,16 @@ class TaskSpec:
     adapter: Callable[[dict], dict | None]
     metric: str
     labels: tuple[str, ...] = ()
+    expand: Callable[[list[dict]], list[dict]] | None = None
     train_language: str = "en"
     splits: tuple[Split, ...] = ("train", "validation", "test")
     train_from: str | None = None
     defaults: Defaults = Defaults()
     allows_no_answer: bool = False
     skip_rule: str = ""
+    candidate_pool: Literal["answer_sentences", "entities"] | None = None
+    """Retrieval over one pool shared by every language (XTREME-R, mAP@20; see xlt/data/pools.py):
+    every sentence of every language's passages (LAReQA), or an entity file (Mewsli-X)."""
     retrieval_layer: int = 7
     retrieval_pooling: Literal["mean", "first"] = "mean"
     description: str = ""
@@ -105,7 +111,7 @@ class TaskSpec:
     def primary_metric(self) -> str:
         """The metric objectives average: F1 for tagging, QA and BUCC, accuracy otherwise."""
         return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1",
-                "ndcg": "ndcg"}.get(self.metric, "accuracy")
+                "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
 
     @property
     def dev_task(self) -> str:
