@@ -156,3 +156,18 @@ def test_a_multi_objective_surrogate_sweep_reports_its_pareto_front(ray_cluster,
         if not t["on_front"]:
             assert any(f[0] >= t["values"][0] and f[1] >= t["values"][1] for f in front)
     assert "## Pareto front" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_every_task_of_the_library_has_a_response_and_a_cost():
+    from xlt.plan import load_cost_model
+    from xlt.tasks import all_tasks
+
+    m, cost = ResponseModel.load(), load_cost_model()
+    for task in all_tasks():
+        assert task.name in cost["train_examples"], task.name
+        if task.role == "target":
+            scores = m.zero_shot(task.name, list(task.languages), None, 1e-5 if task.trains else None,
+                                 "xlm-roberta-large", 0, "x")
+            assert set(scores) == set(task.languages) and all(0 <= v <= 1 for v in scores.values()), task.name
+        else:
+            assert math.isfinite(m.mixture_effect(Intermediate({task.name: 1.0}, 1e-5, 1e5), "xnli")), task.name

@@ -264,7 +264,8 @@ def _tasks_show(args) -> int:
           f"  languages ({len(t.languages)}) {' '.join(t.languages)}\n"
           f"  shipped fixture: {' '.join(available_languages(t, 'test' if 'test' in t.splits else 'validation', 'local'))}"
           + (f"\n  labels {', '.join(t.labels)}" if t.labels and len(t.labels) <= 20 else "")
-          + (f"\n  skip rule: {t.skip_rule}" if t.skip_rule else ""))
+          + (f"\n  skip rule: {t.skip_rule}" if t.skip_rule else "")
+          + (f"\n  candidate pool: {t.candidate_pool} (shared by every language; docs/tasks.md)" if t.candidate_pool else ""))
     return 0
 
 
