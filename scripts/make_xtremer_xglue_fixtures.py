@@ -155,6 +155,26 @@ def ner() -> None:
     _write("xglue_ner", "nl", "test", [{"words": w, "ner": t} for w, t in NER_NL])
 
 
+POS_NL = ["De/DET oude/ADJ boer/NOUN voert/VERB zijn/PRON koeien/NOUN ./PUNCT",
+          "Twee/NUM kinderen/NOUN zwemmen/VERB in/ADP het/DET meer/NOUN ./PUNCT",
+          "Mijn/PRON zus/NOUN kookt/VERB rijst/NOUN en/CCONJ vis/NOUN ./PUNCT",
+          "De/DET leraar/NOUN schreef/VERB een/DET lange/ADJ brief/NOUN ./PUNCT",
+          "Het/PRON regende/VERB de/DET hele/ADJ dag/NOUN ./PUNCT",
+          "Anna/PROPN heeft/AUX niets/PRON geschreven/VERB ./PUNCT"]
+def pos() -> None:
+    """XGLUE's POS columns (`words`, `pos`) over the UDPOS fixture's sentences (en, de, es, fr) and
+    the Dutch ones above."""
+    from make_task_fixtures import UPOS  # XGLUE's `pos` class labels are the same, in the same order
+
+    for lang, splits in (("en", ("train", "validation", "test")), ("de", ("test",)), ("es", ("test",)), ("fr", ("test",))):
+        for split in splits:
+            rows = [json.loads(line) for line in (FIXTURES / "udpos" / lang / f"{split}.jsonl").read_text(
+                encoding="utf-8").splitlines() if line]
+            _write("xglue_pos", lang, split, [{"words": r["tokens"], "pos": r["pos_tags"]} for r in rows])
+    pairs = [[item.rsplit("/", 1) for item in sentence.split()] for sentence in POS_NL]
+    _write("xglue_pos", "nl", "test", [{"words": [w for w, _ in p], "pos": [UPOS.index(t) for _, t in p]} for p in pairs])
+
+
 # --- XGLUE WPR: (query, page title, snippet) graded 0-4 -------------------------------------
 WPR = {  # language -> [(query, [(title, snippet, grade)])]
     "en": [("weather london", [("London weather forecast", "Rain and 14 degrees in London today.", 4),
@@ -267,6 +287,7 @@ def main() -> None:
     nc(rng)
     qadsm_qam(rng)
     ner()
+    pos()
     wpr()
 
 

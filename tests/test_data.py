@@ -155,5 +155,9 @@ def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch
         [{"words": ["Jan", "woont", "in", "Utrecht"], "ner": [1, 0, 0, 5]}]))
     rows = load_records(get_task("xglue_ner"), "nl", "test", "hub").records
     assert rows == [{"tokens": ["Jan", "woont", "in", "Utrecht"], "tags": [1, 0, 0, 5]}]
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: datasets.Dataset.from_list(
+        [{"words": ["Jan", "woont", "in", "Utrecht"], "pos": [11, 15, 1, 11]}]) if (name, split) == ("pos", "validation.nl") else None)
+    rows = load_records(get_task("xglue_pos"), "nl", "test", "hub").records
+    assert rows == [{"tokens": ["Jan", "woont", "in", "Utrecht"], "tags": [11, 15, 1, 11]}]
     with pytest.raises(ConfigError, match="xglue_qg' is not supported: XGLUE question generation is a generation task"):
         load_sweep(Path(__file__).parent.parent / "sweeps" / "demo.yaml", ["target.tasks=[xglue_qg]"])

@@ -193,6 +193,15 @@ register(TaskSpec(
 ))
 
 register(TaskSpec(
+    name="xglue_pos", role="target", format="tagging",
+    languages=tuple("en ar bg de el es fr hi it nl pl pt ru th tr ur vi zh".split()),
+    hub=(HubSource(XGLUE, "pos", splits=XGLUE_SPLITS),), adapter=a.tags("pos", token_column="words"),
+    metric="token_accuracy", labels=UPOS, defaults=TAG,
+    description="XGLUE POS: Universal Dependencies part-of-speech tags in 18 languages, scored by token accuracy "
+                "as XGLUE does (XTREME's udpos uses seqeval F1).",
+))
+
+register(TaskSpec(
     name="xglue_wpr", role="target", format="ranking", languages=tuple("en de es fr it pt zh".split()),
     hub=(HubSource(XGLUE, "wpr", splits=XGLUE_SPLITS),), adapter=a.wpr, metric="ndcg",
     labels=("bad", "fair", "good", "excellent", "perfect"), defaults=CLASSIFY,
