@@ -115,6 +115,24 @@ def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
     assert defect[0]["label"] == 1 and isinstance(defect[0]["label"], int)
 
 
+def test_translate_train_tasks_read_the_language_config_of_the_hub(monkeypatch):
+    """`xnli_tt@ur` trains on XNLI's machine-translated MultiNLI in Urdu, `pawsx_tt@ja` on PAWS-X's
+    Japanese translation of PAWS: the language's config, its `train` split."""
+    import datasets
+
+    calls = []
+    rows = {"facebook/xnli": {"premise": "p", "hypothesis": "h", "label": 2},
+            "google-research-datasets/paws-x": {"id": 1, "sentence1": "a", "sentence2": "b", "label": 1}}
+    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: calls.append((path, name, split)) or
+                        datasets.Dataset.from_list([rows[path]]))
+    for name, lang, path in (("xnli_tt@ur", "ur", "facebook/xnli"), ("pawsx_tt@ja", "ja", "google-research-datasets/paws-x")):
+        task = get_task(name)
+        assert task.train_language == lang and task.training_languages == (lang,)
+        assert load_records(task, lang, "train", "hub").records[0]["label"] == rows[path]["label"]
+        assert calls[-1] == (path, lang, "train")
+        assert len(load_records(task, lang, "train", "local")) > 0
+
+
 def test_code_search_pairs_each_docstring_with_its_code_and_a_mismatched_one(monkeypatch):
     """NL-code search's hub rows are matching pairs only; the loader adds one negative a pair: the
     docstring with another row's code, never its own, every code used once, the same on each load."""

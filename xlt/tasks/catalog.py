@@ -172,6 +172,14 @@ register(TaskSpec(
                 "data in that language (`xnli_tt@es`, `xnli_tt@ur`; the English original is `mnli`).",
 ), aliases=("xnli_translate_train",))
 
+register(TaskSpec(
+    name="pawsx_tt", role="intermediate", format="classification", languages=PAWSX_LANGS,
+    hub=(HubSource("google-research-datasets/paws-x", "{lang}"),), adapter=a.pair("sentence1", "sentence2"),
+    metric="accuracy", labels=("not_paraphrase", "paraphrase"), splits=("train", "validation"), defaults=CLASSIFY,
+    description="PAWS-X translate-train: the PAWS training set machine-translated into each PAWS-X language, as "
+                "intermediate data in that language (`pawsx_tt@ja`; `pawsx_tt@en` is the English original).",
+))
+
 XCOPA_LANGS = tuple("et ht id it qu sw ta th tr vi zh".split())
 XGLUE = "microsoft/xglue"
 # XGLUE's test labels are held by its leaderboard: its labelled evaluation sets are the
