@@ -8,7 +8,6 @@ and logged.
 """
 
 import itertools
-import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -16,6 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_stagged
+from xlt.data.jsonl import JSONLinesError, read_jsonl
 from xlt.data.mewslix import MewsliXFormatError, mewslix_dir, read_articles
 from xlt.tasks import TaskSpec, get_task
 
@@ -92,16 +92,10 @@ def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
             return read_stagged(path)
         except CCGFormatError as err:
             raise DataError(str(err)) from None
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise DataError(f"{path}:{line_no}: not valid JSON ({err.msg})") from err
-    return rows
+    try:
+        return read_jsonl(path)
+    except JSONLinesError as err:
+        raise DataError(str(err)) from None
 
 
 def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
@@ -113,7 +107,7 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
     if task.hub[0].path == "local:mewslix":
         try:
             return read_articles(mewslix_dir(), split, language)
-        except (FileNotFoundError, MewsliXFormatError) as err:
+        except (FileNotFoundError, JSONLinesError, MewsliXFormatError) as err:
             raise DataError(f"task {task.name!r}: {err}") from None
     import datasets  # heavy; only the hub path needs it
 

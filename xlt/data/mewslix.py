@@ -11,16 +11,17 @@ With `data: {source: hub}` xlt reads them from $XLT_MEWSLIX_DIR; the shipped fix
 schema, one file a language.
 """
 
-import json
 import os
 from pathlib import Path
+
+from xlt.data.jsonl import read_jsonl
 
 MENTION_FILES = {"validation": "wikinews_mentions-dev.jsonl", "test": "wikinews_mentions-test.jsonl"}
 ENTITY_FILE = "candidate_set_entities.jsonl"
 
 
 class MewsliXFormatError(ValueError):
-    """A Mewsli-X file that is not JSON lines of the expected schema: names the file and line."""
+    """A Mewsli-X file that is not of the expected schema: names the file."""
 
 
 def mewslix_dir() -> Path:
@@ -30,21 +31,6 @@ def mewslix_dir() -> Path:
                                 "point it at the folder XTREME-R's download_data.sh writes (download/mewslix), "
                                 f"holding {MENTION_FILES['test']} and {ENTITY_FILE}")
     return Path(value)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as err:
-                raise MewsliXFormatError(f"{path}:{line_no}: not valid JSON ({err.msg})") from None
-    return rows
 
 
 def read_articles(folder: Path, split: str, language: str) -> list[dict]:

@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass
 
 from xlt.data.loading import DataError, Source, available_languages, load_records
-from xlt.data.mewslix import ENTITY_FILE, MewsliXFormatError, mewslix_dir, read_jsonl
+from xlt.data.jsonl import JSONLinesError, read_jsonl
+from xlt.data.mewslix import ENTITY_FILE, mewslix_dir
 from xlt.tasks import TaskSpec
 from xlt.tasks.spec import FIXTURES
 
@@ -97,7 +98,7 @@ def read_entities(task: TaskSpec, source: Source) -> list[dict]:
     folder = FIXTURES / (task.variant_of or task.name) if source == "local" else mewslix_dir()
     try:
         rows = read_jsonl(folder / ENTITY_FILE)
-    except (FileNotFoundError, MewsliXFormatError) as err:
+    except (FileNotFoundError, JSONLinesError) as err:
         raise DataError(f"task {task.name!r}: {err}") from None
     try:
         return [{"candidate_id": str(e["entity_id"]), "candidate": e["title"], "candidate_context": e["description"]}
