@@ -1,5 +1,6 @@
 """`xlt report`: every number recomputed independently from the Parquet with DuckDB."""
 
+import dataclasses
 import json
 import math
 import random
@@ -133,3 +134,19 @@ def test_mixture_plot_and_cli(results, tmp_path):
     assert table.returncode == 0 and "mnli" in table.stdout and "failed trial" in table.stdout
     bad = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(results), "--task", "udpos"], capture_output=True, text=True)
     assert bad.returncode == 2 and "not a target task" in bad.stderr
+
+
+def test_diversity_and_backbone_views_key_by_the_reports_configurations(tmp_path):
+    """With two backbones a configuration is `model | intermediate`: the diversity table looks
+    configurations up by that name, and the by-backbone view averages each model's own cells."""
+    rng = random.Random(2)
+    mix = {"mnli": 0.5, "squad_v1": 0.5}
+    for i, (model, quality) in enumerate((("tiny-xlmr", 0.5), ("tiny-mt5", 0.7))):
+        rows = rows_for(f"b{i}", "mix", "xnli", 1e-5, 1, rng, quality, mix)
+        write_rows(str(tmp_path), f"b{i}", "target-xnli", [dataclasses.replace(r, model=model) for r in rows])
+    report = load_report(str(tmp_path))
+    assert sorted(report.configs) == ["tiny-mt5 | mix", "tiny-xlmr | mix"]
+    for config in report.configs:
+        assert report.diversity[config] == {"tasks": 2, "formats": 2, "entropy": pytest.approx(math.log(2))}
+    for model in ("tiny-xlmr", "tiny-mt5"):
+        assert report.models[model]["xnli"] == report.cells[(f"{model} | mix", "xnli")].languages

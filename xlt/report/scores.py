@@ -126,6 +126,11 @@ def build(rows: list[dict]) -> Report:
                 dev[(r["trial_id"], dev_task)] = 100 * r["value"]
 
     several_models = len({r["model"] for r in info.values()}) > 1  # a backbone comparison: configs per model
+
+    def config_of(r: dict) -> str:
+        return f"{r['model']} | {r['intermediate']}" if several_models else r["intermediate"]
+
+    model_of = {config_of(r): r["model"] for r in info.values()}
     # (config, task, hyper) -> runs: (trial, score, per-language scores, dev score, seed)
     groups: dict[tuple, list[tuple[str, float, dict[str, float], float, int]]] = defaultdict(list)
     for (trial, task), by_lang in zero.items():
@@ -136,8 +141,7 @@ def build(rows: list[dict]) -> Report:
         r = info[(trial, task)]
         hyper = (r["learning_rate"], r["intermediate_learning_rate"], r["model_selection"])
         dev_task = get_task(task).dev_task
-        config = f"{r['model']} | {r['intermediate']}" if several_models else r["intermediate"]
-        groups[(config, task, hyper)].append(
+        groups[(config_of(r), task, hyper)].append(
             (trial, fmean(langs_zero), langs, dev.get((trial, dev_task), dev.get((trial, task), float("nan"))), r["seed"]))
 
     cells: dict[tuple[str, str], Cell] = {}
@@ -165,7 +169,7 @@ def build(rows: list[dict]) -> Report:
     if several_models:
         for (config, task), cell in cells.items():
             for lang, value in cell.languages.items():
-                by_model[config.split(" | ")[0]][task][lang].append(value)
+                by_model[model_of[config]][task][lang].append(value)
     configs.sort(key=lambda c: -xtreme[c].mean if c in xtreme else math.inf)
 
     objectives = defaultdict(list)
@@ -178,7 +182,8 @@ def build(rows: list[dict]) -> Report:
         if r["mixture"] and len(dict(r["mixture"])) > 1 and trial in objectives:
             mixtures.append((dict(r["mixture"]), fmean(objectives[trial])))
     surrogate = any(r.get("backend") == "surrogate" for r in rows)
-    diversities = {r["intermediate"]: diversity(dict(r["mixture"] or {})) for r in info.values()}
+    mixture_of = {config_of(r): dict(r["mixture"] or {}) for r in info.values()}
+    diversities = {config: diversity(weights) for config, weights in mixture_of.items()}
     models = {m: {t: {l: fmean(v) for l, v in langs.items()} for t, langs in tasks_.items()}
               for m, tasks_ in by_model.items()}
     return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
