@@ -2,6 +2,7 @@
 picklable data that Ray ships to the trial's workers (and the surrogate backend reads)."""
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 from xlt import __version__
 from xlt.mixtures import Mixture, normalised
@@ -46,9 +47,9 @@ class TrialPlan:
     trust_remote_code: bool = False
     compile: bool = False
     lora: dict | None = None
+    """LoRA settings (r, alpha, dropout, target_modules), or None for full fine-tuning."""
     choice_scoring: str = "head"
     """Multiple choice: "head" (pooled state) or "loglik" (decoders: the LM head's log-likelihood)."""
-    """LoRA settings (r, alpha, dropout, target_modules), or None for full fine-tuning."""
     cpus_per_worker: float = 1
     gpus: str = "none"
     """What GPUs the workers were given: "none", "cuda" (real ones), or "simulated" (Ray's
@@ -89,15 +90,10 @@ class TrialPlan:
                 **({"choice_scoring": self.choice_scoring} if self.choice_scoring != "head" else {}),
                 **({"backend": self.backend, "response": self.surrogate_response} if self.backend != "ray-train" else {})}
 
-    @property
+    @cached_property
     def intermediate_key(self) -> str:
         """Content key of the intermediate checkpoint ('' for none); computed once (it hashes the
         data's identity) and kept on the frozen plan."""
-        if "_intermediate_key" not in self.__dict__:
-            object.__setattr__(self, "_intermediate_key", self._compute_intermediate_key())
-        return self.__dict__["_intermediate_key"]
-
-    def _compute_intermediate_key(self) -> str:
         if self.intermediate_mixture is None:
             return ""
         from xlt.cache import content_key, data_fingerprint

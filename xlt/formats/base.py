@@ -11,6 +11,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from xlt.models.backbone import pool
+
 IGNORE = -100  # label of positions that carry no loss
 
 
@@ -99,8 +101,6 @@ class PooledHead(nn.Module):
         self.out_proj = nn.Linear(hidden_size, num_outputs)
 
     def forward(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        from xlt.models.backbone import pool
-
         x = self.dropout(pool(hidden, attention_mask, self.pooling))
         x = self.dropout(torch.tanh(self.dense(x)))
         return self.out_proj(x)

@@ -109,7 +109,8 @@ class TaskSpec:
 
     @property
     def primary_metric(self) -> str:
-        """The metric objectives average: F1 for tagging, QA and BUCC, accuracy otherwise."""
+        """The metric objectives average: F1 for seqeval tagging, QA and BUCC, nDCG for ranking,
+        mAP@20 for pool retrieval, accuracy otherwise."""
         return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1",
                 "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
 
