@@ -224,6 +224,42 @@ ACTIVITIES = [
 ]
 
 
+# XNLI dev sets in five of its languages (hand-translated, distinct from the test items), so the
+# objective can read target-language dev scores offline, as it does with the hub's dev sets.
+XNLI_DEV = {
+    "de": [
+        ("Ein Mädchen zeichnet ein Bild von ihrem Hund.", "Ein Mädchen macht ein Bild.", "Das Mädchen will das Bild seiner Mutter schenken.", "Das Mädchen schläft."),
+        ("Der Bus hat vor der Schule gehalten.", "Ein Bus hat gehalten.", "Der Bus hatte Verspätung.", "Der Bus hat nicht gehalten."),
+        ("Eine alte Frau verkauft am Bahnhof Brot.", "Jemand verkauft Essen.", "Das Brot ist sehr teuer.", "Niemand verkauft etwas."),
+        ("Die Schüler hören dem Lehrer zu.", "Der Lehrer spricht.", "Die Schüler sind müde.", "Das Klassenzimmer ist leer."),
+    ],
+    "es": [
+        ("Una niña está dibujando a su perro.", "Una niña está haciendo un dibujo.", "La niña quiere regalarle el dibujo a su madre.", "La niña está durmiendo."),
+        ("El autobús se detuvo delante de la escuela.", "Un autobús se detuvo.", "El autobús llegó tarde.", "El autobús no se detuvo."),
+        ("Una anciana vende pan en la estación.", "Alguien vende comida.", "El pan es muy caro.", "Nadie vende nada."),
+        ("Los estudiantes escuchan al profesor.", "El profesor está hablando.", "Los estudiantes están cansados.", "El aula está vacía."),
+    ],
+    "fr": [
+        ("Une fille dessine son chien.", "Une fille fait un dessin.", "La fille veut offrir le dessin à sa mère.", "La fille dort."),
+        ("Le bus s'est arrêté devant l'école.", "Un bus s'est arrêté.", "Le bus était en retard.", "Le bus ne s'est pas arrêté."),
+        ("Une vieille femme vend du pain à la gare.", "Quelqu'un vend de la nourriture.", "Le pain est très cher.", "Personne ne vend rien."),
+        ("Les élèves écoutent le professeur.", "Le professeur parle.", "Les élèves sont fatigués.", "La salle de classe est vide."),
+    ],
+    "ru": [
+        ("Девочка рисует свою собаку.", "Девочка рисует картинку.", "Девочка хочет подарить рисунок маме.", "Девочка спит."),
+        ("Автобус остановился перед школой.", "Автобус остановился.", "Автобус опоздал.", "Автобус не остановился."),
+        ("Пожилая женщина продаёт хлеб на вокзале.", "Кто-то продаёт еду.", "Хлеб очень дорогой.", "Никто ничего не продаёт."),
+        ("Ученики слушают учителя.", "Учитель говорит.", "Ученики устали.", "Класс пуст."),
+    ],
+    "zh": [
+        ("一个女孩正在画她的狗。", "一个女孩在画画。", "女孩想把画送给她的妈妈。", "女孩在睡觉。"),
+        ("公共汽车停在了学校前面。", "一辆公共汽车停了下来。", "公共汽车晚点了。", "公共汽车没有停。"),
+        ("一位老妇人在车站卖面包。", "有人在卖食物。", "面包很贵。", "没有人在卖东西。"),
+        ("学生们在听老师讲课。", "老师在说话。", "学生们很累。", "教室里空无一人。"),
+    ],
+}
+
+
 def nli_examples(rng: random.Random, activities, n: int) -> list[dict]:
     rows = []
     for _ in range(n):
@@ -265,6 +301,8 @@ def main() -> None:
     write(FIXTURES / "xnli" / "en" / "validation.jsonl", nli_examples(random.Random(4), dev_acts, 45))
     for lang, items in XNLI_TEST.items():
         write(FIXTURES / "xnli" / lang / "test.jsonl", parallel_rows(items))
+    for lang, items in XNLI_DEV.items():
+        write(FIXTURES / "xnli" / lang / "validation.jsonl", parallel_rows(items))
 
 
 if __name__ == "__main__":

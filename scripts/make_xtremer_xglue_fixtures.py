@@ -244,6 +244,33 @@ def copa(rng: random.Random) -> None:
                                         "idx": i, "changed": False} for i, (p, q, c1, c2, y) in enumerate(items)])
 
 
+# --- Social IQa (XTREME-R trains XCOPA on it before COPA) ---------------------------------------
+SIQA = [  # (context tail, question, correct, two wrong)
+    ("forgot their friend's birthday.", "How would the friend feel?", "hurt", ("proud", "sleepy")),
+    ("helped an old man cross the street.", "Why did they do this?", "to be kind", ("to be late", "to buy bread")),
+    ("won the school race.", "How would they feel afterwards?", "happy", ("bored", "guilty")),
+    ("broke a neighbour's window with a ball.", "What will they want to do next?", "apologise", ("go swimming", "paint a picture")),
+    ("studied every evening for a month.", "What will happen to them?", "they will do well on the test", ("they will forget their name", "they will lose their keys")),
+    ("shared their lunch with a new classmate.", "How would the classmate feel?", "grateful", ("angry", "afraid")),
+    ("left the stove on all night.", "What will happen next?", "they will worry about a fire", ("they will win a prize", "they will grow taller")),
+    ("lied to their parents about the homework.", "How would they feel later?", "guilty", ("rested", "hungry")),
+]
+
+
+def siqa(rng: random.Random) -> None:
+    """The hub's columns: context, question, answerA-C, label (the answer's number as a string)."""
+    rows = []
+    for subject in SUBJECTS:
+        for tail, question, correct, wrong in SIQA:
+            answers = [correct, *wrong]
+            rng.shuffle(answers)
+            rows.append({"context": f"{subject} {tail}", "question": question, "answerA": answers[0],
+                         "answerB": answers[1], "answerC": answers[2], "label": str(answers.index(correct) + 1)})
+    rng.shuffle(rows)
+    _write("siqa", "en", "train", rows[:48])
+    _write("siqa", "en", "validation", rows[48:])
+
+
 def nc(rng: random.Random) -> None:
     rows = []
     for category, (title, body) in NC_TRAIN.items():
@@ -289,6 +316,7 @@ def main() -> None:
     ner()
     pos()
     wpr()
+    siqa(random.Random(1))
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
     xcopa = load_records(get_task("xcopa"), "id", "test", "hub").records
     assert calls[-1] == ("cambridgeltl/xcopa", "id", "test")
     assert xcopa[0]["choices"] == ["Kami membuka payung.", "Kami melepas sepatu."] and xcopa[0]["label"] == 0
-    assert xcopa[0]["context"] == "Hujan mulai turun. What happened as a result?"
+    assert xcopa[0]["context"] == "Hujan mulai turun. What was the effect?"
     defect = load_records(get_task("code_defect"), "en", "train", "hub").records
     assert defect[0]["label"] == 1 and isinstance(defect[0]["label"], int)
 

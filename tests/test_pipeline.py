@@ -20,13 +20,18 @@ def test_trial_writes_rows_for_every_phase_and_language(tmp_path):
     value = run_trial(plan(tmp_path), rt)
     rows = read_results(str(tmp_path / "results")).to_pylist()
     phases = {(r["phase"], r["target_task"], r["split"]) for r in rows}
-    assert phases == {("intermediate", "mnli", "validation"), ("target", "xnli", "validation"), ("zero_shot", "xnli", "test")}
-    zero_shot = {r["language"]: r for r in rows if r["phase"] == "zero_shot"}
+    assert phases == {("intermediate", "mnli", "validation"), ("target", "xnli", "validation"),
+                      ("zero_shot", "xnli", "validation"), ("zero_shot", "xnli", "test")}
+    zero_shot = {r["language"]: r for r in rows if r["phase"] == "zero_shot" and r["split"] == "test"}
     assert set(get_task("xnli").languages) == set(zero_shot)  # all 15 XNLI languages
     assert all(0 <= r["value"] <= 1 and r["n_examples"] == 30 for r in zero_shot.values())
     assert all(r["intermediate"] == "mnli" and r["mixture"] == [("mnli", 1.0)] for r in rows)
-    non_en = [r["value"] for lang, r in zero_shot.items() if lang != "en"]
-    assert value == pytest.approx(sum(non_en) / len(non_en))
+    # XNLI selects on MNLI's English dev set (jiant's configuration): 45 MNLI fixture examples
+    assert [r["n_examples"] for r in rows if r["phase"] == "target"] == [45]
+    # the objective reads dev, never test: the five fixture languages with an XNLI dev set
+    dev = {r["language"]: r["value"] for r in rows if r["phase"] == "zero_shot" and r["split"] == "validation"}
+    assert set(dev) == {"de", "es", "fr", "ru", "zh"}
+    assert value == pytest.approx(sum(dev.values()) / len(dev))
     assert rt.reports[-1]["objective"] == value and rt.reports[-1]["unit"] == "done"
     assert [r["unit"] for r in rt.reports] == ["intermediate", "target-xnli", "done"]
 
@@ -35,7 +40,8 @@ def test_baseline_has_no_intermediate_rows_and_languages_can_be_restricted(tmp_p
     run_trial(plan(tmp_path, intermediate=False, target_languages=("de", "ur")), LocalRuntime())
     rows = read_results(str(tmp_path / "results")).to_pylist()
     assert {r["phase"] for r in rows} == {"target", "zero_shot"}
-    assert {r["language"] for r in rows if r["phase"] == "zero_shot"} == {"de", "ur"}
+    assert {(r["language"], r["split"]) for r in rows if r["phase"] == "zero_shot"} == \
+        {("de", "test"), ("ur", "test"), ("de", "validation")}  # ur has no dev set in the fixture
     assert all(r["intermediate"] == "none" and r["intermediate_learning_rate"] is None for r in rows)
 
 
@@ -46,7 +52,7 @@ def test_resume_skips_finished_units_and_reproduces_the_result(tmp_path):
     resumed = LocalRuntime(resume_from=after_intermediate)
     assert run_trial(plan(tmp_path), resumed) == pytest.approx(expected)
     assert [r["unit"] for r in resumed.reports] == ["target-xnli", "done"]
-    assert read_results(str(tmp_path / "results")).num_rows == 17  # rewritten, not duplicated
+    assert read_results(str(tmp_path / "results")).num_rows == 22  # rewritten, not duplicated
     finished = LocalRuntime(resume_from=full.checkpoints[-1])
     assert run_trial(plan(tmp_path), finished) == pytest.approx(expected)
     assert [r["unit"] for r in finished.reports] == ["done"]
@@ -61,7 +67,7 @@ def test_predictions_in_xtreme_layout_score_to_the_parquet_values(tmp_path):
     lines = (tmp_path / "pred" / "xnli" / "test-sw.tsv").read_text().splitlines()
     assert len(lines) == 30 and set(lines) <= {"entailment", "neutral", "contradiction"}
     scores = score_folders(tmp_path / "pred", tmp_path / "gold", XTREME)
-    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["phase"] == "zero_shot"]
+    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["phase"] == "zero_shot" and r["split"] == "test"]
     assert len(scores["xnli"]["accuracy"]) == 15
     for r in rows:
         assert scores["xnli"]["accuracy"][r["language"]] == pytest.approx(100 * r["value"])
@@ -111,14 +117,14 @@ def test_target_dev_selection_is_recorded_or_refused_without_data(tmp_path, monk
     from xlt.data.loading import DataError
     from xlt.tasks import spec
 
-    p = plan(tmp_path, intermediate=False, selection="target_dev", target_languages=("de",))
+    p = plan(tmp_path, intermediate=False, selection="target_dev", target_languages=("ur",))  # no ur dev set
     p = TrialPlan(**{**p.__dict__, "targets": (PhasePlan("xnli", 3e-3, 1, 16, eval_every=5),)})
     with pytest.raises(DataError, match="selection target_dev, but no non-English validation data"):
         run_trial(p, LocalRuntime())
     fixtures = tmp_path / "fixtures"
     shutil.copytree(spec.FIXTURES, fixtures)
-    rows = [json.loads(l) for l in (fixtures / "xnli" / "de" / "test.jsonl").read_text().splitlines()]
-    (fixtures / "xnli" / "de" / "validation.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:12]))
+    rows = [json.loads(l) for l in (fixtures / "xnli" / "ur" / "test.jsonl").read_text().splitlines()]
+    (fixtures / "xnli" / "ur" / "validation.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows[:12]))
     monkeypatch.setattr(spec, "FIXTURES", fixtures)
     run_trial(p, LocalRuntime())
     selections = {(r["phase"], r["model_selection"]) for r in read_results(str(tmp_path / "results")).to_pylist()}

@@ -10,7 +10,8 @@ import torch
 from xlt.benchmarks import XTREME_R
 from xlt.data.loading import DataError, load_records
 from xlt.data.pools import answer_sentence_pool, load_pool, sentence_spans
-from xlt.formats.retrieval import pool_score, rank_pool
+from xlt.objective import Objective
+from xlt.formats.retrieval import pool_files, pool_score, rank_pool
 from xlt.pipeline import PhasePlan, TrialPlan, run_trial
 from xlt.results import read_results
 from xlt.runtime import LocalRuntime
@@ -120,25 +121,32 @@ def test_rank_pool_and_map_at_20_arithmetic():
     assert ranked == [["c0", "c1", "c2", "c3"], ["c2", "c1", "c0", "c3"]]
     assert rank_pool(queries, candidates, ids, k=2, block=1) == [["c0", "c1"], ["c2", "c1"]]
     queries_records = [{"query_id": "q0", "relevant": ["c1", "c3"]}, {"query_id": "q1", "relevant": ["c2"]}]
-    metrics, lines = pool_score(queries_records, ranked)
-    # q0: hits at ranks 2 and 4: (1/2 + 2/4) / 2 = 0.5; q1: hit at rank 1: 1.0
-    assert metrics == {"map@20": pytest.approx(0.75)}
-    assert json.loads(lines[1]) == {"id": "q1", "ranking": ["c2", "c1", "c0", "c3"]}
+    # LAReQA: AP@20; q0: hits at ranks 2 and 4: (1/2 + 2/4) / 2 = 0.5; q1: hit at rank 1: 1.0
+    assert pool_score(get_task("lareqa"), queries_records, ranked) == {"map@20": pytest.approx(0.75)}
+    predictions, _, suffix = pool_files(get_task("lareqa"), queries_records, ranked)
+    assert suffix == "jsonl" and json.loads(predictions.splitlines()[1]) == {"id": "q1", "ranking": ["c2", "c1", "c0", "c3"]}
+    # Mewsli-X: the reciprocal rank of the first gold entity only (q0: c1 at rank 2)
+    assert pool_score(get_task("mewslix"), queries_records, ranked) == {"map@20": pytest.approx((1 / 2 + 1) / 2)}
+    predictions, gold, suffix = pool_files(get_task("mewslix"), queries_records, ranked)
+    assert suffix == "json" and json.loads(predictions)["q0"] == ranked[0] and json.loads(gold) == {"q0": ["c1", "c3"], "q1": ["c2"]}
 
 
 def test_pool_tasks_run_in_a_trial_and_their_files_score_as_the_rows_say(tmp_path):
     plan = TrialPlan(sweep="t", trial_id="t1", model="tiny-xlmr", max_seq_length=64, source="local",
                      intermediate=None, targets=(PhasePlan("lareqa", 1e-3, 1, 8), PhasePlan("mewslix", 1e-3, 1, 8)),
-                     seed=0, objective="zero_shot_mean", results_dir=str(tmp_path / "results"), config_hash="h",
+                     seed=0, objective=Objective(split="test"),  # neither has dev data in the fixtures
+                     results_dir=str(tmp_path / "results"), config_hash="h",
                      predictions_dir=str(tmp_path / "pred"), labels_dir=str(tmp_path / "gold"))
     value = run_trial(plan, LocalRuntime())
-    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["phase"] == "zero_shot"]
+    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["phase"] == "zero_shot" and r["split"] == "test"]
     assert {(r["target_task"], r["metric"]) for r in rows} == {("lareqa", "map@20"), ("mewslix", "map@20")}
     assert {r["language"] for r in rows if r["target_task"] == "mewslix"} == set(get_task("mewslix").languages)
     assert len([r for r in rows if r["target_task"] == "lareqa"]) == 11 and 0 <= value <= 1
     for row in rows:  # `xlt score`'s reading of the written files agrees with the row
+        if row["target_task"] == "lareqa":  # XTREME-R's evaluate.py does not score LAReQA
+            continue
         task = XTREME_R.task(row["target_task"])
-        name = f"{row['target_task']}/test-{row['language']}.jsonl"
+        name = f"{row['target_task']}/test-{row['language']}.json"
         scored = score_language(task, tmp_path / "pred" / name, tmp_path / "gold" / name, row["language"])
         assert scored["map@20"] == pytest.approx(100 * row["value"])
     gold = [json.loads(line) for line in (tmp_path / "gold" / "lareqa" / "test-zh.jsonl").read_text().splitlines()]

@@ -1,11 +1,12 @@
 """Benchmark definitions for scoring prediction folders: task folders, languages, file formats,
-groups. XTREME's lists are those of its `evaluate.py`; XTREME-R's those of its paper (see
-docs/scoring.md for what is and is not verified against its release)."""
+groups, exactly as XTREME's `evaluate.py` defines them for `--xtreme_version xtreme` and
+`xtreme-r` (google-research/xtreme@838c13b69daafb9328785d16caae2711e4012123, evaluate.py:118-212;
+docs/scoring.md). Lists keep the official order: averages are summed in it."""
 
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["label", "tag", "squad", "mlqa", "bucc", "ranking"]
+Kind = Literal["label", "tag", "squad", "mlqa", "bucc", "xcopa", "mewslix", "unscored"]
 
 
 @dataclass(frozen=True)
@@ -16,12 +17,13 @@ class BenchmarkTask:
 
     @property
     def suffix(self) -> str:
-        return {"squad": "json", "mlqa": "json", "ranking": "jsonl"}.get(self.kind, "tsv")
+        """evaluate.py's get_suffix: json for QA and Mewsli-X, jsonl for XCOPA, tsv otherwise."""
+        return {"squad": "json", "mlqa": "json", "mewslix": "json", "xcopa": "jsonl"}.get(self.kind, "tsv")
 
     @property
     def exempt_from_count_check(self) -> bool:
-        """XTREME checks example counts for every task but BUCC and QA (sets and id maps)."""
-        return self.kind in ("bucc", "squad", "mlqa", "ranking")
+        """evaluate.py checks example counts for every task but BUCC, Mewsli-X and QA (sets and id maps)."""
+        return self.kind in ("bucc", "squad", "mlqa", "mewslix")
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,13 @@ class Benchmark:
     def task(self, folder: str) -> BenchmarkTask:
         return next(t for t in self.tasks if t.folder == folder)
 
+    def languages(self, folder: str) -> tuple[str, ...]:
+        """A task's official languages in this benchmark (empty when it is not one of its tasks)."""
+        return next((t.languages for t in self.tasks if t.folder == folder), ())
+
 
 def _langs(text: str) -> tuple[str, ...]:
-    return tuple(text.split(","))
+    return tuple(text.split(",")) if text else ()
 
 
 XTREME = Benchmark(
@@ -65,25 +71,29 @@ XTREME = Benchmark(
     },
 )
 
+# XTREME-R drops PAW-X and BUCC, adds XCOPA, LAReQA and Mewsli-X and languages for PAN-X, UDPOS,
+# Tatoeba and XQuAD. Its evaluate.py lists LAReQA with no language (LAReQA is scored by
+# evaluate_retrieval.py instead), so a LAReQA folder gets no score and `all_task` never appears.
 XTREME_R = Benchmark(
     name="xtreme-r",
     tasks=(
-        BenchmarkTask("xnli", "label", XTREME.task("xnli").languages),
-        BenchmarkTask("xcopa", "label", _langs("et,ht,id,it,qu,sw,ta,th,tr,vi,zh")),
-        BenchmarkTask("udpos", "tag", XTREME.task("udpos").languages + _langs("lt,pl,ro,uk,wo")),
-        BenchmarkTask("panx", "tag", XTREME.task("panx").languages + _langs("az,gu,lt,pa,pl,qu,ro,uk")),
-        BenchmarkTask("xquad", "squad", XTREME.task("xquad").languages),
-        BenchmarkTask("mlqa", "mlqa", XTREME.task("mlqa").languages),
-        BenchmarkTask("tydiqa", "squad", XTREME.task("tydiqa").languages),
-        BenchmarkTask("mewslix", "ranking", _langs("ar,de,en,es,fa,ja,pl,ro,ta,tr,uk")),
-        BenchmarkTask("lareqa", "ranking", _langs("ar,de,el,en,es,hi,ru,th,tr,vi,zh")),
-        BenchmarkTask("tatoeba", "label", XTREME.task("tatoeba").languages + _langs("az,lt,pl,uk,ro,wo")),
+        BenchmarkTask("xnli", "label", XTREME.languages("xnli")),
+        BenchmarkTask("panx", "tag", XTREME.languages("panx") + _langs("qu,pl,uk,az,lt,pa,gu,ro")),
+        BenchmarkTask("udpos", "tag", XTREME.languages("udpos") + _langs("lt,pl,uk,wo,ro")),
+        BenchmarkTask("tatoeba", "label", XTREME.languages("tatoeba") + _langs("az,lt,pl,uk,ro")),
+        BenchmarkTask("xcopa", "xcopa", _langs("et,ht,id,it,qu,sw,ta,th,tr,vi,zh")),
+        BenchmarkTask("lareqa", "unscored", ()),
+        BenchmarkTask("mewslix", "mewslix", _langs("ar,de,en,es,fa,ja,pl,ro,ta,tr,uk")),
+        BenchmarkTask("xquad", "squad", XTREME.languages("xquad") + _langs("ro")),
+        BenchmarkTask("mlqa", "mlqa", XTREME.languages("mlqa")),
+        BenchmarkTask("tydiqa", "squad", XTREME.languages("tydiqa")),
     ),
     groups={
         "classification": ("xnli", "xcopa"),
-        "structured_prediction": ("udpos", "panx"),
+        "tagging": ("udpos", "panx"),
         "qa": ("xquad", "mlqa", "tydiqa"),
-        "retrieval": ("mewslix", "lareqa", "tatoeba"),
+        "retrieval": ("tatoeba", "mewslix"),
+        "multi_choice": ("xcopa",),
     },
 )
 

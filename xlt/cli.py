@@ -155,16 +155,19 @@ def _sweep_logs(args) -> int:
 
 
 def _drive(cfg, paths, address, resume: bool) -> int:
-    from xlt.results import read_results
+    from xlt.report import load_report
+    from xlt.report.render import best_vs_baseline
     from xlt.sweep import SweepError, run_sweep
-    from xlt.tables import best_vs_baseline
 
     try:
         outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume)
     except SweepError as err:
         return _error(str(err))
     print()
-    print(best_vs_baseline(read_results(paths.results), cfg.search.objectives()[0]))
+    try:
+        print(best_vs_baseline(load_report(paths.results)))
+    except FileNotFoundError:
+        print("no result rows")
     if outcome.num_errors:
         print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
     print(f"\nresults: {paths.results}")
@@ -185,17 +188,17 @@ def _sweep_plan(args) -> int:
 
 
 def _results_show(args) -> int:
-    from xlt.results import read_results
-    from xlt.tables import best_vs_baseline
+    from xlt.report import load_report
+    from xlt.report.render import best_vs_baseline
 
     directory = Path(args.dir)
     if (directory / "results").is_dir():
         directory = directory / "results"
     try:
-        table = read_results(str(directory))
+        report = load_report(str(directory))
     except FileNotFoundError as err:
         return _error(str(err))
-    print(best_vs_baseline(table))
+    print(best_vs_baseline(report))
     return 0
 
 

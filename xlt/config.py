@@ -118,17 +118,23 @@ class DataConfig(_Strict):
 
 
 class PhaseConfig(_Strict):
-    learning_rate: FloatParam = 2e-5
+    """A phase's training settings. Each unset one takes the task's default, the reference
+    protocol's (docs/tasks.md: jiant's XTREME configuration for the XTREME targets)."""
+    learning_rate: FloatParam | None = None
     epochs: float | None = Field(None, gt=0)
-    """None takes each task's default."""
     batch_size: int | None = Field(None, ge=1)
-    """Per-worker batch size (global = batch_size x workers_per_trial); None takes each task's default."""
-    warmup_ratio: float = Field(0.1, ge=0, lt=1)
-    weight_decay: float = Field(0.01, ge=0)
-    eval_every: int | None = Field(None, ge=1)
-    """Evaluate on the dev set every N steps and keep the best weights (None: keep the last)."""
-    patience: int | None = Field(None, ge=1)
-    """Stop after this many evaluations without improvement (needs eval_every)."""
+    """The global batch: examples per optimizer step, split over resources.workers_per_trial."""
+    micro_batch_size: int | None = Field(None, ge=1)
+    """The most examples a worker runs at once: a worker's share of a batch larger than this
+    accumulates gradients over micro-batches (None: the whole share at once)."""
+    warmup_ratio: float | None = Field(None, ge=0, lt=1)
+    weight_decay: float | None = Field(None, ge=0)
+    eval_every: int | None = Field(None, ge=0)
+    """Evaluate on the dev set every N steps and keep the best weights; 0: keep the last."""
+    patience: int | None = Field(None, ge=0)
+    """Stop after this many evaluations without improvement; 0: never stop early."""
+    dev_subset: int | None = Field(None, ge=0)
+    """Score checkpoints on the first N dev examples; 0: the whole dev set."""
 
 
 class MixtureConfig(_Strict):
@@ -193,6 +199,10 @@ class ObjectiveConfig(_Strict):
     """mean_minus_std: the number of standard deviations subtracted."""
     mode: Literal["max", "min"] | None = None
     """Default: search.mode."""
+    split: Literal["dev", "test"] = "dev"
+    """dev: each target language's dev set where the task has one, else English dev (nothing is
+    selected on test data). test: the zero-shot test scores; only when a sweep asks for it, and
+    the report then says so on its first line."""
 
     @model_validator(mode="after")
     def _known_languages(self):
@@ -215,8 +225,9 @@ class SearchConfig(_Strict):
     the `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
     objective: ObjectiveName | ObjectiveConfig | list[ObjectiveName | ObjectiveConfig] = "zero_shot_mean"
     """zero_shot_mean (mean over non-English languages), all_languages_mean, worst_language, or
-    `{statistic: mean|worst|mean_minus_std, languages: zero_shot|all|high|mid|low|[codes], k}`.
-    A list of two or more is a multi-objective search (Optuna searches the Pareto front)."""
+    `{statistic: mean|worst|mean_minus_std, languages: zero_shot|all|high|mid|low|[codes], k, split}`.
+    Every objective reads dev scores unless it says `split: test`. A list of two or more is a
+    multi-objective search (Optuna searches the Pareto front)."""
     mode: Literal["max", "min"] = "max"
     num_trials: int = Field(4, ge=1)
     seed: IntParam = 0
@@ -258,7 +269,7 @@ class SearchConfig(_Strict):
                 out.append(Objective.named(spec, self.mode))
             else:
                 langs = spec.languages if isinstance(spec.languages, str) else tuple(spec.languages)
-                out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode))
+                out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode, spec.split))
         return tuple(out)
 
 
@@ -326,6 +337,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     _check_names(cfg, source)
     _check_grid(cfg, source)
     _check_selection(cfg, source)
+    _check_dev_objective(cfg, source)
     return cfg
 
 
@@ -384,8 +396,28 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 def _check_selection(cfg: SweepConfig, source: str) -> None:
     for section in ("intermediate", "target"):
         phase = getattr(cfg, section)
-        if phase.patience is not None and phase.eval_every is None:
-            raise ConfigError(f"{source}: {section}.patience: early stopping needs {section}.eval_every")
+        if phase.patience and phase.eval_every == 0:
+            raise ConfigError(f"{source}: {section}.patience: early stopping needs {section}.eval_every > 0")
+        workers = cfg.resources.workers_per_trial
+        if phase.batch_size is not None and phase.batch_size < workers:
+            raise ConfigError(f"{source}: {section}.batch_size: {phase.batch_size} is the global batch and cannot be "
+                              f"split over resources.workers_per_trial={workers} workers")
+
+
+def _check_dev_objective(cfg: SweepConfig, source: str) -> None:
+    """A dev objective needs a target with dev data: an English dev set (fine-tuned targets) or
+    dev sets in the target languages."""
+    from xlt.data.loading import available_languages
+
+    if all(o.split == "test" for o in cfg.search.objectives()):
+        return
+    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    specs = [get_task(t) for t in targets]
+    if not any(t.trains or ("validation" in t.splits and available_languages(t, "validation", cfg.data.source))
+               for t in specs):
+        raise ConfigError(f"{source}: search.objective: it reads dev scores, but no target ({', '.join(targets)}) has "
+                          f"dev data in source {cfg.data.source!r} to select on; ask for test scores explicitly with "
+                          f"{{split: test}} (the report then says so first)")
 
 
 def _check_grid(cfg: SweepConfig, source: str) -> None:

@@ -1,4 +1,4 @@
-"""The sweep objective: one number per trial from its zero-shot per-language scores.
+"""The sweep objective: one number per trial from its per-language scores.
 
 An objective is a statistic over a set of languages, taken per target task and then averaged
 over the target tasks (so tasks with many languages do not outweigh the others):
@@ -7,12 +7,20 @@ over the target tasks (so tasks with many languages do not outweigh the others):
   mean_minus_std   the mean minus k population standard deviations (spread-penalised)
 over the languages `zero_shot` (all but the training language), `all`, a resource group of the
 shipped language table (`high`, `mid`, `low`: its non-English languages), or an explicit list.
+
+Nothing is selected on test data unless the sweep asks by name: an objective reads **dev**
+scores by default. A task covers the languages the objective selects among its test languages;
+each of them contributes its own dev score where the task has a dev set in it (XNLI, PAWS-X,
+UDPOS, PAN-X, MLQA, BUCC, XCOPA, ...), and where none of them has one (XQuAD, TyDiQA-GoldP) the
+task's English dev score (the model-selection score) stands in. `split: test` reads the
+zero-shot test scores instead; reports then say so first.
 A sweep may name several objectives: Optuna then searches their Pareto front.
 """
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from statistics import fmean, pstdev
+from typing import Literal
 
 from xlt.languages import LANGUAGES
 
@@ -20,6 +28,26 @@ STATISTICS = ("mean", "worst", "mean_minus_std")
 GROUPS = ("zero_shot", "all", "high", "mid", "low")
 LEGACY = {"zero_shot_mean": ("mean", "zero_shot"), "all_languages_mean": ("mean", "all"),
           "worst_language": ("worst", "zero_shot")}
+Split = Literal["dev", "test"]
+
+
+@dataclass(frozen=True)
+class TargetScores:
+    """One target task's scores in one trial (primary metric, fractions)."""
+
+    test: Mapping[str, float]
+    """Language -> zero-shot test score."""
+    dev: Mapping[str, float] = field(default_factory=dict)
+    """Language -> score on that language's dev set (the languages that have one)."""
+    english_dev: float | None = None
+    """The training language's dev score, which selects the checkpoint (None: no fine-tuning)."""
+
+    def to_json(self) -> dict:
+        return {"test": dict(self.test), "dev": dict(self.dev), "english_dev": self.english_dev}
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> "TargetScores":
+        return cls(dict(data["test"]), dict(data.get("dev") or {}), data.get("english_dev"))
 
 
 @dataclass(frozen=True)
@@ -30,18 +58,20 @@ class Objective:
     k: float = 1.0
     """mean_minus_std: how many standard deviations."""
     mode: str = "max"
+    split: Split = "dev"
+    """dev (default): dev scores select; test: zero-shot test scores (only when a sweep asks)."""
 
     @classmethod
-    def named(cls, name: str, mode: str = "max") -> "Objective":
-        """The named objectives of earlier sweep files: zero_shot_mean, all_languages_mean, worst_language."""
+    def named(cls, name: str, mode: str = "max", split: Split = "dev") -> "Objective":
+        """The named objectives: zero_shot_mean, all_languages_mean, worst_language."""
         statistic, languages = LEGACY[name]
-        return cls(statistic, languages, mode=mode)
+        return cls(statistic, languages, mode=mode, split=split)
 
     @property
     def name(self) -> str:
         langs = self.languages if isinstance(self.languages, str) else ",".join(self.languages)
         stat = f"mean-{self.k:g}std" if self.statistic == "mean_minus_std" else self.statistic
-        return f"{stat}[{langs}]"
+        return f"{stat}[{langs}]" + ("@test" if self.split == "test" else "")
 
     def selects(self, language: str, train_language: str) -> bool:
         if not isinstance(self.languages, str):
@@ -61,28 +91,42 @@ class Objective:
             return min(values)
         return fmean(values) - self.k * pstdev(values)
 
-    def __call__(self, scores: Mapping[str, Mapping[str, float]], train_language: str = "en") -> float:
-        """`scores[task][language]` -> the objective. Tasks without a selected language are left
-        out (a group may have no language in a task); ValueError when none is left."""
+    def values(self, scores: "TargetScores | Mapping[str, float]", train_language: str = "en") -> list[float]:
+        """The values this objective takes from one task (empty: the task has none of its languages).
+        A plain {language: value} mapping is used as it is, whatever the split."""
+        if not isinstance(scores, TargetScores):
+            return [v for lang, v in scores.items() if self.selects(lang, train_language)]
+        covered = [lang for lang in scores.test if self.selects(lang, train_language)]
+        if self.split == "test" or not covered:
+            return [scores.test[lang] for lang in covered]
+        dev = [scores.dev[lang] for lang in covered if lang in scores.dev]
+        if dev:
+            return dev
+        return [scores.english_dev] if scores.english_dev is not None else []
+
+    def covers(self, scores: Mapping[str, "TargetScores | Mapping[str, float]"], train_language: str = "en") -> list[str]:
+        """The tasks that contribute to this objective."""
+        return [t for t, s in scores.items() if self.values(s, train_language)]
+
+    def __call__(self, scores: Mapping[str, "TargetScores | Mapping[str, float]"], train_language: str = "en") -> float:
+        """`scores[task]` -> the objective. Tasks without a selected language are left out (a
+        group may have no language in a task); ValueError when none is left."""
         if not scores:
             raise ValueError("no zero-shot scores to compute an objective from")
-        per_task = []
-        for by_lang in scores.values():
-            values = [v for lang, v in by_lang.items() if self.selects(lang, train_language)]
-            if values:
-                per_task.append(self.per_task(values))
+        per_task = [self.per_task(v) for s in scores.values() if (v := self.values(s, train_language))]
         if not per_task:
             raise ValueError(f"objective {self.name}: no target task has languages to average "
                              f"(tasks {sorted(scores)})")
         return fmean(per_task)
 
 
-def objective(spec: "str | Objective", scores: Mapping[str, Mapping[str, float]], train_language: str = "en") -> float:
-    """The value of one objective (a legacy name or an Objective) on `scores`."""
+def objective(spec: "str | Objective", scores: Mapping[str, "TargetScores | Mapping[str, float]"],
+              train_language: str = "en") -> float:
+    """The value of one objective (a name or an Objective) on `scores`."""
     return (Objective.named(spec) if isinstance(spec, str) else spec)(scores, train_language)
 
 
-def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, Mapping[str, float]],
+def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, "TargetScores | Mapping[str, float]"],
                       partial: bool = False) -> dict[str, float]:
     """What a trial reports: `objective` (the first, what single-objective searchers and
     schedulers read), then `objective_2`, ... for the others. `partial`: the targets done so far,
@@ -100,3 +144,32 @@ def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, Mapp
 
 def metric_name(index: int) -> str:
     return "objective" if index == 0 else f"objective_{index + 1}"
+
+
+def scores_from_rows(rows: Iterable[Mapping]) -> dict[str, TargetScores]:
+    """Per target task, the scores its result rows hold (one trial's rows: zero-shot test and dev
+    rows, and the English dev row of phase 3), on each task's primary metric."""
+    from xlt.tasks import get_task
+
+    test: dict[str, dict[str, float]] = {}
+    dev: dict[str, dict[str, float]] = {}
+    english: dict[str, float] = {}
+    tasks: dict[str, object] = {}
+    for r in rows:
+        name = r["target_task"]
+        if name not in tasks:
+            tasks[name] = get_task(name)
+        task = tasks[name]
+        if r["metric"] != task.primary_metric:
+            continue
+        if r["phase"] == "zero_shot":
+            (test if r["split"] == "test" else dev).setdefault(name, {})[r["language"]] = r["value"]
+        elif r["phase"] == "target" and r["language"] == task.train_language:
+            english[name] = r["value"]
+    out = {}
+    for name, by_lang in test.items():
+        task = tasks[name]
+        # the English dev row is written under the task whose dev data selected (XQuAD: squad_v1)
+        own = english.get(name, english.get(task.dev_task))
+        out[name] = TargetScores(by_lang, dev.get(name, {}), own)
+    return out

@@ -12,7 +12,7 @@ import logging
 import random
 import tempfile
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pyarrow.fs as pafs
@@ -20,15 +20,16 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from xlt.data.loading import DataError, available_languages, load_records, resolve_labels
+from xlt.data.loading import DataError, available_languages, load_bitext, load_records, resolve_labels
 from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
-from xlt.formats.retrieval import best_threshold, bucc_score, mine_pairs, pool_score, rank_pool, tatoeba_score
+from xlt.formats.retrieval import (bucc_candidates, bucc_score, bucc_threshold, default_retrieval_layer, distinct,
+                                   pool_files, pool_score, rank_pool, tatoeba_score)
 from xlt.mixtures import Mixture
 from xlt.models.backbone import backbone_of, load_encoder, with_lora
 from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
-from xlt.objective import objective_metrics
+from xlt.objective import TargetScores, objective_metrics, scores_from_rows
 from xlt.results import ResultRow, write_rows
 from xlt.cache import PhaseCache, data_fingerprint
 from xlt.data.feature_cache import FeatureCache, feature_key
@@ -36,7 +37,7 @@ from xlt.locks import Renewer, wait_for_lease
 from xlt.runtime import Runtime
 from xlt.storage import write_text
 from xlt.tasks import TaskSpec, get_task
-from xlt.train import predict, train_mixture, train_phase
+from xlt.train import predict, train_loop
 from xlt.trial_plan import PhasePlan, TrialPlan  # noqa: F401  (re-exported: the plan a trial runs)
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ class TrialState:
     """What survives a restart: units finished and the zero-shot scores they produced."""
 
     completed: list[str] = field(default_factory=list)
-    scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    scores: dict[str, dict] = field(default_factory=dict)
+    """Task -> its TargetScores as JSON."""
     step: int = 0
 
     def save(self, directory: Path, encoder_state: dict[str, torch.Tensor]) -> None:
@@ -80,7 +82,7 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
             encoder.load_state_dict(base)  # every target starts from phase 2's encoder
             runner.target(target, base)
 
-    values = objective_metrics(plan.objectives, state.scores)
+    values = objective_metrics(plan.objectives, {t: TargetScores.from_json(s) for t, s in state.scores.items()})
     rt.report({**values, "progress": 1.0, "unit": "done", "step": state.step})
     return values["objective"]
 
@@ -107,7 +109,7 @@ class _UnitRunner:
             with self._renewing(key):
                 step0 = self.state.step
                 if len(tasks) == 1:
-                    models = {tasks[0].name: self._train(tasks[0], tasks[0], phase)}
+                    models = {tasks[0].name: self._train(tasks[0], tasks, phase)}
                 else:
                     models = self._train_mixture(tasks, mixture, phase)
                 rows = [row for task in tasks for row in
@@ -161,22 +163,30 @@ class _UnitRunner:
 
     def _train_mixture(self, tasks: list[TaskSpec], mixture: Mixture, phase: PhasePlan) -> dict[str, TaskModel]:
         """One encoder, a head per task, batches drawn task by task by the mixture's sampler."""
-        fmts = {t.name: FORMATS[t.format] for t in tasks}
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         heads = nn.ModuleDict({t.name: self._head(t) for t in tasks})
         model = MultiTaskModel(self.encoder, heads)
         features = {t.name: self._encoded(t, t, "train")[1] for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
-        out = train_mixture(model, fmts, features, probabilities, steps=self.plan.intermediate_steps,
-                            epochs=phase.epochs, lr=phase.learning_rate, batch_size=phase.batch_size,
-                            warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
-                            pad_id=self.pad_id, rt=self.rt)
+        out = self._loop(model, {t.name: FORMATS[t.format] for t in tasks}, features, probabilities, phase,
+                         steps=self.plan.intermediate_steps)
         log.info("mixture %s: %d steps, per task %s", mixture.canonical, out["steps"], out["task_steps"])
-        self.state.step += out["steps"]
-        self._train_loss = out["train_loss"]
         self._extra_metrics = {f"train_loss/{n}": v for n, v in out["task_losses"].items()} | \
             {f"train_steps/{n}": c for n, c in out["task_steps"].items()}
         return {t.name: model.task_model(t.name) for t in tasks}
+
+    def _loop(self, model: nn.Module, fmts: dict, features: dict, probabilities: dict, phase: PhasePlan,
+              steps: int | None = None, dev_score=None) -> dict:
+        """xlt.train.train_loop with the phase's settings; counts the steps and the loss."""
+        out = train_loop(model, fmts, features, probabilities, lr=phase.learning_rate, epochs=phase.epochs,
+                         steps=steps, batch_size=phase.batch_size, micro_batch=phase.micro_batch_size,
+                         warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
+                         pad_id=self.pad_id, rt=self.rt, dev_score=dev_score,
+                         eval_every=phase.eval_every if dev_score else None, patience=phase.patience,
+                         compile=self.plan.compile)
+        self.state.step += out["steps"]
+        self._train_loss = out["train_loss"]
+        return out
 
     def target(self, phase: PhasePlan, base: dict[str, torch.Tensor]) -> None:
         key = self.plan.target_key(phase)
@@ -185,38 +195,44 @@ class _UnitRunner:
             meta, _ = cached
             self.state.step += meta["steps"]
             self.state.scores[phase.task] = meta["scores"]
-            running = objective_metrics(self.plan.objectives, self.state.scores, partial=True)
-            self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base, running)
+            self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base,
+                         self._running_objective())
             return
         try:
             with self._renewing(key):
                 step0 = self.state.step
-                rows, zero_shot = self._run_target(phase)
-            task = self._task(phase.task)
-            self.state.scores[task.name] = {r.language: r.value for r in zero_shot if r.metric == task.primary_metric}
-            self._store("target", key, rows + zero_shot, self.state.step - step0, scores=self.state.scores[task.name])
+                rows = self._run_target(phase)
+            self.state.scores[phase.task] = scores_from_rows([asdict(r) for r in rows])[phase.task].to_json()
+            self._store("target", key, rows, self.state.step - step0, scores=self.state.scores[phase.task])
         finally:
             self._release(key)
         # The objective over the targets done so far: what the searcher and schedulers see.
-        running = objective_metrics(self.plan.objectives, self.state.scores, partial=True)
-        self._finish(f"target-{task.name}", f"target-{task.name}", rows + zero_shot, base, running)
+        self._finish(f"target-{phase.task}", f"target-{phase.task}", rows, base, self._running_objective())
 
-    def _run_target(self, phase: PhasePlan) -> tuple[list[ResultRow], list[ResultRow]]:
-        """Fine-tune on English and evaluate zero-shot: (dev rows, zero-shot rows)."""
+    def _running_objective(self) -> dict[str, float]:
+        scores = {t: TargetScores.from_json(s) for t, s in self.state.scores.items()}
+        return objective_metrics(self.plan.objectives, scores, partial=True)
+
+    def _run_target(self, phase: PhasePlan) -> list[ResultRow]:
+        """Fine-tune on English, evaluate on the English dev set, then zero-shot on every target
+        language's dev set (where the task has one) and test set."""
         task = self._task(phase.task)
-        rows: list[ResultRow] = []
-        languages = available_languages(task, "test", self.plan.source)
-        if self.plan.target_languages:
-            languages = tuple(l for l in languages if l in self.plan.target_languages)
-        if task.trains:
-            model = self._train(task, self._task(task.train_from or task.name), phase, target=True)
-            rows = self._evaluate(model, task, "target", "validation", [task.train_language], phase,
-                                  dev_task=self._task(task.dev_task))
-            zero_shot = self._evaluate(model, task, "zero_shot", "test", languages, phase)
-        else:  # retrieval: no training data; the phase-2 encoder is evaluated directly
+        test_languages = self._target_languages(task, "test")
+        dev_languages = [l for l in self._target_languages(task, "validation") if l != task.train_language]
+        if not task.trains:  # retrieval: no training data; the phase-2 encoder is evaluated directly
             self._train_loss = float("nan")
-            zero_shot = self._retrieve(task, languages, phase)
-        return rows, zero_shot
+            return self._retrieve(task, dev_languages, test_languages, phase)
+        model = self._train(task, [self._task(t) for t in task.train_tasks], phase, target=True)
+        return (self._evaluate(model, task, "target", "validation", [task.train_language], phase,
+                               dev_task=self._task(task.dev_task))
+                + self._evaluate(model, task, "zero_shot", "validation", dev_languages, phase)
+                + self._evaluate(model, task, "zero_shot", "test", test_languages, phase))
+
+    def _target_languages(self, task: TaskSpec, split: str) -> list[str]:
+        if split not in task.splits:
+            return []
+        languages = available_languages(task, split, self.plan.source)
+        return [l for l in languages if not self.plan.target_languages or l in self.plan.target_languages]
 
     def _task(self, name: str) -> TaskSpec:
         return resolve_labels(get_task(name), self.plan.source)
@@ -239,10 +255,12 @@ class _UnitRunner:
                                                           self.plan.trust_remote_code)
         return FORMATS[task.format].head(task, self.encoder.config.hidden_size, pooling=backbone.pooling)
 
-    def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None):
+    def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None,
+                 limit: int | None = None):
         """(records, features) of `data_task`'s split encoded for `task`, through the feature cache.
-        Training splits cover every training language; others the one `language`."""
-        cap = self.plan.max_train_examples if split == "train" else None
+        Training splits cover every training language (capped by data.max_train_examples); others
+        the one `language`, their first `limit` examples when given."""
+        cap = self.plan.max_train_examples if split == "train" else limit
         lang_key = ",".join(data_task.training_languages) if split == "train" else language
         cache = FeatureCache(f"{self.plan.cache_dir}/features") if self.plan.cache_dir else None
         key = None
@@ -253,7 +271,7 @@ class _UnitRunner:
             hit = cache.get(key)
             if hit is not None:
                 return hit
-        records = self._train_records(data_task) if split == "train" else self._records(data_task, language, split)
+        records = self._train_records(data_task) if split == "train" else self._records(data_task, language, split, cap)
         encoded = (records, FORMATS[task.format].encode(task, records, self.tokenizer, self._max_length(task)))
         if cache is not None and self.rt.rank == 0:
             cache.put(key, encoded)
@@ -272,23 +290,20 @@ class _UnitRunner:
     def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
         return load_records(task, language, split, self.plan.source, cap).records
 
-    def _train(self, task: TaskSpec, data_task: TaskSpec, phase: PhasePlan, target: bool = False) -> TaskModel:
-        """Train `task`'s head (and the encoder) on `data_task`'s English training set, selecting
-        the best weights on dev data every `eval_every` steps when asked."""
+    def _train(self, task: TaskSpec, data_tasks: list[TaskSpec], phase: PhasePlan, target: bool = False) -> TaskModel:
+        """Train `task`'s head (and the encoder) on each of `data_tasks`' English training sets in
+        turn (XCOPA: SIQA, then COPA), selecting the best weights on dev data every `eval_every`
+        steps when asked (the last stage's)."""
         fmt = FORMATS[task.format]
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         model = TaskModel(self.encoder, self._head(task))
-        records, features = self._encoded(task, data_task, "train")
-        dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every else None
-        out = train_phase(model, fmt, features, lr=phase.learning_rate, epochs=phase.epochs,
-                          batch_size=phase.batch_size, warmup_ratio=phase.warmup_ratio,
-                          weight_decay=phase.weight_decay, seed=self.plan.seed, pad_id=self.pad_id, rt=self.rt,
-                          dev_score=dev_score, eval_every=phase.eval_every, patience=phase.patience,
-                          compile=self.plan.compile)
-        if "best_step" in out:
-            log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
-        self.state.step += out["steps"]
-        self._train_loss = out["train_loss"]
+        for i, data_task in enumerate(data_tasks):
+            features = self._encoded(task, data_task, "train")[1]
+            last = i == len(data_tasks) - 1
+            dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every and last else None
+            out = self._loop(model, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, phase, dev_score=dev_score)
+            if "best_step" in out:
+                log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
         return model
 
     def _dev_scorer(self, model: TaskModel, task: TaskSpec, phase: PhasePlan, target: bool):
@@ -298,14 +313,14 @@ class _UnitRunner:
         fmt = FORMATS[task.format]
         if target and self.plan.selection == "target_dev":
             data_task = task
-            languages = [l for l in available_languages(task, "validation", self.plan.source) if l != task.train_language]
+            languages = [l for l in self._target_languages(task, "validation") if l != task.train_language]
             if not languages:
                 raise DataError(f"task {task.name!r}: selection target_dev, but no non-English validation data "
                                 f"in source {self.plan.source!r}")
         else:
             data_task = self._task(task.dev_task) if target else task
             languages = [task.train_language]
-        dev = [(lang, *self._encoded(task, data_task, "validation", lang)) for lang in languages]
+        dev = [(lang, *self._encoded(task, data_task, "validation", lang, limit=phase.dev_subset)) for lang in languages]
 
         def score() -> float:
             values = []
@@ -326,59 +341,78 @@ class _UnitRunner:
             records, features = self._encoded(task, data_task, split, lang)
             outputs = predict(model, fmt, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
             metrics, predictions = fmt.score(task, records, features, outputs, lang)
-            if phase_name == "zero_shot":
+            if phase_name == "zero_shot" and split == "test":
                 self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
-            rows += [self._row(phase_name, data_task.name, lang, split, m, v, len(records), phase.learning_rate)
+            rows += [self._row(phase_name, task.name, lang, split, m, v, len(records), phase.learning_rate)
                      for m, v in metrics.items()]
         return rows
 
-    def _retrieve(self, task: TaskSpec, languages, phase: PhasePlan) -> list[ResultRow]:
+    def _retrieve(self, task: TaskSpec, dev_languages, test_languages, phase: PhasePlan) -> list[ResultRow]:
+        """Retrieval targets: the phase-2 encoder, evaluated directly (dev where the task has it)."""
         fmt = FORMATS[task.format]
-        kw = dict(layer=self.plan.retrieval_layer if self.plan.retrieval_layer is not None else task.retrieval_layer,
+        layer = self.plan.retrieval_layer if self.plan.retrieval_layer is not None else task.retrieval_layer
+        kw = dict(layer=layer if layer is not None else default_retrieval_layer(self.encoder.config.num_hidden_layers),
                   pooling=self.plan.retrieval_pooling or self._retrieval_pooling(task), max_length=self._max_length(task),
                   batch_size=2 * phase.batch_size, rt=self.rt)
         if task.candidate_pool:
-            return self._retrieve_from_pool(task, languages, kw)
-
-        def embed(records):
-            return (fmt.embed(self.encoder, self.tokenizer, [r["source"] for r in records], **kw),
-                    fmt.embed(self.encoder, self.tokenizer, [r["target"] for r in records], **kw))
-
+            return self._retrieve_from_pool(task, dev_languages, test_languages, kw)
+        embed = lambda texts: fmt.embed(self.encoder, self.tokenizer, texts, **kw)  # noqa: E731
+        if task.bitext:
+            return self._mine(task, dev_languages, test_languages, embed)
         rows = []
-        for lang in languages:
+        for lang in test_languages:
             records = self._records(task, lang, "test")
-            if task.metric == "bucc":
-                dev = self._records(task, lang, "validation")
-                dev_src, dev_trg = embed(dev)
-                threshold = best_threshold(mine_pairs(dev, dev_src, dev_trg),
-                                           [f"{r['source_id']}\t{r['target_id']}" for r in dev])
-                metrics, predictions = bucc_score(records, *embed(records), threshold)
-                log.info("bucc %s: margin threshold %.4f chosen on dev", lang, metrics.pop("threshold"))
-            else:
-                metrics, predictions = tatoeba_score(records, *embed(records))
+            metrics, predictions = tatoeba_score(records, embed([r["source"] for r in records]),
+                                                 embed([r["target"] for r in records]))
             self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
             rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(records), 0.0) for m, v in metrics.items()]
         return rows
 
-    def _retrieve_from_pool(self, task: TaskSpec, languages, kw: dict) -> list[ResultRow]:
-        """Pool retrieval: the pool is embedded once; each language's queries rank it."""
+    def _mine(self, task: TaskSpec, dev_languages, test_languages, embed) -> list[ResultRow]:
+        """BUCC: mine each split's corpora; the threshold is tuned on dev gold and applied to test."""
         fmt = FORMATS[task.format]
-        pool = load_pool(task, "test", self.plan.source)
+        rows = []
+        for lang in test_languages:
+            mined = {}
+            for split in ("validation", "test"):
+                bitext = load_bitext(task, lang, split, self.plan.source)
+                src, trg = distinct(bitext.source)[0], distinct(bitext.target)[0]
+                mined[split] = (bitext, bucc_candidates(bitext, embed(src), embed(trg)))
+            (dev, dev_candidates), (test, test_candidates) = mined["validation"], mined["test"]
+            threshold = bucc_threshold(dev_candidates, dev.gold)
+            log.info("bucc %s: margin threshold %.4f chosen on dev", lang, threshold)
+            if lang in dev_languages:  # dev F1 at its own tuned threshold, as jiant reports BUCC's val
+                metrics, _ = bucc_score(dev_candidates, dev.gold, threshold)
+                rows += [self._row("zero_shot", task.name, lang, "validation", m, v, len(dev), 0.0) for m, v in metrics.items()]
+            metrics, predictions = bucc_score(test_candidates, test.gold, threshold)
+            self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, test.gold))
+            rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(test), 0.0) for m, v in metrics.items()]
+        return rows
+
+    def _retrieve_from_pool(self, task: TaskSpec, dev_languages, test_languages, kw: dict) -> list[ResultRow]:
+        """Pool retrieval: each split's pool is embedded once; each language's queries rank it."""
+        fmt = FORMATS[task.format]
 
         def embed(records, text: str, context: str):
             contexts = [r[context] for r in records]
             return fmt.embed(self.encoder, self.tokenizer, [r[text] for r in records], **kw,
                              contexts=None if all(c is None for c in contexts) else [c or "" for c in contexts])
 
-        candidates = embed(pool.candidates, "candidate", "candidate_context")
-        log.info("%s: %d candidates in the pool", task.name, len(pool.candidates))
         rows = []
-        for lang in languages:
-            queries = pool.queries[lang]
-            ranked = rank_pool(embed(queries, "query", "query_context"), candidates, pool.candidate_ids)
-            metrics, predictions = pool_score(queries, ranked)
-            self._write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, queries), suffix="jsonl")
-            rows += [self._row("zero_shot", task.name, lang, "test", m, v, len(queries), 0.0) for m, v in metrics.items()]
+        for split, languages in (("validation", dev_languages), ("test", test_languages)):
+            if not languages:
+                continue
+            pool = load_pool(task, split, self.plan.source)
+            candidates = embed(pool.candidates, "candidate", "candidate_context")
+            log.info("%s %s: %d candidates in the pool", task.name, split, len(pool.candidates))
+            for lang in languages:
+                queries = pool.queries[lang]
+                ranked = rank_pool(embed(queries, "query", "query_context"), candidates, pool.candidate_ids)
+                metrics = pool_score(task, queries, ranked)
+                if split == "test":
+                    predictions, gold, suffix = pool_files(task, queries, ranked)
+                    self._write_predictions(task, lang, predictions, gold, suffix=suffix)
+                rows += [self._row("zero_shot", task.name, lang, split, m, v, len(queries), 0.0) for m, v in metrics.items()]
         return rows
 
     def _retrieval_pooling(self, task: TaskSpec) -> str:

@@ -93,7 +93,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
             runs.append(PhaseRun("intermediate", inter_key, tasks, epochs))
             if inter.steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
                 batch = inter.batch_size or get_task(tasks[0]).defaults.batch_size
-                examples = inter.steps * batch * cfg.resources.workers_per_trial
+                examples = inter.steps * batch  # the global batch
                 hours[inter_key] = examples / throughput(cfg_t, cost) / 3600
             else:
                 hours[inter_key] = train_hours(cfg_t, tasks, epochs, cost)
@@ -119,9 +119,11 @@ def throughput(cfg: SweepConfig, cost: dict) -> float:
 def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows."""
     task = get_task(name)
-    data_task = get_task(task.train_from) if task.train_from else task
     if not task.trains:
         return 0
+    if task.train_from:  # trained on other tasks' data (XCOPA: SIQA, then COPA)
+        return sum(train_examples(cfg, t, cost) for t in task.train_tasks)
+    data_task = task
     if cfg.data.source == "local":
         n = 0
         for lang in data_task.training_languages:

@@ -15,7 +15,9 @@ def describe(config: dict) -> str:
     parts = [f"intermediate={inter}" + (f" (lr {lr:.2g})" if lr is not None and inter != "none" else "")]
     if "target_task" in config:
         parts.append(f"target={config['target_task']}")
-    parts += [f"target lr={config['target_learning_rate']:.2g}", f"seed={config['seed']}"]
+    if "target_learning_rate" in config:
+        parts.append(f"target lr={config['target_learning_rate']:.2g}")
+    parts.append(f"seed={config['seed']}")
     if "model" in config:
         parts.insert(0, f"model={config['model']}")
     return " ".join(parts)

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from xlt.storage import filesystem, write_atomic
 
 SCHEMA_VERSION = 1
-KEY = ("trial_id", "phase", "target_task", "language", "metric")
+KEY = ("trial_id", "phase", "target_task", "language", "split", "metric")
 
 SCHEMA = pa.schema([
     ("sweep", pa.string()),

@@ -1,9 +1,10 @@
 """Score a folder of predictions against gold labels in the XTREME submission layout, as
-XTREME's `evaluate.py` does: `DIR/<task>/test-<lang>.<tsv|json|jsonl>`.
+XTREME's `evaluate.py` does (google-research/xtreme@838c13b): `DIR/<task>/test-<lang>.<tsv|json|jsonl>`.
 
-Returns the JSON shape of its `--output_file`: `all_task` (only when every task is present),
-each complete group, and per task `{metric: {lang: value}, avg_<metric>: value, avg_metric:
-value}`, values in percent. Bad input raises ScoreError naming the file (and line).
+Returns the JSON shape of its `--output_file`: `all_task` (only when every task is present and
+scored), each complete group, and per task `{metric: {lang: value}, avg_<metric>: value,
+avg_metric: value}`, values in percent, summed in the official language order. Bad input raises
+ScoreError naming the file (and line) where the official script would crash or mis-read.
 """
 
 import json
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xlt.benchmarks import Benchmark, BenchmarkTask
-from xlt.metrics import accuracy, bucc_prf, mean_average_precision_at_k, mlqa_em_f1, seqeval_prf, squad_em_f1
+from xlt.metrics import bucc_prf, mlqa_em_f1, seqeval_prf, squad_em_f1
+from xlt.metrics.retrieval import mewslix_map_at_k
 
 
 class ScoreError(ValueError):
@@ -55,19 +57,25 @@ def read_json_file(path: Path):
 
 
 def read_ranking_file(path: Path) -> dict[str, list[str]]:
-    """JSON lines `{"id": query, "ranking": [...]}` (predictions) or `{"id": q, "relevant": [...]}` (gold)."""
-    out = {}
+    """Mewsli-X's files: one JSON object `{example id: [entity id, ...]}` (predictions ranked
+    best first; gold a singleton list)."""
+    data = read_json_file(path)
+    if not isinstance(data, dict) or not all(
+            isinstance(v, list) and all(isinstance(x, str) for x in v) for v in data.values()):
+        raise ScoreError(f"{path}: expected a JSON object {{example id: [entity id, ...]}}")
+    return data
+
+
+def read_xcopa_file(path: Path) -> list:
+    """XCOPA's files: JSON lines each with a `label` (gold rows, or `{"label": n}` predictions)."""
+    labels = []
     with _open(path) as f:
         for line_no, line in enumerate(f, 1):
-            if not line.strip():
-                continue
             try:
-                row = json.loads(line)
-                out[str(row["id"])] = [str(x) for x in row.get("ranking", row.get("relevant", []))]
+                labels.append(json.loads(line)["label"])
             except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise ScoreError(f"{path}:{line_no}: expected a JSON object with 'id' and 'ranking' "
-                                 f"or 'relevant' ({err})") from None
-    return out
+                raise ScoreError(f"{path}:{line_no}: expected a JSON object with a 'label' ({err!r})") from None
+    return labels
 
 
 def _open(path: Path):
@@ -95,19 +103,31 @@ def score_language(task: BenchmarkTask, pred: Path, gold: Path, lang: str) -> di
         dataset, predictions = read_json_file(gold), read_json_file(pred)
         if not isinstance(predictions, dict):
             raise ScoreError(f"{pred}: expected a JSON object {{question id: answer text}}")
+        if bad := next((k for k, v in predictions.items() if not isinstance(v, str)), None):
+            raise ScoreError(f"{pred}: the answer of {bad!r} is {predictions[bad]!r}, expected a string")
         try:
-            scores = mlqa_em_f1(dataset, predictions, lang) if task.kind == "mlqa" else squad_em_f1(dataset, predictions)
+            scores = (mlqa_em_f1(dataset, predictions, lang, scale=100.0) if task.kind == "mlqa"
+                      else squad_em_f1(dataset, predictions, scale=100.0))
         except (KeyError, TypeError) as err:
             raise ScoreError(f"{gold}: not SQuAD-format data (missing {err})") from None
-        return _pct(scores)
-    if task.kind == "ranking":
+        except ValueError as err:  # no questions
+            raise ScoreError(f"{gold}: {err}") from None
+        return scores
+    if task.kind == "mewslix":
         gold_map, ranked = read_ranking_file(gold), read_ranking_file(pred)
-        return {"map@20": 100 * mean_average_precision_at_k({q: set(r) for q, r in gold_map.items()}, ranked, 20)}
-    labels, preds = read_label_file(gold), read_label_file(pred)
-    if task.kind == "bucc":
-        return _pct(bucc_prf(labels, preds))
+        if empty := next((q for q, v in gold_map.items() if not v), None):
+            raise ScoreError(f"{gold}: example {empty!r} has no gold entity")
+        return {"map@20": mewslix_map_at_k(gold_map, ranked, 20) * 100}
+    if task.kind == "xcopa":
+        labels, preds = read_xcopa_file(gold), read_xcopa_file(pred)
+    else:
+        labels, preds = read_label_file(gold), read_label_file(pred)
+    if task.kind == "bucc":  # no correct pair: the official writes integer zeros
+        return {k: v * 100 if v else 0 for k, v in bucc_prf(labels, preds).items()}
     _check_count(pred, gold, len(preds), len(labels), "lines")
-    return {"accuracy": 100 * accuracy(labels, preds)}
+    if not labels:
+        raise ScoreError(f"{gold}: no examples")
+    return {"accuracy": sum(p == g for p, g in zip(preds, labels)) / len(preds) * 100}
 
 
 def _check_count(pred: Path, gold: Path, n_pred: int, n_gold: int, what: str) -> None:
@@ -146,12 +166,15 @@ def score_folders(pred_dir: Path, label_dir: Path, benchmark: Benchmark,
             averaged["avg_metric"] = averaged["avg_f1"]
         elif "avg_accuracy" in averaged:
             averaged["avg_metric"] = averaged["avg_accuracy"]
-        else:
+        elif "avg_map@20" in averaged:
             averaged["avg_metric"] = averaged["avg_map@20"]
+        # a task without languages (XTREME-R's lareqa) is listed empty, with no avg_metric
         detailed[task.folder] = averaged
 
     overall: dict = {}
-    if {t.folder for t in benchmark.tasks} == set(detailed):
+    # every task, each with a score (never for XTREME-R: its lareqa has none); summed in the
+    # official task order (evaluate.py sums over a set, whose order varies in the last bit)
+    if {t.folder for t in benchmark.tasks} == set(detailed) and all("avg_metric" in d for d in detailed.values()):
         overall["all_task"] = sum(d["avg_metric"] for d in detailed.values()) / len(detailed)
     for group, members in benchmark.groups.items():
         if set(members) <= set(detailed):
@@ -169,6 +192,9 @@ def format_scores(scores: dict, benchmark: Benchmark) -> str:
         if task.folder not in scores:
             continue
         s = scores[task.folder]
+        if "avg_metric" not in s:
+            lines += ["", f"{task.folder:<10} not scored: {benchmark.name}'s evaluate.py lists no language for it"]
+            continue
         metrics = [m for m in s if not m.startswith("avg_")]
         lines.append("")
         lines.append(f"{task.folder:<10} avg_metric {s['avg_metric']:.2f}   " +

@@ -31,14 +31,15 @@ def param_space(cfg: SweepConfig) -> dict[str, Any]:
     grid = cfg.search.algorithm == "grid"
     space = {
         "intermediate_task": to_domain(cfg.intermediate.tasks, grid),
-        "target_learning_rate": to_domain(cfg.target.learning_rate, grid),
         "seed": to_domain(cfg.search.seed, grid),
     }
+    if cfg.target.learning_rate is not None:  # else each target's default rate
+        space["target_learning_rate"] = to_domain(cfg.target.learning_rate, grid)
     if isinstance(cfg.target.tasks, Choice):
         space["target_task"] = to_domain(cfg.target.tasks, grid)
     if isinstance(cfg.model.name, Choice):
         space["model"] = to_domain(cfg.model.name, grid)
-    if _any_intermediate(cfg):
+    if _any_intermediate(cfg) and cfg.intermediate.learning_rate is not None:
         space["intermediate_learning_rate"] = to_domain(cfg.intermediate.learning_rate, grid)
     search = cfg.intermediate.mixture
     if search is not None:
@@ -85,7 +86,7 @@ def baseline_point(cfg: SweepConfig) -> dict[str, Any] | None:
             or cfg.intermediate.mixture is not None:
         return None
     params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed, "target_task": cfg.target.tasks}
-    if _any_intermediate(cfg):
+    if _any_intermediate(cfg) and cfg.intermediate.learning_rate is not None:
         params["intermediate_learning_rate"] = cfg.intermediate.learning_rate
     point = {name: _centre(p) for name, p in params.items() if isinstance(p, (Choice, LogUniform, Uniform))}
     return {"intermediate_task": NO_INTERMEDIATE, **point}
@@ -115,9 +116,9 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
     mixture = trial_mixture(cfg, params)
     intermediate = None
     if mixture is not None:
-        intermediate = _phase(inter, mixture.tasks[0], params["intermediate_learning_rate"], mixture.canonical)
+        intermediate = _phase(inter, mixture.tasks[0], params.get("intermediate_learning_rate"), mixture.canonical)
     target_tasks = [params["target_task"]] if isinstance(tgt.tasks, Choice) else tgt.tasks
-    targets = tuple(_phase(tgt, task, params["target_learning_rate"]) for task in target_tasks)
+    targets = tuple(_phase(tgt, task, params.get("target_learning_rate")) for task in target_tasks)
     plan = dict(model=params.get("model", cfg.model.names[0]), max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
                 targets=targets, seed=int(params["seed"]),
@@ -151,13 +152,16 @@ def _gpu_kind(res) -> str:
     return "simulated" if res.simulated_gpus else "cuda"
 
 
-def _phase(section, task_name: str, learning_rate: float, name: str | None = None) -> PhasePlan:
-    """A phase's plan: the sweep file's settings, else the (first) task's defaults."""
-    defaults = get_task(task_name).defaults
-    return PhasePlan(name or task_name, float(learning_rate),
-                     section.epochs if section.epochs is not None else defaults.epochs,
-                     section.batch_size or defaults.batch_size, section.warmup_ratio, section.weight_decay,
-                     section.eval_every, section.patience)
+def _phase(section, task_name: str, learning_rate: float | None, name: str | None = None) -> PhasePlan:
+    """A phase's plan: the sweep file's settings, else the (first) task's defaults (the reference
+    protocol's). 0 turns dev selection, early stopping or the dev subset off."""
+    d = get_task(task_name).defaults
+    pick = lambda value, default: default if value is None else value  # noqa: E731
+    return PhasePlan(name or task_name, float(pick(learning_rate, d.learning_rate)), pick(section.epochs, d.epochs),
+                     pick(section.batch_size, d.batch_size), pick(section.warmup_ratio, d.warmup_ratio),
+                     pick(section.weight_decay, d.weight_decay), pick(section.eval_every, d.eval_every) or None,
+                     pick(section.patience, d.patience) or None, section.micro_batch_size,
+                     pick(section.dev_subset, d.dev_subset) or None)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from xlt.data.batching import length_grouped_batches, shard
+from xlt.data.batching import length_grouped_batches, shard, step_share
 from xlt.formats import Features, Format
 from xlt.runtime import Runtime
 
@@ -38,98 +38,51 @@ def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.d
 
 
 def _schedule(opt, total: int, warmup: int):
-    """Linear warm-up, then linear decay to zero."""
+    """Linear warm-up from 0, then linear decay to 0: transformers' `get_linear_schedule_with_warmup`,
+    which the reference protocol (jiant) uses, step for step."""
     return torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+        opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
 
 
-def train_phase(model: nn.Module, fmt: Format, features: Features, *, lr: float, epochs: float,
-                batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
-                rt: Runtime, dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
-                patience: int | None = None, compile: bool = False) -> dict[str, float]:
-    """Train `model` (encoder + head) on `features`; returns {'steps', 'train_loss'}.
-
-    With `dev_score` and `eval_every`: score the dev data every `eval_every` steps and at the end,
-    keep the best weights (restored at the end), and stop after `patience` evaluations without
-    improvement; adds {'best_dev', 'best_step'}. Every rank scores the same gathered predictions,
-    so all ranks take the same decisions.
-    """
-    device = rt.device
-    model.to(device).train()
-    # dynamic shapes: batches are padded to their own longest, so lengths vary step to step
-    ddp = rt.wrap(torch.compile(model, dynamic=True) if compile else model)
-    steps_per_epoch = len(shard(length_grouped_batches(features.lengths, batch_size, 0),
-                                rt.rank, rt.world_size, pad=True))
-    total = max(1, math.ceil(epochs * steps_per_epoch))
-    warmup = int(warmup_ratio * total)
-    opt = _optimizer(model, lr, weight_decay, device)
-    sched = _schedule(opt, total, warmup)
-    loss_sum = torch.zeros((), device=device)
-    step, epoch = 0, 0
-    best = {"score": float("-inf"), "step": 0, "state": None, "bad": 0}
-
-    def checkpoint_if_best() -> bool:
-        """Score dev; keep the weights if best. True when patience has run out."""
-        score = dev_score()
-        if score > best["score"]:
-            best.update(score=score, step=step, bad=0,
-                        state={k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()})
-        else:
-            best["bad"] += 1
-        return patience is not None and best["bad"] >= patience
-
-    stop = False
-    while step < total and not stop:
-        batches = shard(length_grouped_batches(features.lengths, batch_size, seed * 1000 + epoch),
-                        rt.rank, rt.world_size, pad=True)
-        for indices in batches:
-            if step == total:
-                break
-            batch = {k: v.to(device, non_blocking=True) for k, v in fmt.collate(features, indices, pad_id).items()}
-            with _autocast(device):
-                logits = ddp(batch)
-            loss = fmt.loss(logits, batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            loss_sum += loss.detach()
-            step += 1
-            if dev_score and eval_every and step % eval_every == 0 and step < total:
-                if stop := checkpoint_if_best():
-                    break
-        epoch += 1
-    out = {"steps": step, "train_loss": float(loss_sum) / step}
-    if dev_score and eval_every:
-        if not stop:
-            checkpoint_if_best()
-        model.load_state_dict(best["state"])
-        out.update(best_dev=best["score"], best_step=best["step"])
-    return out
+def train_phase(model: nn.Module, fmt: Format, features: Features, *, epochs: float, **kw) -> dict:
+    """Train `model` (encoder + head) on one task's `features`: `train_loop` with a mixture of one."""
+    return train_loop(model, {"task": fmt}, {"task": features}, {"task": 1.0}, epochs=epochs, **kw)
 
 
-def train_mixture(model: nn.Module, fmts: dict[str, Format], features: dict[str, Features],
-                  probabilities: dict[str, float], *, steps: int | None, epochs: float, lr: float,
-                  batch_size: int, warmup_ratio: float, weight_decay: float, seed: int, pad_id: int,
-                  rt: Runtime) -> dict:
-    """Multi-task training of a `MultiTaskModel`: each step draws a task from `probabilities`
-    (seeded: the same on every rank) and takes that task's next length-grouped batch.
+def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Features],
+               probabilities: dict[str, float], *, lr: float, batch_size: int, warmup_ratio: float,
+               weight_decay: float, seed: int, pad_id: int, rt: Runtime, steps: int | None = None,
+               epochs: float = 1.0, micro_batch: int | None = None, max_grad_norm: float = 1.0,
+               dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
+               patience: int | None = None, compile: bool = False) -> dict:
+    """Train `model` on one task or a mixture: each optimizer step draws a task from
+    `probabilities` (seeded: the same on every rank) and takes that task's next length-grouped
+    batch of `batch_size` examples, the global batch, split over the ranks and, where a rank's
+    share exceeds `micro_batch`, accumulated over micro-batches. A `MultiTaskModel` is called with
+    the task's name; a single task's `TaskModel` ignores it.
 
-    Length: `steps`, else `epochs` over the batches of all tasks. Returns the steps, the mean
-    loss, and per task its mean loss and step count.
+    Length: `steps`, else `epochs` over the batches of all tasks (one task: epochs x
+    ceil(examples / batch_size), as jiant counts). Warm-up is `warmup_ratio` of the steps, then
+    linear decay; gradients are clipped to `max_grad_norm` once per optimizer step.
+
+    With `dev_score` and `eval_every`: score dev every `eval_every` steps and at the end, keep
+    the best weights (restored at the end) and stop after `patience` evaluations without
+    improvement. Every rank scores the same gathered predictions, so all take the same decisions.
+
+    Returns {'steps', 'train_loss', 'task_losses', 'task_steps'} and, with selection,
+    {'best_dev', 'best_step'}.
     """
     from xlt.mixtures import TaskSampler, mixture_steps
 
     device = rt.device
     model.to(device).train()
-    ddp = rt.wrap(model, find_unused_parameters=len(features) > 1)
     names = list(features)
+    # dynamic shapes: batches are padded to their own longest, so lengths vary step to step
+    ddp = rt.wrap(torch.compile(model, dynamic=True) if compile else model, find_unused_parameters=len(names) > 1)
+    accumulate = getattr(ddp, "no_sync", None)
 
     def batches(name: str, epoch: int) -> list[list[int]]:
-        order_seed = seed * 1000 + epoch + 100_003 * names.index(name)
-        return shard(length_grouped_batches(features[name].lengths, batch_size, order_seed),
-                     rt.rank, rt.world_size, pad=True)
+        return length_grouped_batches(features[name].lengths, batch_size, seed * 1000 + epoch + 100_003 * names.index(name))
 
     def cycle(name: str):
         epoch = 0
@@ -144,23 +97,49 @@ def train_mixture(model: nn.Module, fmts: dict[str, Format], features: dict[str,
     sums = {n: torch.zeros((), device=device) for n in names}
     counts = dict.fromkeys(names, 0)
     sampler = TaskSampler({n: probabilities[n] for n in names}, seed)
-    for _ in range(total):
+    best = {"score": float("-inf"), "step": 0, "state": None, "bad": 0}
+
+    def checkpoint_if_best(step: int) -> bool:
+        """Score dev; keep the weights if best. True when patience has run out."""
+        score = dev_score()
+        model.train()
+        if score > best["score"]:
+            best.update(score=score, step=step, bad=0,
+                        state={k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()})
+        else:
+            best["bad"] += 1
+        return bool(patience) and best["bad"] >= patience
+
+    step, stopped = 0, False
+    while step < total and not stopped:
         name = next(sampler)
-        batch = {k: v.to(device, non_blocking=True)
-                 for k, v in fmts[name].collate(features[name], next(iterators[name]), pad_id).items()}
-        with _autocast(device):
-            logits = ddp(batch, name)
-        loss = fmts[name].loss(logits, batch)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        micro = step_share(next(iterators[name]), rt.rank, rt.world_size, micro_batch)
+        share = sum(map(len, micro))
+        for i, indices in enumerate(micro):
+            batch = {k: v.to(device, non_blocking=True) for k, v in fmts[name].collate(features[name], indices, pad_id).items()}
+            # gradients all-reduce once a step: every micro-batch but the last skips DDP's sync
+            with accumulate() if accumulate is not None and i < len(micro) - 1 else nullcontext():
+                with _autocast(device):
+                    logits = ddp(batch, name)
+                loss = fmts[name].loss(logits, batch) * (len(indices) / share)
+                loss.backward()
+            sums[name] += loss.detach()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         opt.step()
         sched.step()
         opt.zero_grad(set_to_none=True)
-        sums[name] += loss.detach()
         counts[name] += 1
-    task_losses = {n: float(sums[n]) / counts[n] for n in names if counts[n]}
-    return {"steps": total, "train_loss": sum(float(v) for v in sums.values()) / total,
-            "task_losses": task_losses, "task_steps": counts}
+        step += 1
+        if dev_score and eval_every and step % eval_every == 0 and step < total:
+            stopped = checkpoint_if_best(step)
+    out = {"steps": step, "train_loss": sum(float(v) for v in sums.values()) / step,
+           "task_losses": {n: float(sums[n]) / counts[n] for n in names if counts[n]}, "task_steps": counts}
+    if dev_score and eval_every:
+        if not stopped:
+            checkpoint_if_best(step)
+        model.load_state_dict(best["state"])
+        out.update(best_dev=best["score"], best_step=best["step"])
+    return out
 
 
 @torch.inference_mode()

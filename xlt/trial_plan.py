@@ -13,14 +13,22 @@ from xlt.tasks import NO_INTERMEDIATE
 
 @dataclass(frozen=True)
 class PhasePlan:
+    """One phase's training settings, resolved (the sweep file's, else the task's defaults)."""
+
     task: str
     learning_rate: float
     epochs: float
     batch_size: int
+    """The global batch: examples per optimizer step over all workers."""
     warmup_ratio: float = 0.1
     weight_decay: float = 0.01
     eval_every: int | None = None
+    """Steps between dev evaluations (the best checkpoint kept); None keeps the last."""
     patience: int | None = None
+    micro_batch_size: int | None = None
+    """The most examples a worker runs at once; its share of a batch accumulates over micro-batches."""
+    dev_subset: int | None = None
+    """The first N dev examples score checkpoints; None: all."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ class TrialPlan:
         from xlt.tasks import get_task
 
         task = get_task(phase.task)
-        names = sorted({task.name, task.train_from or task.name, task.dev_task})
+        names = sorted({task.name, *task.train_tasks, task.dev_task})
         return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": asdict(phase),
                             "selection": self.selection, "languages": self.target_languages,
                             "retrieval": [self.retrieval_layer, self.retrieval_pooling],

@@ -1,12 +1,17 @@
-"""Length-grouped batches and sharding over DDP ranks (formats pad each batch to its longest).
+"""Length-grouped batches, split over DDP ranks and micro-batches (formats pad each batch to
+its longest).
 
 Padding is most of the cost on realistic length spreads (RAY-NOTES: 29 -> 63 ex/s on CPU),
 so batches group examples of similar length and pad only to their own longest.
+
+Training batches are global: one optimizer step consumes one batch of `batch_size` examples
+whatever the number of workers (the reference protocol's batch, jiant's 32 or 16). Each rank
+takes an equal contiguous share of it and, when its share is larger than `micro_batch`, runs it
+as several micro-batches whose gradients accumulate.
 """
 
+import math
 import random
-
-
 
 def length_grouped_batches(
     lengths: list[int], batch_size: int, seed: int | None, group_factor: int = 50
@@ -40,3 +45,17 @@ def shard(batches: list[list[int]], rank: int, world_size: int, pad: bool) -> li
     if pad and len(batches) % world_size:
         batches = batches + batches[: world_size - len(batches) % world_size]
     return batches[rank::world_size]
+
+
+def step_share(batch: list[int], rank: int, world_size: int, micro_batch: int | None = None) -> list[list[int]]:
+    """This rank's share of one global batch, as micro-batches. A batch that does not split
+    evenly over the ranks is topped up from its own start (DistributedSampler's rule: every rank
+    takes a step, on shares of one size); each share is cut into ceil(share / micro_batch)
+    micro-batches of near-equal size."""
+    if world_size > 1 and len(batch) % world_size:
+        batch = (batch * math.ceil(world_size / len(batch) + 1))[: len(batch) + world_size - len(batch) % world_size]
+    size = len(batch) // world_size
+    share = batch[rank * size:(rank + 1) * size]
+    parts = 1 if not micro_batch else math.ceil(len(share) / micro_batch)
+    bounds = [round(i * len(share) / parts) for i in range(parts + 1)]
+    return [share[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]

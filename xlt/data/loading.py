@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from xlt.data.bucc import Bitext, BuccFormatError, bucc_location, read_bitext
 from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_stagged
 from xlt.data.jsonl import JSONLinesError, read_jsonl
 from xlt.data.mewslix import MewsliXFormatError, mewslix_dir, read_articles
@@ -50,8 +51,19 @@ def available_languages(task: TaskSpec, split: str, source: Source) -> tuple[str
     return tuple(lang for lang in task.languages if task.fixture_path(lang, split).is_file())
 
 
+def load_bitext(task: TaskSpec, language: str, split: str, source: Source) -> Bitext:
+    """BUCC's corpora of one language and split: the shipped fixture, or $XLT_BUCC_DIR on the hub."""
+    try:
+        location = task.fixture_path(language, split).parent if source == "local" else bucc_location()
+        return read_bitext(location, language, split)
+    except (FileNotFoundError, BuccFormatError) as err:
+        raise DataError(f"task {task.name!r}: {err}") from None
+
+
 def load_records(task: TaskSpec, language: str, split: str, source: Source,
                  max_examples: int | None = None) -> Records:
+    if task.bitext:
+        raise DataError(f"task {task.name!r} is read as comparable corpora (load_bitext), not records")
     if split not in task.splits:
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
     rows = _read_hub(task, language, split) if source == "hub" else _read_fixture(task, language, split)

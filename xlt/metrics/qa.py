@@ -44,8 +44,10 @@ def _questions(dataset: Iterable[Mapping]) -> Iterable[Mapping]:
             yield from paragraph["qas"]
 
 
-def _em_f1(dataset, predictions: Mapping[str, str], em: Callable, f1: Callable) -> dict[str, float]:
-    """Mean over questions of the max over gold answers; an unanswered question scores 0."""
+def _em_f1(dataset, predictions: Mapping[str, str], em: Callable, f1: Callable, scale: float = 1.0) -> dict[str, float]:
+    """Mean over questions of the max over gold answers; an unanswered question scores 0.
+    `scale` multiplies the sums before the division, as the official scripts' `100.0 * exact /
+    total` does (so percentages equal theirs to the last bit)."""
     total = exact = f1_sum = 0.0
     for qa in _questions(dataset):
         total += 1
@@ -57,12 +59,12 @@ def _em_f1(dataset, predictions: Mapping[str, str], em: Callable, f1: Callable) 
         f1_sum += max(f1(pred, g) for g in golds)
     if not total:
         raise ValueError("no questions in the gold data")
-    return {"exact_match": exact / total, "f1": f1_sum / total}
+    return {"exact_match": scale * exact / total, "f1": scale * f1_sum / total}
 
 
-def squad_em_f1(dataset, predictions: Mapping[str, str]) -> dict[str, float]:
+def squad_em_f1(dataset, predictions: Mapping[str, str], scale: float = 1.0) -> dict[str, float]:
     """SQuAD v1.1 `evaluate`: `dataset` is the `data` list of a SQuAD-format file."""
-    return _em_f1(dataset, predictions, squad_exact, squad_f1)
+    return _em_f1(dataset, predictions, squad_exact, squad_f1, scale)
 
 
 # --- SQuAD v2.0 ----------------------------------------------------------------------------
@@ -142,9 +144,9 @@ def mlqa_normalize(s: str, lang: str) -> str:
     return " ".join(t for t in tokens if t.strip() != "")
 
 
-def mlqa_em_f1(dataset, predictions: Mapping[str, str], lang: str) -> dict[str, float]:
+def mlqa_em_f1(dataset, predictions: Mapping[str, str], lang: str, scale: float = 1.0) -> dict[str, float]:
     """MLQA v1 `evaluate` for one language."""
     return _em_f1(
         dataset, predictions,
         lambda p, g: float(mlqa_normalize(p, lang) == mlqa_normalize(g, lang)),
-        lambda p, g: _token_f1(mlqa_normalize(p, lang).split(), mlqa_normalize(g, lang).split()))
+        lambda p, g: _token_f1(mlqa_normalize(p, lang).split(), mlqa_normalize(g, lang).split()), scale)

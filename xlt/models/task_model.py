@@ -27,7 +27,8 @@ class TaskModel(nn.Module):
         self.encoder = encoder
         self.head = head
 
-    def forward(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+    def forward(self, batch: dict[str, torch.Tensor], task: str | None = None) -> torch.Tensor:
+        """`task` is ignored: one head (the training loop names the task for mixtures' sake)."""
         return _forward(self.encoder, self.head, batch)
 
 

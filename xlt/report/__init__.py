@@ -16,11 +16,13 @@ def load_report(results: str) -> Report:
     table = read_results(results)
     if table.num_rows == 0:
         raise FileNotFoundError(f"{results}: no result rows")
-    report = build(table.to_pylist())
+    rows = table.to_pylist()
     objectives = _sweep_objectives(Path(results).parent)
+    tested = [o.name for o in objectives if o.split == "test"]
+    report = build(rows, test_objective=", ".join(tested) or None)
     if len(objectives) > 1:
         report.objective_names = tuple(o.name for o in objectives)
-        report.pareto = pareto_points(table, objectives)
+        report.pareto = pareto_points(rows, objectives)
     return report
 
 

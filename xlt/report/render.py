@@ -15,28 +15,44 @@ def _stat(s) -> str:
     return f"{s.mean:.2f} ± {s.ci95:.2f} (n={s.n})" if s.n > 1 else f"{s.mean:.2f}"
 
 
+def test_objective_note(report: Report) -> str | None:
+    """The line a report opens with when the sweep's search read test scores."""
+    if not report.test_objective:
+        return None
+    return (f"WARNING: this sweep's search objective ({report.test_objective}) read zero-shot TEST scores, as its "
+            "sweep file asked: the trials it chose were selected on test data. The tables below still "
+            "select by dev.")
+
+
 def markdown(report: Report, figures: dict[str, str]) -> str:
     out = ["# xlt report", ""]
+    if note := test_objective_note(report):
+        out = [f"> **{note}**", "", *out]
     if report.surrogate:
         out += ["> **SURROGATE** results: produced by xlt's response model, not by training.", ""]
     out += [f"{len(report.configs)} intermediate configurations, target tasks: {', '.join(report.tasks)}. "
-            "Scores are percent (task metric averaged over the zero-shot languages; QA: (EM+F1)/2); "
-            "each cell uses the target hyper-parameters with the best English dev score; "
+            "Scores are percent (QA: (EM+F1)/2 per language). Per task: the zero-shot test mean (English "
+            "excluded); XTREME: the mean over the tasks of each task's mean over all its languages, English "
+            "included, as XTREME's evaluate.py computes it, with the zero-shot-only mean beside it. "
+            "Configurations are ranked, and each cell's target hyper-parameters chosen, by dev scores "
+            "(each target language's dev set where the task has one, else English dev), never by test; "
             "± is a 95% confidence interval over seeds.", ""]
-    head = "| rank | intermediate | XTREME | Δ |" + "".join(f" {t} | Δ {t} |" for t in report.tasks)
-    out += ["## Ranking", "", head, "|" + "---|" * (4 + 2 * len(report.tasks))]
+    head = "| rank | intermediate | dev | XTREME | Δ | zero-shot |" + "".join(f" {t} | Δ {t} |" for t in report.tasks)
+    out += ["## Ranking", "", head, "|" + "---|" * (6 + 2 * len(report.tasks))]
     for i, c in enumerate(report.configs, 1):
         cells = "".join(f" {_stat(report.cells[(c, t)].score) if (c, t) in report.cells else '-'} |"
                         f" {_f(report.delta(c, t), True)} |" for t in report.tasks)
-        out.append(f"| {i} | {c} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
-                   f"{_f(report.delta(c), True)} |{cells}")
+        out.append(f"| {i} | {c} | {_f(report.dev.get(c))} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
+                   f"{_f(report.delta(c), True)} | {_stat(report.zero_shot[c]) if c in report.zero_shot else '-'} |{cells}")
     out += ["", f"XTREME score: mean over {', '.join(report.common_tasks) or 'no common task'}"
             + (f"; Δ against `{report.baseline}`." if report.baseline else "; no `none` baseline in the results."), ""]
     if "delta_by_task" in figures:
         out += [f"![gain by configuration and task]({figures['delta_by_task']})", ""]
-    out += ["## Best configuration per target task", "", "| target | best intermediate | score | Δ |", "|---|---|---|---|"]
+    out += ["## Best configuration per target task", "", "Chosen by dev score; test score reported.", "",
+            "| target | best intermediate (by dev) | dev | test | Δ |", "|---|---|---|---|---|"]
     for task, c in report.best_per_task().items():
-        out.append(f"| {task} | {c} | {_stat(report.cells[(c, task)].score)} | {_f(report.delta(c, task), True)} |")
+        out.append(f"| {task} | {c} | {_f(report.cells[(c, task)].dev)} | {_stat(report.cells[(c, task)].score)} | "
+                   f"{_f(report.delta(c, task), True)} |")
     if any(d["tasks"] > 1 for d in report.diversity.values()):
         out += ["## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
                 "normalised weights, against its XTREME score.", "",
@@ -113,8 +129,10 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
     stat = lambda s: {"mean": s.mean, "std": s.std, "ci95": s.ci95, "n": s.n}
     return {
         "baseline": report.baseline, "tasks": report.tasks, "xtreme_tasks": report.common_tasks,
-        "surrogate": report.surrogate,
-        "ranking": [{"intermediate": c, "xtreme": stat(report.xtreme[c]) if c in report.xtreme else None,
+        "surrogate": report.surrogate, "test_objective": report.test_objective,
+        "ranking": [{"intermediate": c, "dev": report.dev.get(c),
+                     "xtreme": stat(report.xtreme[c]) if c in report.xtreme else None,
+                     "zero_shot": stat(report.zero_shot[c]) if c in report.zero_shot else None,
                      "delta": report.delta(c)} for c in report.configs],
         "cells": [{"intermediate": c, "target": t, "score": stat(cell.score), "delta": report.delta(c, t),
                    "languages": cell.languages, "dev": cell.dev, "trials": cell.trials,
@@ -135,14 +153,41 @@ def terminal(report: Report) -> str:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="xlt report: zero-shot score by intermediate configuration (percent)")
-    for col in ("rank", "intermediate", "XTREME", "Δ", *report.tasks):
+    table = Table(title="xlt report: zero-shot test score by intermediate configuration (percent), ranked by dev")
+    for col in ("rank", "intermediate", "dev", "XTREME", "Δ", "zero-shot", *report.tasks):
         table.add_column(col, justify="right" if col not in ("intermediate",) else "left")
     for i, c in enumerate(report.configs, 1):
-        table.add_row(str(i), c, _stat(report.xtreme[c]) if c in report.xtreme else "-", _f(report.delta(c), True),
+        table.add_row(str(i), c, _f(report.dev.get(c)), _stat(report.xtreme[c]) if c in report.xtreme else "-",
+                      _f(report.delta(c), True), _stat(report.zero_shot[c]) if c in report.zero_shot else "-",
                       *[f"{report.cells[(c, t)].score.mean:.2f}" if (c, t) in report.cells else "-" for t in report.tasks])
     buf = StringIO()
+    if note := test_objective_note(report):
+        buf.write(note + "\n")
     Console(file=buf, width=160).print(table)
     if report.failed:
         buf.write(f"{len(report.failed)} failed trial(s): " + ", ".join(f["trial_id"] for f in report.failed) + "\n")
     return buf.getvalue()
+
+
+def best_vs_baseline(report: Report) -> str:
+    """Per target task and language: the best configuration (by dev; the report's first) against
+    the `none` baseline, test scores in percent."""
+    best = report.best
+    if best is None:
+        return "no zero-shot results yet"
+    base = report.baseline
+    lines = [note] if (note := test_objective_note(report)) else []
+    lines += [f"best configuration by dev score: {best} (dev {_f(report.dev.get(best))}, XTREME "
+              f"{_stat(report.xtreme[best]) if best in report.xtreme else '-'}); {len(report.configs)} configurations",
+              f"baseline: {base}" if base else "baseline: none run (add `none` to intermediate.tasks)",
+              "test scores in percent"]
+    for task in report.tasks:
+        cell = report.cells.get((best, task))
+        if cell is None:
+            continue
+        ref = report.cells.get((base, task)) if base else None
+        lines += ["", f"{task:<10}{'best':>8}{'baseline':>10}{'delta':>8}"]
+        for lang, value in cell.languages.items():
+            b = ref.languages.get(lang) if ref else None
+            lines.append(f"{lang:<10}{value:8.2f}" + (f"{b:10.2f}{value - b:+8.2f}" if b is not None else f"{'-':>10}"))
+    return "\n".join(lines)

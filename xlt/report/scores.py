@@ -1,12 +1,20 @@
 """Every number of the report, computed from the Parquet rows alone (no Ray, no GPU).
 
-A run is one (trial, target task). Its score is the task's metric averaged over its zero-shot
-languages, in percent; QA tasks use (EM + F1) / 2 per language, as XTREME does. Runs group by
-(intermediate configuration, target task, target hyper-parameters); their seeds give mean,
-standard deviation and a 95% confidence interval (Student's t). For each configuration and
-target, the hyper-parameters with the best mean English dev score are reported (dev, never
-test, selects). The XTREME score of a configuration averages the target tasks every
-configuration has. Deltas are against the `none` baseline.
+A run is one (trial, target task). Per language its score is the task's metric in percent, QA
+(EM + F1) / 2 as XTREME does. A run has three numbers:
+  test       mean over its zero-shot test languages (English excluded): the transfer figure;
+  all        mean over every test language, English included: XTREME's per-task score
+             (`evaluate.py` averages a task over all its languages);
+  dev        what selects: the mean of its zero-shot languages' dev scores where the task has
+             dev sets in them, else its English dev score (the objective's dev rule,
+             xlt.objective); never a test score.
+Runs group by (intermediate configuration, target task, target hyper-parameters); their seeds
+give mean, standard deviation and a 95% confidence interval (Student's t). For each
+configuration and target, the hyper-parameters with the best mean dev score are reported.
+Configurations are ranked by their mean dev score over the common target tasks. The XTREME
+score of a configuration averages the `all` scores of the target tasks every configuration has
+(XTREME's `all_task` when those are all nine), beside it the zero-shot-only mean. Deltas are
+against the `none` baseline.
 """
 
 import math
@@ -16,8 +24,10 @@ from statistics import fmean, stdev
 
 from xlt.languages import LANGUAGES
 from xlt.mixtures import diversity
+from xlt.objective import Objective, scores_from_rows
 from xlt.tasks import NO_INTERMEDIATE, get_task
 
+DEV_SELECTION = Objective("mean", "zero_shot", split="dev")
 QA_METRICS = {"squad", "squad_v2", "mlqa"}
 # two-sided 95% Student's t quantiles by degrees of freedom (df > 30: normal)
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
@@ -47,24 +57,29 @@ class Stat:
 @dataclass
 class Cell:
     """One (configuration, target task): the selected hyper-parameters over their seeds."""
-    score: Stat
-    languages: dict[str, float]          # mean over seeds, per language (percent)
-    dev: float
+    score: Stat                          # zero-shot test mean (percent)
+    languages: dict[str, float]          # test, mean over seeds, per language (percent), English included
+    dev: float                           # mean dev score over seeds (percent): what selected this cell
     hyper: tuple
     trials: list[str]
-    by_seed: dict[int, float]            # seed -> score
+    by_seed: dict[int, float]            # seed -> zero-shot test score
+    all_by_seed: dict[int, float] = field(default_factory=dict)   # seed -> all-language score (XTREME's)
+
+    @property
+    def all_languages(self) -> Stat:
+        return Stat.of(list(self.all_by_seed.values()))
 
 
 @dataclass
 class Report:
-    configs: list[str]                                   # ranked by XTREME score (baseline included)
+    configs: list[str]                                   # ranked by dev score (baseline included)
     tasks: list[str]
     cells: dict[tuple[str, str], Cell]
-    xtreme: dict[str, Stat]                              # config -> XTREME score over `common_tasks`
+    xtreme: dict[str, Stat]                              # config -> XTREME score (all languages) over `common_tasks`
     common_tasks: list[str]
     baseline: str | None
     failed: list[dict] = field(default_factory=list)
-    progress: list[tuple[str, float]] = field(default_factory=list)   # (trial, objective) in start order
+    progress: list[tuple[str, float]] = field(default_factory=list)   # (trial, zero-shot test score) in start order
     mixtures: list[tuple[dict[str, float], float]] = field(default_factory=list)
     surrogate: bool = False
     objective_names: tuple[str, ...] = ()
@@ -73,6 +88,10 @@ class Report:
     diversity: dict[str, dict[str, float]] = field(default_factory=dict)  # config -> mixture diversity
     models: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     """A backbone comparison: model -> task -> language -> mean zero-shot score over its configurations."""
+    zero_shot: dict[str, Stat] = field(default_factory=dict)         # config -> zero-shot-only mean over common tasks
+    dev: dict[str, float] = field(default_factory=dict)              # config -> mean dev score over common tasks
+    test_objective: str | None = None
+    """The sweep's objective when it read test scores (the sweep asked by name); None otherwise."""
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:
@@ -83,8 +102,14 @@ class Report:
         return a.score.mean - b.score.mean if a and b else None
 
     def best_per_task(self) -> dict[str, str]:
-        return {t: max((c for c in self.configs if (c, t) in self.cells), key=lambda c: self.cells[(c, t)].score.mean)
+        """Per target task, the configuration with the best dev score (never chosen on test)."""
+        return {t: max((c for c in self.configs if (c, t) in self.cells), key=lambda c: self.cells[(c, t)].dev)
                 for t in self.tasks}
+
+    @property
+    def best(self) -> str | None:
+        """The configuration with the best dev score, among those that trained an intermediate task."""
+        return next((c for c in self.configs if c != self.baseline), self.configs[0] if self.configs else None)
 
     def resource_groups(self, config: str) -> dict[str, float]:
         """Mean score per resource class (high/mid/low) over every language of every task."""
@@ -98,6 +123,7 @@ class Report:
 
 
 def language_score(task: str, metrics: dict[str, float]) -> float | None:
+    """One language's score in percent: QA (EM + F1) / 2, else the task's primary metric."""
     spec = get_task(task)
     if spec.metric in QA_METRICS:
         return 100 * (metrics["exact_match"] + metrics["f1"]) / 2 if {"exact_match", "f1"} <= set(metrics) else None
@@ -105,87 +131,108 @@ def language_score(task: str, metrics: dict[str, float]) -> float | None:
     return None if value is None else 100 * value
 
 
-def build(rows: list[dict]) -> Report:
-    zero: dict[tuple, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    dev: dict[tuple, float] = {}
-    info: dict[tuple, dict] = {}
+@dataclass(frozen=True)
+class Run:
+    """One (trial, target task) as the report reads it."""
+    trial: str
+    task: str
+    test: float                          # zero-shot test mean (percent)
+    all: float                           # all test languages, English included (percent)
+    languages: dict[str, float]          # test, per language (percent)
+    dev: float                           # selection score (percent); NaN without dev data
+    row: dict                            # a zero-shot row: the run's configuration columns
+
+
+def runs_from_rows(rows: list[dict]) -> list[Run]:
+    """Every (trial, target task) with zero-shot test scores, in the report's units."""
+    by_trial: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["phase"] != "failed":
+            by_trial[r["trial_id"]].append(r)
+    runs = []
+    for trial, trial_rows in by_trial.items():
+        metrics: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+        info: dict[str, dict] = {}
+        for r in trial_rows:
+            if r["phase"] == "zero_shot" and r["split"] == "test":
+                metrics[r["target_task"]][r["language"]][r["metric"]] = r["value"]
+                info[r["target_task"]] = r
+        scores = scores_from_rows(trial_rows)
+        for task, by_lang in metrics.items():
+            langs = {l: s for l, m in by_lang.items() if (s := language_score(task, m)) is not None}
+            train_language = get_task(task).train_language
+            zero = [s for l, s in langs.items() if l != train_language] or list(langs.values())
+            if not zero:
+                continue
+            dev = DEV_SELECTION.values(scores[task], train_language) if task in scores else []
+            runs.append(Run(trial, task, fmean(zero), fmean(langs.values()), langs,
+                            100 * fmean(dev) if dev else float("nan"), info[task]))
+    return runs
+
+
+def build(rows: list[dict], test_objective: str | None = None) -> Report:
     failed, starts = [], {}
     for r in rows:
         starts[r["trial_id"]] = min(starts.get(r["trial_id"], r["finished_at"]), r["finished_at"])
         if r["phase"] == "failed":
             failed.append({k: r[k] for k in ("trial_id", "intermediate", "target_task", "error")})
-            continue
-        key = (r["trial_id"], r["target_task"])
-        if r["phase"] == "zero_shot":
-            zero[key][r["language"]][r["metric"]] = r["value"]
-            info[key] = r
-        elif r["phase"] == "target":
-            dev_task = r["target_task"]
-            metric = get_task(dev_task).primary_metric
-            if r["metric"] == metric and r["language"] == get_task(dev_task).train_language:
-                dev[(r["trial_id"], dev_task)] = 100 * r["value"]
-
-    several_models = len({r["model"] for r in info.values()}) > 1  # a backbone comparison: configs per model
+    runs = runs_from_rows(rows)
+    several_models = len({run.row["model"] for run in runs}) > 1  # a backbone comparison: configs per model
 
     def config_of(r: dict) -> str:
         return f"{r['model']} | {r['intermediate']}" if several_models else r["intermediate"]
 
-    model_of = {config_of(r): r["model"] for r in info.values()}
-    # (config, task, hyper) -> runs: (trial, score, per-language scores, dev score, seed)
-    groups: dict[tuple, list[tuple[str, float, dict[str, float], float, int]]] = defaultdict(list)
-    for (trial, task), by_lang in zero.items():
-        langs = {l: s for l, m in by_lang.items() if (s := language_score(task, m)) is not None}
-        langs_zero = [s for l, s in langs.items() if l != get_task(task).train_language] or list(langs.values())
-        if not langs_zero:
-            continue
-        r = info[(trial, task)]
-        hyper = (r["learning_rate"], r["intermediate_learning_rate"], r["model_selection"])
-        dev_task = get_task(task).dev_task
-        groups[(config_of(r), task, hyper)].append(
-            (trial, fmean(langs_zero), langs, dev.get((trial, dev_task), dev.get((trial, task), float("nan"))), r["seed"]))
+    model_of = {config_of(run.row): run.row["model"] for run in runs}
+    groups: dict[tuple, list[Run]] = defaultdict(list)       # (config, task, hyper) -> runs over seeds
+    for run in runs:
+        r = run.row
+        groups[(config_of(r), run.task, (r["learning_rate"], r["intermediate_learning_rate"], r["model_selection"]))].append(run)
 
     cells: dict[tuple[str, str], Cell] = {}
-    for (config, task, hyper), runs in groups.items():
-        devs = [r[3] for r in runs if not math.isnan(r[3])]
+    for (config, task, hyper), members in groups.items():
+        devs = [m.dev for m in members if not math.isnan(m.dev)]
         dev_mean = fmean(devs) if devs else float("-inf")
         current = cells.get((config, task))
         if current is not None and current.dev >= dev_mean:
             continue
-        languages = {l: fmean(r[2][l] for r in runs if l in r[2]) for l in sorted({l for r in runs for l in r[2]})}
-        cells[(config, task)] = Cell(Stat.of([r[1] for r in runs]), languages, dev_mean, hyper, [r[0] for r in runs],
-                                     {r[4]: r[1] for r in runs})
+        languages = {l: fmean(m.languages[l] for m in members if l in m.languages)
+                     for l in sorted({l for m in members for l in m.languages})}
+        cells[(config, task)] = Cell(Stat.of([m.test for m in members]), languages, dev_mean, hyper,
+                                     [m.trial for m in members], {m.row["seed"]: m.test for m in members},
+                                     {m.row["seed"]: m.all for m in members})
 
     configs = sorted({c for c, _ in cells})
     tasks = sorted({t for _, t in cells})
     common = [t for t in tasks if all((c, t) in cells for c in configs)]
-    xtreme = {}
+    xtreme, zero_shot, dev = {}, {}, {}
     for c in configs:
-        if common:  # one XTREME score per seed that every common task has
-            seeds = set.intersection(*(set(cells[(c, t)].by_seed) for t in common))
-            per_seed = [fmean(cells[(c, t)].by_seed[sd] for t in common) for sd in sorted(seeds)]
-            xtreme[c] = Stat.of(per_seed or [fmean(cells[(c, t)].score.mean for t in common)])
+        if not common:
+            continue
+        # one score per seed that every common task has
+        seeds = sorted(set.intersection(*(set(cells[(c, t)].by_seed) for t in common)))
+        xtreme[c] = Stat.of([fmean(cells[(c, t)].all_by_seed[sd] for t in common) for sd in seeds]
+                            or [fmean(cells[(c, t)].all_languages.mean for t in common)])
+        zero_shot[c] = Stat.of([fmean(cells[(c, t)].by_seed[sd] for t in common) for sd in seeds]
+                               or [fmean(cells[(c, t)].score.mean for t in common)])
+        dev[c] = fmean(cells[(c, t)].dev for t in common)
     baseline = NO_INTERMEDIATE if NO_INTERMEDIATE in configs else None
     by_model: dict[str, dict[str, dict[str, list[float]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     if several_models:
         for (config, task), cell in cells.items():
             for lang, value in cell.languages.items():
                 by_model[model_of[config]][task][lang].append(value)
-    configs.sort(key=lambda c: -xtreme[c].mean if c in xtreme else math.inf)
+    configs.sort(key=lambda c: (-dev.get(c, -math.inf), c))  # by dev: what selects, never test
 
-    objectives = defaultdict(list)
-    for (config, task, hyper), runs in groups.items():
-        for trial, score, *_ in runs:
-            objectives[trial].append(score)
-    progress = sorted(((t, fmean(v)) for t, v in objectives.items()), key=lambda x: starts[x[0]])
-    mixtures = []
-    for (trial, task), r in info.items():
-        if r["mixture"] and len(dict(r["mixture"])) > 1 and trial in objectives:
-            mixtures.append((dict(r["mixture"]), fmean(objectives[trial])))
+    per_trial: dict[str, list[float]] = defaultdict(list)
+    for run in runs:
+        per_trial[run.trial].append(run.test)
+    progress = sorted(((t, fmean(v)) for t, v in per_trial.items()), key=lambda x: starts[x[0]])
+    mixtures = [(dict(run.row["mixture"]), fmean(per_trial[run.trial])) for run in runs
+                if run.row["mixture"] and len(dict(run.row["mixture"])) > 1]
     surrogate = any(r.get("backend") == "surrogate" for r in rows)
-    mixture_of = {config_of(r): dict(r["mixture"] or {}) for r in info.values()}
+    mixture_of = {config_of(run.row): dict(run.row["mixture"] or {}) for run in runs}
     diversities = {config: diversity(weights) for config, weights in mixture_of.items()}
     models = {m: {t: {l: fmean(v) for l, v in langs.items()} for t, langs in tasks_.items()}
               for m, tasks_ in by_model.items()}
     return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
-                  diversity=diversities, models=models)
-
+                  diversity=diversities, models=models, zero_shot=zero_shot, dev=dev, test_objective=test_objective)

@@ -191,7 +191,13 @@ class ResponseModel:
     def english_dev(self, target: str, inter: Intermediate | None, target_lr: float | None, model: str,
                     seed: int, identity: str) -> float:
         """The English dev score that model selection would see."""
-        return self.zero_shot(target, ["en"], inter, target_lr, model, seed, identity + "|dev")["en"]
+        return self.dev(target, ["en"], inter, target_lr, model, seed, identity)["en"]
+
+    def dev(self, target: str, languages: list[str], inter: Intermediate | None, target_lr: float | None,
+            model: str, seed: int, identity: str, fraction: float = 1.0) -> dict[str, float]:
+        """Dev-set scores of `languages` (the English one selects the checkpoint; the others are
+        what objectives read): the same response with its own noise draw."""
+        return self.zero_shot(target, languages, inter, target_lr, model, seed, identity + "|dev", fraction)
 
     def intermediate_dev(self, task: str, learning_rate: float, examples: float, model: str, seed: int,
                          identity: str) -> float:

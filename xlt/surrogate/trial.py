@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from xlt.cache import PhaseCache
 from xlt.config import SweepConfig
-from xlt.objective import objective_metrics
+from xlt.objective import TargetScores, objective_metrics
 from xlt.plan import eval_hours, load_cost_model, throughput, train_examples, train_hours, with_model
 from xlt.results import ResultRow, write_rows
 from xlt.surrogate.model import Intermediate, ResponseModel
@@ -36,7 +36,7 @@ def run_surrogate_trial(plan: TrialPlan, cfg: SweepConfig, report: Callable[[dic
     the objective."""
     trial = _SurrogateTrial(plan, cfg)
     inter = trial.intermediate() if plan.intermediate else None
-    scores: dict[str, dict[str, float]] = {}
+    scores: dict[str, TargetScores] = {}
     for i, phase in enumerate(plan.targets):
         trial.target(phase, inter, scores, lambda fraction, partial, hours: report({
             **objective_metrics(plan.objectives, {**scores, phase.task: partial}, partial=True),
@@ -48,9 +48,11 @@ def run_surrogate_trial(plan: TrialPlan, cfg: SweepConfig, report: Callable[[dic
 @dataclass(frozen=True)
 class TargetOutcome:
     scores: dict[str, float]
-    """Language -> primary metric."""
+    """Language -> primary metric (zero-shot test)."""
     english_dev: float | None
-    """The English dev score (fine-tuned targets, finished phases only)."""
+    """The English dev score (fine-tuned targets)."""
+    dev: dict[str, float]
+    """Language -> primary metric on the target languages' dev sets."""
     steps: int
     gpu_hours: float
     """Of the whole phase (fine-tuning and zero-shot evaluation)."""
@@ -67,7 +69,6 @@ class SurrogatePhases:
         self.cost = cost or load_cost_model()
         # the surrogate models the sweep on its real data: sizes and costs from the hub figures
         self.hub = with_model(cfg, plan.model).model_copy(update={"data": cfg.data.model_copy(update={"source": "hub"})})
-        self.world = plan.world_size
 
     def _identity(self, *parts) -> str:
         p = self.plan
@@ -79,10 +80,10 @@ class SurrogatePhases:
         """(what phase 2 did, its optimizer steps, its GPU-hours)."""
         p, phase = self.plan, self.plan.intermediate
         sizes = {t: max(1, train_examples(self.hub, t, self.cost)) for t in p.intermediate_mixture.tasks}
-        examples = (p.intermediate_steps * phase.batch_size * self.world if p.intermediate_steps
+        examples = (p.intermediate_steps * phase.batch_size if p.intermediate_steps  # batch_size is global
                     else phase.epochs * sum(sizes.values()))
         inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
-        return inter, int(examples // (phase.batch_size * self.world)), examples / throughput(self.hub, self.cost) / 3600
+        return inter, int(examples // phase.batch_size), examples / throughput(self.hub, self.cost) / 3600
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
         p = self.plan
@@ -96,12 +97,14 @@ class SurrogatePhases:
         lr = phase.learning_rate if task.trains else None
         identity = self._identity(task.name, lr)
         scores = self.response.zero_shot(task.name, languages, inter, lr, p.model, p.seed, identity, fraction)
-        # model selection's English dev score: only for the finished phase, not each curve point
-        dev = (self.response.english_dev(task.name, inter, lr, p.model, p.seed, identity)
-               if task.trains and fraction == 1.0 else None)
-        steps = int(train_examples(self.hub, task.name, self.cost) * phase.epochs // (phase.batch_size * self.world))
+        # dev scores at every curve point too: schedulers and the objective read dev, never test
+        dev_languages = [l for l in languages if l != task.train_language] if "validation" in task.splits else []
+        asked = ([task.train_language] if task.trains else []) + dev_languages
+        dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
+        english = dev.pop(task.train_language, None) if task.trains else None
+        steps = int(train_examples(self.hub, task.name, self.cost) * phase.epochs // phase.batch_size)
         hours = train_hours(self.hub, (task.name,), phase.epochs, self.cost) + eval_hours(self.hub, task.name, self.cost)
-        return TargetOutcome(scores, dev, steps, hours)
+        return TargetOutcome(scores, english, dev, steps, hours)
 
     def curve_points(self, target: str) -> int:
         """Reports inside one target unit: `curve_points` over the whole trial (a unit boundary
@@ -151,36 +154,37 @@ class _SurrogateTrial:
         return inter
 
     # --- phase 3 and zero-shot ------------------------------------------------------------
-    def target(self, phase: PhasePlan, inter: Intermediate | None, scores: dict[str, dict[str, float]],
-               report: Callable[[float, dict[str, float], float], None]) -> None:
+    def target(self, phase: PhasePlan, inter: Intermediate | None, scores: dict[str, TargetScores],
+               report: Callable[[float, TargetScores, float], None]) -> None:
         p, task = self.plan, get_task(phase.task)
         key = p.target_key(phase)
         hit = self.cache.load("target", key) if self.cache else None
         if hit is not None:
             meta = hit[0]
             self.progress.step += meta["steps"]
-            scores[task.name] = meta["scores"]
+            scores[task.name] = TargetScores.from_json(meta["scores"])
             write_rows(p.results_dir, p.trial_id, f"target-{task.name}", p.reissue(meta["rows"], self.progress.step))
             report(1.0, scores[task.name], self.progress.gpu_hours)
             return
         points = self.phases.curve_points(task.name)
         for k in range(1, points):  # the learning curve, for schedulers; a stop ends the trial here
             partial = self.phases.target(phase, inter, k / points)
-            report(k / points, partial.scores, self.progress.gpu_hours + k / points * partial.gpu_hours)
+            report(k / points, TargetScores(partial.scores, partial.dev, partial.english_dev),
+                   self.progress.gpu_hours + k / points * partial.gpu_hours)
         out = self.phases.target(phase, inter)
         self.progress.step += out.steps
         self.progress.gpu_hours += out.gpu_hours
-        scores[task.name] = out.scores
         row = lambda *a: p.row(*a, phase.learning_rate, self.progress.step)  # noqa: E731
-        rows = [row("zero_shot", task.name, l, "test", m, x, self.phases.eval_examples(task.name))
-                for l, v in out.scores.items() for m, x in self.phases.metrics(task.name, v).items()]
-        if out.english_dev is not None:
-            rows[:0] = [row("target", task.dev_task, task.train_language, "validation", m, x,
-                            self.phases.eval_examples(task.dev_task))
-                        for m, x in self.phases.metrics(task.name, out.english_dev).items()]
-        self._store("target", key, rows, out.steps, scores=out.scores)
+        n = self.phases.eval_examples(task.name)
+        rows = [row("target", task.name, task.train_language, "validation", m, x, self.phases.eval_examples(task.dev_task))
+                for m, x in (self.phases.metrics(task.name, out.english_dev) if out.english_dev is not None else {}).items()]
+        rows += [row("zero_shot", task.name, l, split, m, x, n)
+                 for split, by_lang in (("validation", out.dev), ("test", out.scores))
+                 for l, v in by_lang.items() for m, x in self.phases.metrics(task.name, v).items()]
+        scores[task.name] = TargetScores(out.scores, out.dev, out.english_dev)
+        self._store("target", key, rows, out.steps, scores=scores[task.name].to_json())
         write_rows(p.results_dir, p.trial_id, f"target-{task.name}", rows)
-        report(1.0, out.scores, self.progress.gpu_hours)  # after the rows: a scheduler's stop here loses nothing
+        report(1.0, scores[task.name], self.progress.gpu_hours)  # after the rows: a scheduler's stop here loses nothing
 
     def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, scores=None) -> None:
         if self.cache is not None:

@@ -45,9 +45,17 @@ def hellaswag(row: dict, index: int) -> dict:
 
 
 def copa(row: dict, index: int) -> dict:
-    """COPA/XCOPA: the premise and its question (cause or effect) against two alternatives."""
-    ask = {"cause": "What was the cause?", "effect": "What happened as a result?"}[row["question"]]
-    return {"context": f"{row['premise']} {ask}", "choices": [row["choice1"], row["choice2"]], "label": int(row["label"])}
+    """COPA/XCOPA: the premise and its question against two alternatives, worded as XTREME-R's
+    run_xcopa.py does ("<premise> What was the cause?" / "... effect?", in English for every language)."""
+    return {"context": f"{row['premise']} What was the {row['question']}?", "choices": [row["choice1"], row["choice2"]],
+            "label": int(row["label"])}
+
+
+def siqa(row: dict, index: int) -> dict:
+    """Social IQa: "<context> <question>" against answers A-C, as XTREME-R's run_xcopa.py; the hub's
+    label is the answer's number as a string ("1".."3", older copies with a newline)."""
+    return {"context": f"{row['context']} {row['question']}", "choices": [row["answerA"], row["answerB"], row["answerC"]],
+            "label": int(str(row["label"]).strip()) - 1}
 
 
 def qadsm(row: dict, index: int) -> dict:

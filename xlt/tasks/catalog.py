@@ -13,11 +13,27 @@ UPOS = ("ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART
         "PUNCT", "SCONJ", "SYM", "VERB", "X")
 NER = ("O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC")
 
+# Target defaults are jiant's XTREME configuration, which the paper's X-STILTs runs follow
+# (nyu-mll/jiant@daa5a258: jiant/scripts/benchmarks/xtreme/subscripts/{c,d,e}_*.sh): global batch
+# 32 (QA 16) per optimizer step, lr 1e-5, 10% warm-up then linear decay, weight decay 0.01,
+# clipping 1.0, dev evaluation every 1,000 steps on the first 500 examples of the training task's
+# English dev set, patience 30, the best checkpoint kept; max length 256 (QA 384, retrieval 512).
 CLASSIFY = Defaults(max_seq_length=256, epochs=2, batch_size=32)
-QA = Defaults(max_seq_length=384, epochs=2, batch_size=32)
-TAG = Defaults(max_seq_length=256, epochs=5, batch_size=32)
+PAIR_5 = Defaults(max_seq_length=256, epochs=5, batch_size=32)      # PAWS-X: 5 epochs
+QA = Defaults(max_seq_length=384, epochs=2, batch_size=16)
+TAG = Defaults(max_seq_length=256, epochs=10, batch_size=32)         # UDPOS, PAN-X: 10 epochs
 RETRIEVE = Defaults(max_seq_length=512, epochs=0, batch_size=64)
 POOL = Defaults(max_seq_length=128, epochs=0, batch_size=64)  # a query or a candidate with its context
+# XTREME-R's XCOPA recipe (google-research/xtreme@838c13b scripts/train_xcopa.sh): SIQA then COPA,
+# 5 epochs each, lr 3e-5, batch 2 x 16, max length 128, HF Trainer defaults otherwise (no
+# warm-up, no weight decay, the last checkpoint).
+XCOPA = Defaults(max_seq_length=128, epochs=5, batch_size=32, learning_rate=3e-5, warmup_ratio=0.0,
+                 weight_decay=0.0, eval_every=None, patience=None, dev_subset=None)
+# Intermediate training: jiant's X-STILTs guide (guides/projects/xstilts.md) runs its simple
+# runscript with batch 4 and that script's defaults: 3 epochs, lr 1e-5, 10% warm-up, no mid-run
+# evaluation (the last checkpoint). QA keeps 384 tokens (the script has one length for all tasks).
+INTERMEDIATE = Defaults(max_seq_length=256, epochs=3, batch_size=4, eval_every=None, patience=None, dev_subset=None)
+INTERMEDIATE_QA = Defaults(max_seq_length=384, epochs=3, batch_size=4, eval_every=None, patience=None, dev_subset=None)
 GLUE = "nyu-mll/glue"
 
 # --- intermediate (English) ---------------------------------------------------------------
@@ -26,7 +42,7 @@ register(TaskSpec(
     name="mnli", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource(GLUE, "mnli", splits={"validation": "validation_matched"}),),
     adapter=a.pair("premise", "hypothesis"), metric="accuracy", labels=NLI,
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="MultiNLI: English natural language inference over ten genres.",
 ), aliases=("multinli",))
 
@@ -37,7 +53,7 @@ register(TaskSpec(
          HubSource(GLUE, "mnli", splits={"validation": "validation_matched"}),
          HubSource("stanfordnlp/snli")),
     adapter=a.pair("premise", "hypothesis"), metric="accuracy", labels=NLI,
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     skip_rule="SNLI rows with label -1 (no annotator majority) are skipped",
     description="ANLI+: ANLI rounds 1-3, MNLI and SNLI concatenated.",
 ), aliases=("anli+",))
@@ -45,70 +61,70 @@ register(TaskSpec(
 register(TaskSpec(
     name="qqp", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource(GLUE, "qqp"),), adapter=a.pair("question1", "question2"), metric="accuracy",
-    labels=("not_duplicate", "duplicate"), splits=("train", "validation"), defaults=CLASSIFY,
+    labels=("not_duplicate", "duplicate"), splits=("train", "validation"), defaults=INTERMEDIATE,
     description="Quora Question Pairs: are two questions duplicates?",
 ))
 
 register(TaskSpec(
     name="sst2", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource(GLUE, "sst2"),), adapter=a.single("sentence"), metric="accuracy",
-    labels=("negative", "positive"), splits=("train", "validation"), defaults=CLASSIFY,
+    labels=("negative", "positive"), splits=("train", "validation"), defaults=INTERMEDIATE,
     description="SST-2: sentence sentiment (used by the earlier version of the study).",
 ))
 
 register(TaskSpec(
     name="squad_v1", role="intermediate", format="span_extraction", languages=("en",),
     hub=(HubSource("rajpurkar/squad"),), adapter=a.squad, metric="squad",
-    splits=("train", "validation"), defaults=QA,
+    splits=("train", "validation"), defaults=INTERMEDIATE_QA,
     description="SQuAD v1.1: extractive QA on Wikipedia paragraphs.",
 ), aliases=("squad",))
 
 register(TaskSpec(
     name="squad_v2", role="intermediate", format="span_extraction", languages=("en",),
     hub=(HubSource("rajpurkar/squad_v2"),), adapter=a.squad, metric="squad_v2",
-    splits=("train", "validation"), defaults=QA, allows_no_answer=True,
+    splits=("train", "validation"), defaults=INTERMEDIATE_QA, allows_no_answer=True,
     description="SQuAD v2.0: SQuAD v1.1 plus unanswerable questions.",
 ))
 
 register(TaskSpec(
     name="hellaswag", role="intermediate", format="multiple_choice", languages=("en",),
     hub=(HubSource("Rowan/hellaswag"),), adapter=a.hellaswag, metric="accuracy",
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="HellaSwag: choose the plausible continuation of an event (4 endings).",
 ))
 
 register(TaskSpec(
     name="cosmosqa", role="intermediate", format="multiple_choice", languages=("en",),
     hub=(HubSource("allenai/cosmos_qa"),), adapter=a.cosmosqa, metric="accuracy",
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="CosmosQA: commonsense reading comprehension (4 answers).",
 ))
 
 register(TaskSpec(
     name="commonsenseqa", role="intermediate", format="multiple_choice", languages=("en",),
     hub=(HubSource("tau/commonsense_qa"),), adapter=a.commonsenseqa, metric="accuracy",
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="CommonsenseQA: commonsense questions over ConceptNet concepts (5 answers).",
 ), aliases=("csqa",))
 
 register(TaskSpec(
     name="code_defect", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource("google/code_x_glue_cc_defect_detection"),), adapter=a.single("func", label="target"),
-    metric="accuracy", labels=("clean", "defective"), defaults=CLASSIFY,
+    metric="accuracy", labels=("clean", "defective"), defaults=INTERMEDIATE,
     description="CodeXGLUE defect detection (Devign): is this C function vulnerable? Code as intermediate data.",
 ), aliases=("devign",))
 
 register(TaskSpec(
     name="code_clone", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource("google/code_x_glue_cc_clone_detection_big_clone_bench"),), adapter=a.pair("func1", "func2"),
-    metric="accuracy", labels=("different", "clone"), defaults=CLASSIFY,
+    metric="accuracy", labels=("different", "clone"), defaults=INTERMEDIATE,
     description="CodeXGLUE clone detection (BigCloneBench): do two Java methods do the same thing? Pair classification.",
 ), aliases=("bigclonebench",))
 
 register(TaskSpec(
     name="code_search", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource("google/code_x_glue_tc_nl_code_search_adv"),), adapter=a.code_search,
-    expand=a.with_mismatched_code, metric="accuracy", labels=("mismatch", "match"), defaults=CLASSIFY,
+    expand=a.with_mismatched_code, metric="accuracy", labels=("mismatch", "match"), defaults=INTERMEDIATE,
     description="CodeXGLUE NL-code search (CodeSearchNet Python, AdvTest): does a docstring describe a function? "
                 "Pair classification; each pair's negative is its docstring with another function's code.",
 ), aliases=("nl_code_search",))
@@ -116,14 +132,22 @@ register(TaskSpec(
 register(TaskSpec(
     name="copa", role="intermediate", format="multiple_choice", languages=("en",),
     hub=(HubSource("aps/super_glue", "copa"),), adapter=a.copa, metric="accuracy",
-    splits=("train", "validation"), defaults=CLASSIFY,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="COPA: choice of plausible alternatives (cause/effect), English; XCOPA's training data.",
 ))
 
 register(TaskSpec(
+    name="siqa", role="intermediate", format="multiple_choice", languages=("en",),
+    hub=(HubSource("allenai/social_i_qa", revision="refs/convert/parquet"),), adapter=a.siqa, metric="accuracy",
+    splits=("train", "validation"), defaults=INTERMEDIATE,
+    description="Social IQa: commonsense reasoning about people (3 answers), English; XTREME-R trains XCOPA on "
+                "it before COPA.",
+), aliases=("socialiqa", "social_i_qa"))
+
+register(TaskSpec(
     name="ccg", role="intermediate", format="tagging", languages=("en",),
     hub=(HubSource("local:ccgbank"),), adapter=a.tags("tags"), metric="token_accuracy",
-    splits=("train", "validation"), defaults=TAG,
+    splits=("train", "validation"), defaults=INTERMEDIATE,
     description="CCGbank supertagging. No public hub copy: with source hub, set XLT_CCGBANK_DIR to a "
                 "folder of train/validation files in CCGbank's AUTO (.auto) or tagged (.stagged) format.",
 ))
@@ -189,8 +213,9 @@ XGLUE_SPLITS = {"validation": "validation.en", "test": "validation.{lang}"}
 register(TaskSpec(
     name="xcopa", role="target", format="multiple_choice", languages=XCOPA_LANGS,
     hub=(HubSource("cambridgeltl/xcopa", "{lang}"),), adapter=a.copa, metric="accuracy",
-    splits=("validation", "test"), train_from="copa", defaults=CLASSIFY,
-    description="XCOPA (XTREME-R): causal commonsense reasoning in 11 languages; trains on English COPA.",
+    splits=("validation", "test"), train_from=("siqa", "copa"), defaults=XCOPA,
+    description="XCOPA (XTREME-R): causal commonsense reasoning in 11 languages; trains on English SIQA, then "
+                "COPA, as XTREME-R does.",
 ))
 
 register(TaskSpec(
@@ -241,7 +266,7 @@ register(TaskSpec(
 register(TaskSpec(
     name="pawsx", role="target", format="classification", languages=PAWSX_LANGS,
     hub=(HubSource("google-research-datasets/paws-x", "{lang}"),), adapter=a.pair("sentence1", "sentence2"),
-    metric="accuracy", labels=("not_paraphrase", "paraphrase"), defaults=CLASSIFY,
+    metric="accuracy", labels=("not_paraphrase", "paraphrase"), defaults=PAIR_5,
     description="PAWS-X: adversarial paraphrase identification in 7 languages.",
 ), aliases=("paws-x",))
 
@@ -277,15 +302,17 @@ register(TaskSpec(
     name="tydiqa", role="target", format="span_extraction", languages=TYDIQA_LANGS,
     hub=(HubSource("google-research-datasets/tydiqa", "secondary_task",
                    splits={"test": "validation"}, id_prefix=TYDIQA_PREFIX),),
-    adapter=a.squad, metric="squad", defaults=QA,
-    description="TyDiQA-GoldP: gold-passage QA in 9 typologically diverse languages; trains on its English train.",
+    adapter=a.squad, metric="squad", defaults=QA, dev_from_train=0.1,
+    description="TyDiQA-GoldP: gold-passage QA in 9 typologically diverse languages; trains on its English train "
+                "(its dev set is the test set, as in XTREME; English dev is 10% of the training set, held out).",
 ), aliases=("tydiqa-goldp",))
 
 register(TaskSpec(
     name="bucc", role="target", format="retrieval", languages=("de", "fr", "ru", "zh"),
-    hub=(HubSource("google/xtreme", "bucc18.{lang}"),), adapter=a.parallel, metric="bucc",
+    hub=(HubSource("local:bucc2018"),), adapter=a.parallel, metric="bucc",
     splits=("validation", "test"), defaults=RETRIEVE, benchmark_folder="bucc2018",
-    description="BUCC 2018: mine parallel sentences (xx-en); margin scores, threshold tuned on dev.",
+    description="BUCC 2018: mine the parallel pairs (xx-en) from comparable corpora; XTREME's margin mining, "
+                "threshold tuned on dev. No hub copy of the corpora: with source hub set XLT_BUCC_DIR (docs/tasks.md).",
 ), aliases=("bucc2018",))
 
 register(TaskSpec(

@@ -33,6 +33,8 @@ class HubSource:
     streaming: int | None = None
     """Stream the split and take this many rows per language (Wikipedia); validation then takes
     the rows that follow the training ones."""
+    revision: str | None = None
+    """The hub revision to read (a branch such as `refs/convert/parquet`, or a commit)."""
 
     def config_for(self, language: str) -> str | None:
         if not self.name:
@@ -48,11 +50,22 @@ class HubSource:
 
 @dataclass(frozen=True)
 class Defaults:
-    """Per-task training defaults; the sweep file overrides them."""
+    """Per-task training defaults: the reference protocol's (jiant's XTREME configuration for
+    the XTREME targets; docs/tasks.md cites each figure). The sweep file overrides them."""
 
     max_seq_length: int = 256
     epochs: float = 2
     batch_size: int = 32
+    """The global batch: examples per optimizer step, whatever the number of workers."""
+    learning_rate: float = 1e-5
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    eval_every: int | None = 1000
+    """Steps between dev evaluations, the best checkpoint kept; None keeps the last."""
+    patience: int | None = 30
+    """Evaluations without improvement before training stops; None never stops early."""
+    dev_subset: int | None = 500
+    """Dev examples (the first N) scored for checkpoint selection; None: all."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,11 @@ class TaskSpec:
       (NL-code search adds a mismatched negative per pair; Mewsli-X has several mentions a document).
     labels: label names (classification, tagging); empty for open label sets derived from the
       training data (CCG supertags).
-    train_from: the task whose training set phase 3 uses (XNLI trains on MNLI, XQuAD on SQuAD).
+    train_from: the task whose training set phase 3 uses (XNLI trains on MNLI, XQuAD on SQuAD),
+      or several trained in turn (XCOPA: SIQA, then COPA, as XTREME-R does).
+    dev_from_train: a fraction of the training split held out as its validation split (by a hash
+      of each row's content, so the same rows on every run), for a task whose only labelled
+      held-out data serves as its test split (TyDiQA-GoldP).
     """
 
     name: str
@@ -79,14 +96,17 @@ class TaskSpec:
     expand: Callable[[list[dict]], list[dict]] | None = None
     train_language: str = "en"
     splits: tuple[Split, ...] = ("train", "validation", "test")
-    train_from: str | None = None
+    train_from: str | tuple[str, ...] | None = None
     defaults: Defaults = Defaults()
+    dev_from_train: float | None = None
     allows_no_answer: bool = False
     skip_rule: str = ""
     candidate_pool: Literal["answer_sentences", "entities"] | None = None
     """Retrieval over one pool shared by every language (XTREME-R, mAP@20; see xlt/data/pools.py):
     every sentence of every language's passages (LAReQA), or an entity file (Mewsli-X)."""
-    retrieval_layer: int = 7
+    retrieval_layer: int | None = None
+    """The encoder layer retrieval pools, `hidden_states[layer]` with 0 the embeddings; None: the
+    depth rule of xlt.formats.retrieval.default_retrieval_layer (14 of XLM-R large's 24)."""
     retrieval_pooling: Literal["mean", "first"] = "mean"
     description: str = ""
     benchmark_folder: str | None = None
@@ -115,16 +135,30 @@ class TaskSpec:
                 "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
 
     @property
+    def train_tasks(self) -> tuple[str, ...]:
+        """The tasks whose training sets phase 3 trains on, in turn (the task itself by default)."""
+        if self.train_from is None:
+            return (self.name,)
+        return (self.train_from,) if isinstance(self.train_from, str) else tuple(self.train_from)
+
+    @property
     def dev_task(self) -> str:
-        """Whose English validation split selects the model: its own, else (no validation split, or
-        none in the training language: XCOPA has no English) its training task's."""
-        own = "validation" in self.splits and self.train_language in self.languages
-        return self.name if own or not self.train_from else self.train_from
+        """Whose English dev set selects the checkpoint: the (last) training task's, as jiant's
+        XTREME configuration validates on the task it trains (XNLI on MNLI-matched, XQuAD and
+        MLQA on SQuAD)."""
+        return self.train_tasks[-1]
 
     @property
     def trains(self) -> bool:
         return self.format != "retrieval"
 
+    @property
+    def bitext(self) -> bool:
+        """Read as BUCC's comparable corpora (xlt/data/bucc.py), not as records."""
+        return bool(self.hub) and self.hub[0].path == "local:bucc2018"
+
     def fixture_path(self, language: str, split: str) -> Path:
+        if self.bitext:  # the shared task's layout: <l>-en.<dev|test>.<l>
+            return FIXTURES / self.name / f"{language}-en.{'dev' if split == 'validation' else split}.{language}"
         suffix = "stagged" if self.hub and self.hub[0].path == "local:ccgbank" else "jsonl"
         return FIXTURES / (self.variant_of or self.name) / language / f"{split}.{suffix}"
