@@ -25,7 +25,7 @@ def test_second_trial_reuses_intermediate_and_target_phases(tmp_path):
     assert second == first
     a, b = rows_of(tmp_path, "a"), rows_of(tmp_path, "b")
     assert not any(r["cache_hit"] for r in a) and all(r["cache_hit"] for r in b)
-    key = lambda r: (r["phase"], r["target_task"], r["language"], r["metric"])
+    key = lambda r: (r["phase"], r["target_task"], r["language"], r["split"], r["metric"])
     assert {key(r): r["value"] for r in a} == {key(r): r["value"] for r in b}
     assert len({r["intermediate_key"] for r in a + b}) == 1 and a[0]["intermediate_key"]
 

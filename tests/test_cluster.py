@@ -12,7 +12,7 @@ import yaml
 
 import ray_heads as heads
 
-from xlt.results import read_results
+from xlt.results import KEY, read_results
 
 from conftest import REPO
 
@@ -35,7 +35,7 @@ def test_a_node_lost_mid_trial_reschedules_it_and_the_sweep_completes(tmp_path):
     assert "failed" not in log.split("results:")[0].splitlines()[-1]
 
     rows = read_results(str(tmp_path / "nodes" / "results")).to_pylist()
-    keys = [(r["trial_id"], r["phase"], r["target_task"], r["language"], r["metric"]) for r in rows]
+    keys = [tuple(r[k] for k in KEY) for r in rows]
     assert len(keys) == len(set(keys))
     trials = {r["trial_id"] for r in rows}
     assert len(trials) == 2

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from xlt.cli import main
-from xlt.results import read_results
+from xlt.results import KEY, read_results
 
 from conftest import REPO
 
@@ -55,7 +55,7 @@ def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     rows = read_results(str(results)).to_pylist()
     assert len({r["trial_id"] for r in rows}) == 3  # every trial once
-    keys = [(r["trial_id"], r["phase"], r["target_task"], r["language"], r["metric"]) for r in rows]
+    keys = [tuple(r[k] for k in KEY) for r in rows]
     assert len(keys) == len(set(keys))  # no duplicated row
     files = list(results.rglob("*.parquet"))
     assert len(files) == len({f.parent.name for f in files})  # one unit file per trial (intermediate none)

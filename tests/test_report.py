@@ -154,3 +154,50 @@ def test_diversity_and_backbone_views_key_by_the_reports_configurations(tmp_path
         assert report.diversity[config] == {"tasks": 2, "formats": 2, "entropy": pytest.approx(math.log(2))}
     for model in ("tiny-xlmr", "tiny-mt5"):
         assert report.models[model]["xnli"] == report.cells[(f"{model} | mix", "xnli")].languages
+
+
+def _trial(root, trial, inter, dev, test, languages=("en", "de", "sw")):
+    base = dict(sweep="s", trial_id=trial, intermediate=inter, mixture={} if inter == "none" else {inter: 1.0},
+                target_task="xnli", model="tiny-xlmr", learning_rate=1e-5, intermediate_learning_rate=None,
+                seed=1, step=1, config_hash=trial, xlt_version="0", n_examples=10)
+    rows = [ResultRow(**base, phase="target", language="en", split="validation", metric="accuracy", value=dev)]
+    rows += [ResultRow(**base, phase="zero_shot", language=l, split="validation", metric="accuracy", value=dev)
+             for l in languages if l != "en"]
+    rows += [ResultRow(**base, phase="zero_shot", language=l, split="test", metric="accuracy", value=test)
+             for l in languages]
+    write_rows(str(root), trial, "target-xnli", rows)
+
+
+def test_the_best_configuration_is_chosen_by_dev_never_by_test(tmp_path):
+    root = tmp_path / "results"
+    _trial(root, "a", "mnli", dev=0.50, test=0.90)   # best on test, worse on dev
+    _trial(root, "b", "qqp", dev=0.80, test=0.60)
+    _trial(root, "c", "none", dev=0.40, test=0.55)
+    report = load_report(str(root))
+    assert report.configs[0] == "qqp" and report.best == "qqp" and report.best_per_task() == {"xnli": "qqp"}
+    assert report.dev["qqp"] == pytest.approx(80.0) and report.cells[("qqp", "xnli")].score.mean == pytest.approx(60.0)
+    # `xlt results show` and `xlt report` read one ranking
+    shown = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", str(root)], capture_output=True, text=True)
+    assert shown.returncode == 0 and "best configuration by dev score: qqp" in shown.stdout
+    printed = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(root), "--format", "json"],
+                             capture_output=True, text=True)
+    assert json.loads(printed.stdout)["ranking"][0]["intermediate"] == "qqp"
+
+
+def test_a_sweep_that_asked_for_a_test_objective_says_so_first(tmp_path):
+    from xlt.config import parse_sweep
+    from xlt.sweep import SweepPaths, save_sweep
+
+    cfg = parse_sweep({"name": "s", "target": {"tasks": ["xnli"]},
+                       "search": {"objective": {"statistic": "mean", "split": "test"}}, "storage": str(tmp_path)}, "s.yaml")
+    paths = SweepPaths.of(cfg)
+    save_sweep(cfg, paths)
+    _trial(paths.results, "a", "mnli", dev=0.5, test=0.9)
+    report = load_report(paths.results)
+    assert report.test_objective == "mean[zero_shot]@test"
+    out = tmp_path / "out"
+    write_report(report, out)
+    assert (out / "report.md").read_text().startswith("> **WARNING: this sweep's search objective (mean[zero_shot]@test) "
+                                                        "read zero-shot TEST scores")
+    shown = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", paths.root], capture_output=True, text=True)
+    assert shown.stdout.startswith("WARNING: this sweep's search objective")

@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 import pytest
 
 from xlt.cli import main
-from xlt.results import read_results
+from xlt.results import KEY, read_results
 from xlt.tasks import get_task
 
 from conftest import REPO
@@ -39,7 +39,7 @@ def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, t
         assert {r["language"] for r in mine if r["phase"] == "zero_shot"} == set(get_task("xnli").languages)
         assert len({r["config_hash"] for r in mine}) == 1 and mine[0]["seed"] == 0
     assert pc.min(table["value"]).as_py() >= 0 and pc.max(table["value"]).as_py() <= 1
-    assert len(rows) == len({(r["trial_id"], r["phase"], r["target_task"], r["language"], r["metric"]) for r in rows})
+    assert len(rows) == len({tuple(r[k] for k in KEY) for r in rows})
     assert "finished (2/2)" in out and "baseline" in out
 
 

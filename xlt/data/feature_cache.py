@@ -18,7 +18,7 @@ from xlt.storage import filesystem, write_atomic
 
 log = logging.getLogger(__name__)
 
-FEATURE_CODE_VERSION = "3"  # bump when a format's encode() changes its output (3: questions cut to max_query)
+FEATURE_CODE_VERSION = "4"  # bump when a format's encode() changes its output (4: jiant's QA windows)
 
 
 @lru_cache(maxsize=8)

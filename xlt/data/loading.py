@@ -7,7 +7,9 @@ language, split, row and field. Rows the adapter skips by the task's documented 
 and logged.
 """
 
+import hashlib
 import itertools
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
@@ -48,6 +50,8 @@ def available_languages(task: TaskSpec, split: str, source: Source) -> tuple[str
     """The task's languages that have `split` in `source` (every declared one on the hub)."""
     if source == "hub":
         return task.languages
+    if task.dev_from_train and split == "validation":  # held out of the training split
+        split = "train"
     return tuple(lang for lang in task.languages if task.fixture_path(lang, split).is_file())
 
 
@@ -66,12 +70,23 @@ def load_records(task: TaskSpec, language: str, split: str, source: Source,
         raise DataError(f"task {task.name!r} is read as comparable corpora (load_bitext), not records")
     if split not in task.splits:
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
-    rows = _read_hub(task, language, split) if source == "hub" else _read_fixture(task, language, split)
+    carved = task.dev_from_train and split in ("train", "validation")
+    read_split = "train" if carved else split
+    rows = _read_hub(task, language, read_split) if source == "hub" else _read_fixture(task, language, read_split)
+    if carved:  # validation: the held-out share of the training rows; train: the rest
+        rows = [r for r in rows if _held_out(r, task.dev_from_train) == (split == "validation")]
     if task.expand is not None:
         rows = _expanded(task, language, split, rows)
     if max_examples is not None:
         rows = rows[:max_examples]
     return _adapt(task, language, split, rows, source)
+
+
+def _held_out(row: dict, fraction: float) -> bool:
+    """Whether a training row belongs to the held-out dev share: by a hash of its content, so the
+    same rows whatever their order or the source's sharding."""
+    digest = hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False, default=str).encode()).digest()
+    return int.from_bytes(digest[:8], "big") < fraction * 2 ** 64
 
 
 def resolve_labels(task: TaskSpec, source: Source) -> TaskSpec:

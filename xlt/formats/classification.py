@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from xlt.formats.base import Features, PooledHead, Format, inputs
 from xlt.metrics import accuracy
-from xlt.metrics.ranking import ndcg_at_k
+from xlt.metrics.ranking import xglue_ndcg
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +53,21 @@ class Classification(Format):
 
     def score(self, task, records, features, outputs, language):
         gold = [r["label"] for r in records]
-        return {"accuracy": accuracy(gold, outputs)}, [task.labels[p] for p in outputs]
+        metrics = {"accuracy": accuracy(gold, outputs)}
+        if task.metric == "binary_f1":  # CodeXGLUE clone detection: sklearn's binary P/R/F1 of label 1
+            from sklearn.metrics import f1_score, precision_score, recall_score
+
+            kw = dict(y_true=gold, y_pred=outputs, pos_label=1, average="binary", zero_division=0)
+            metrics.update(precision=float(precision_score(**kw)), recall=float(recall_score(**kw)),
+                           f1=float(f1_score(**kw)))
+        return metrics, [task.labels[p] for p in outputs]
 
 
 class Ranking(Classification):
     """Pointwise ranking (XGLUE WPR): each (query, page) pair is classified into a relevance
     grade; pages are ranked per query by the expected grade under the softmax and scored by
-    nDCG@10. Canonical record: {"text", "text_pair", "label": grade, "group": query key}."""
+    XGLUE's nDCG (xlt.metrics.ranking). Canonical record: {"text", "text_pair", "label": grade,
+    "group": query key}, in the source's row order (XGLUE's queries are consecutive runs)."""
 
     name = "ranking"
 
@@ -76,5 +84,5 @@ class Ranking(Classification):
         return (logits.float().softmax(-1) @ grades).tolist()
 
     def score(self, task, records, features, outputs, language):
-        value = ndcg_at_k([r["group"] for r in records], [r["label"] for r in records], outputs, k=10)
+        value = xglue_ndcg([r["group"] for r in records], [r["label"] for r in records], outputs)
         return {"ndcg": value}, [f"{x:.6f}" for x in outputs]

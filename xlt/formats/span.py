@@ -1,9 +1,13 @@
 """Span extraction QA (SQuAD v1.1/v2.0, XQuAD, MLQA, TyDiQA-GoldP).
 
-Contexts longer than the model's limit are split into overlapping windows (`stride` tokens of
-overlap); an answer is trained on in every window that contains it whole, and windows without
-it point at <s> (the no-answer position). At evaluation the best span over all of an example's
-windows is mapped back to characters of the original context.
+Contexts longer than the model's limit are split into windows as jiant's (and the SQuAD
+scripts') squad-style features do: the question is cut to `max_query_length` (64) tokens, each
+window holds as many context tokens as the sequence leaves, and window k starts at context token
+k * doc_stride (128), until a window reaches the context's end. An answer is trained on in every
+window that contains it whole, and windows without it point at <s> (the no-answer position). At
+evaluation a span may start only at a token whose window is its "max context" one (the window
+where it has the most context on its shorter side), and the best span over an example's windows
+is mapped back to characters of the original context.
 
 Canonical record: {"id": str, "question": str, "context": str,
                    "answers": {"text": list[str], "answer_start": list[int]}}.
@@ -39,8 +43,8 @@ class SpanHead(nn.Module):
 class SpanExtraction(Format):
     name = "span_extraction"
 
-    def __init__(self, stride: int = 128):
-        self.stride = stride
+    def __init__(self, doc_stride: int = 128, max_query_length: int = 64):
+        self.doc_stride, self.max_query_length = doc_stride, max_query_length
 
     def validate(self, task, record):
         answers, context = record["answers"], record["context"]
@@ -57,36 +61,47 @@ class SpanExtraction(Format):
         return None
 
     def encode(self, task, records, tokenizer, max_length):
-        # Questions are cut to max_query_length tokens (64, as the SQuAD/XTREME scripts, or half the
-        # sequence when it is short) so every window keeps more context than the stride: the
-        # tokenizer refuses a stride that does not fit.
-        max_query = min(64, max_length // 2)
-        questions = [_cut(tokenizer, r["question"], max_query) for r in records]
-        stride = max(1, min(self.stride, max_length // 4, max_length - max_query - 5))
-        enc = tokenizer(questions, [r["context"] for r in records],
-                        truncation="only_second", max_length=max_length, stride=stride,
-                        return_overflowing_tokens=True, return_offsets_mapping=True)
-        starts, ends, offsets = [], [], []
-        for f, ex in enumerate(enc["overflow_to_sample_mapping"]):
-            seq_ids = enc.sequence_ids(f)
-            offs = [o if s == 1 else None for o, s in zip(enc["offset_mapping"][f], seq_ids)]
-            offsets.append(offs)
-            start, end = 0, 0  # <s>: no answer in this window
-            answers = records[ex]["answers"]
-            if answers["text"]:
-                a_start = answers["answer_start"][0]
-                a_end = a_start + len(answers["text"][0])
-                inside = [i for i, o in enumerate(offs) if o is not None]
-                if inside and offs[inside[0]][0] <= a_start and offs[inside[-1]][1] >= a_end:
-                    start = next(i for i in inside if offs[i][1] > a_start)
-                    end = next(i for i in reversed(inside) if offs[i][0] < a_end)
-            starts.append(start)
-            ends.append(end)
-        n_windows = len(enc["input_ids"])
-        if n_windows > len(records):
-            log.info("%s: %d examples became %d windows (stride %d)", task.name, len(records), n_windows, stride)
-        return Features(enc["input_ids"], list(enc["overflow_to_sample_mapping"]),
-                        {"start": starts, "end": ends, "offsets": offsets}, len(records))
+        # a short sequence (tests, tiny models) cuts questions to half of it, so windows keep context
+        max_query = min(self.max_query_length, max_length // 2)
+        questions = tokenizer([r["question"] for r in records], add_special_tokens=False, truncation=True,
+                              max_length=max_query)["input_ids"]
+        contexts = tokenizer([r["context"] for r in records], add_special_tokens=False, return_offsets_mapping=True)
+        prefix_ids, middle_ids, suffix_ids = _pair_template(tokenizer)
+        budget_base = max_length - len(prefix_ids) - len(middle_ids) - len(suffix_ids)
+        input_ids, example_index, starts, ends, offsets, max_context = [], [], [], [], [], []
+        for ex, (question, record) in enumerate(zip(questions, records)):
+            doc, doc_offsets = contexts["input_ids"][ex], contexts["offset_mapping"][ex]
+            budget = max(1, budget_base - len(question))
+            prefix = len(prefix_ids) + len(question) + len(middle_ids)  # where the context starts
+            spans = _doc_spans(len(doc), budget, self.doc_stride)
+            answers = record["answers"]
+            for k, (first, length) in enumerate(spans):
+                window = doc[first:first + length]
+                input_ids.append(prefix_ids + question + middle_ids + window + suffix_ids)
+                example_index.append(ex)
+                offs: list = [None] * len(input_ids[-1])
+                best: set[int] = set()
+                for i in range(length):
+                    offs[prefix + i] = tuple(doc_offsets[first + i])
+                    if _is_max_context(spans, k, first + i):
+                        best.add(prefix + i)
+                offsets.append(offs)
+                max_context.append(best)
+                start, end = 0, 0  # <s>: no answer in this window
+                if answers["text"]:
+                    a_start = answers["answer_start"][0]
+                    a_end = a_start + len(answers["text"][0])
+                    inside = list(range(prefix, prefix + length))
+                    if inside and offs[inside[0]][0] <= a_start and offs[inside[-1]][1] >= a_end:
+                        start = next(i for i in inside if offs[i][1] > a_start)
+                        end = next(i for i in reversed(inside) if offs[i][0] < a_end)
+                starts.append(start)
+                ends.append(end)
+        if len(input_ids) > len(records):
+            log.info("%s: %d examples became %d windows (doc stride %d)", task.name, len(records), len(input_ids),
+                     self.doc_stride)
+        return Features(input_ids, example_index,
+                        {"start": starts, "end": ends, "offsets": offsets, "max_context": max_context}, len(records))
 
     def collate(self, features, indices, pad_id):
         batch = inputs(features, indices, pad_id)
@@ -134,9 +149,10 @@ class SpanExtraction(Format):
             ex = features.example_index[f]
             offs = features.fields["offsets"][f]
             null[ex] = min(null[ex], null_score)
+            best_context = features.fields["max_context"][f]
             for score, i, j in spans:
-                if offs[i] is None or offs[j] is None:
-                    continue  # in the question or special tokens
+                if offs[i] is None or offs[j] is None or i not in best_context:
+                    continue  # in the question or special tokens, or a start better seen in another window
                 if score > best[ex][0]:
                     best[ex] = (score, records[ex]["context"][offs[i][0]:offs[j][1]])
                 break
@@ -156,8 +172,38 @@ class SpanExtraction(Format):
         return scores, predictions
 
 
-def _cut(tokenizer, question: str, max_tokens: int) -> str:
-    """The question, cut to its first `max_tokens` tokens (left as it is when shorter)."""
-    ids = tokenizer(question, add_special_tokens=False)["input_ids"]
-    return question if len(ids) <= max_tokens else tokenizer.decode(ids[:max_tokens])
+def _pair_template(tokenizer) -> tuple[list[int], list[int], list[int]]:
+    """The special tokens a tokenizer puts before, between and after a pair of segments (XLM-R:
+    <s> | </s></s> | </s>), read off the encoding of a probe pair."""
+    first, second = (tokenizer(text, add_special_tokens=False)["input_ids"] for text in ("hello", "world"))
+    pair = tokenizer("hello", "world")["input_ids"]
+    a = next(i for i in range(len(pair)) if pair[i:i + len(first)] == first)
+    b = next(i for i in range(a + len(first), len(pair)) if pair[i:i + len(second)] == second)
+    return pair[:a], pair[a + len(first):b], pair[b + len(second):]
 
+
+def _doc_spans(n_tokens: int, budget: int, doc_stride: int) -> list[tuple[int, int]]:
+    """(first token, length) of each window: starts every `doc_stride` tokens, each as long as
+    the budget allows, until one reaches the end (jiant's squad_style windows)."""
+    spans, first = [], 0
+    while True:
+        length = min(budget, n_tokens - first)
+        spans.append((first, length))
+        if first + length >= n_tokens:
+            return spans
+        first += min(length, doc_stride)
+
+
+def _is_max_context(spans: list[tuple[int, int]], index: int, position: int) -> bool:
+    """Whether window `index` gives context token `position` its most context: the largest
+    min(tokens left, tokens right) + 0.01 x window length, first window on ties (the SQuAD
+    scripts' rule for a token seen in several windows)."""
+    best, best_index = None, None
+    for k, (first, length) in enumerate(spans):
+        last = first + length - 1
+        if not first <= position <= last:
+            continue
+        score = min(position - first, last - position) + 0.01 * length
+        if best is None or score > best:
+            best, best_index = score, k
+    return best_index == index

@@ -111,7 +111,7 @@ class Tagging(Format):
         per_example = join_windows(features, outputs)
         gold = [[task.labels[t] for t in r["tags"]] for r in records]
         pred = [[task.labels[t] for t in tags] for tags in per_example]
-        if task.metric == "token_accuracy":  # CCG supertagging, XGLUE POS: per-token accuracy
+        if task.metric == "token_accuracy":  # CCG supertagging: per-token accuracy
             return {"accuracy": accuracy([t for s in gold for t in s], [t for s in pred for t in s])}, pred
         return seqeval_prf(gold, pred), pred
 

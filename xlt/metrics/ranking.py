@@ -1,25 +1,26 @@
-"""Ranking: nDCG@k over queries, as XGLUE scores web page ranking (WPR)."""
+"""Ranking: nDCG as XGLUE scores web page ranking (WPR), by scikit-learn's `ndcg_score`.
 
-import math
-from collections import defaultdict
+XGLUE's xglue_evaluate.py (microsoft/XGLUE@e417c4c, lines 72-87 and 182-188): a query is a run of
+consecutive rows with the same query (a query text that comes back later is a new query); each
+query with two or more documents scores `sklearn.metrics.ndcg_score` over its whole list (linear
+gains, tied scores averaged; a query whose grades are all 0 scores 0), and the score is their mean.
+"""
+
 from collections.abc import Sequence
 
+import numpy as np
+from sklearn.metrics import ndcg_score
 
-def dcg(relevances: Sequence[int], k: int) -> float:
-    return sum((2 ** rel - 1) / math.log2(i + 2) for i, rel in enumerate(relevances[:k]))
 
-
-def ndcg_at_k(groups: Sequence[str], relevance: Sequence[int], scores: Sequence[float], k: int = 10) -> float:
-    """Mean over queries (`groups`) of DCG@k of the items ranked by `scores` (ties keep input
-    order) over the ideal DCG@k; queries with no relevant item are left out."""
-    by_query: dict[str, list[tuple[float, int]]] = defaultdict(list)
+def xglue_ndcg(groups: Sequence[str], relevance: Sequence[float], scores: Sequence[float]) -> float:
+    """Mean nDCG over the queries (consecutive runs of `groups`); NaN when no query has two documents."""
+    runs: list[tuple[list[float], list[float]]] = []
+    previous = object()
     for group, rel, score in zip(groups, relevance, scores, strict=True):
-        by_query[group].append((score, rel))
-    values = []
-    for items in by_query.values():
-        ideal = dcg(sorted((rel for _, rel in items), reverse=True), k)
-        if ideal == 0:
-            continue
-        ranked = [rel for _, rel in sorted(items, key=lambda x: -x[0])]
-        values.append(dcg(ranked, k) / ideal)
-    return sum(values) / len(values) if values else 0.0
+        if group != previous:
+            runs.append(([], []))
+            previous = group
+        runs[-1][0].append(float(rel))
+        runs[-1][1].append(float(score))
+    values = [ndcg_score(np.asarray([rel]), np.asarray([score])) for rel, score in runs if len(rel) > 1]
+    return float(np.array(values).mean()) if values else float("nan")

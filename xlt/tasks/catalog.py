@@ -117,8 +117,8 @@ register(TaskSpec(
 register(TaskSpec(
     name="code_clone", role="intermediate", format="classification", languages=("en",),
     hub=(HubSource("google/code_x_glue_cc_clone_detection_big_clone_bench"),), adapter=a.pair("func1", "func2"),
-    metric="accuracy", labels=("different", "clone"), defaults=INTERMEDIATE,
-    description="CodeXGLUE clone detection (BigCloneBench): do two Java methods do the same thing? Pair classification.",
+    metric="binary_f1", labels=("different", "clone"), defaults=INTERMEDIATE,
+    description="CodeXGLUE clone detection (BigCloneBench): do two Java methods do the same thing? Pair classification, scored by binary P/R/F1 of 'clone' as its evaluator.",
 ), aliases=("bigclonebench",))
 
 register(TaskSpec(
@@ -229,16 +229,17 @@ register(TaskSpec(
     name="xglue_pos", role="target", format="tagging",
     languages=tuple("en ar bg de el es fr hi it nl pl pt ru th tr ur vi zh".split()),
     hub=(HubSource(XGLUE, "pos", splits=XGLUE_SPLITS),), adapter=a.tags("pos", token_column="words"),
-    metric="token_accuracy", labels=UPOS, defaults=TAG,
-    description="XGLUE POS: Universal Dependencies part-of-speech tags in 18 languages, scored by token accuracy "
-                "as XGLUE does (XTREME's udpos uses seqeval F1).",
+    metric="seqeval_precision", labels=UPOS, defaults=TAG,
+    description="XGLUE POS: Universal Dependencies part-of-speech tags in 18 languages, scored as XGLUE's "
+                "xglue_evaluate.py does: seqeval precision over the bare tags (its README says accuracy).",
 ))
 
 register(TaskSpec(
     name="xglue_wpr", role="target", format="ranking", languages=tuple("en de es fr it pt zh".split()),
     hub=(HubSource(XGLUE, "wpr", splits=XGLUE_SPLITS),), adapter=a.wpr, metric="ndcg",
     labels=("bad", "fair", "good", "excellent", "perfect"), defaults=CLASSIFY,
-    description="XGLUE web page ranking: grade (query, page) pairs 0-4, rank pages per query, nDCG@10.",
+    description="XGLUE web page ranking: grade (query, page) pairs 0-4, rank pages per query, nDCG as XGLUE "
+                "computes it (scikit-learn's ndcg_score per query over its whole list).",
 ))
 
 register(TaskSpec(

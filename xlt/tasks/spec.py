@@ -129,10 +129,11 @@ class TaskSpec:
 
     @property
     def primary_metric(self) -> str:
-        """The metric objectives average: F1 for seqeval tagging, QA and BUCC, nDCG for ranking,
-        mAP@20 for pool retrieval, accuracy otherwise."""
-        return {"seqeval": "f1", "squad": "f1", "squad_v2": "f1", "mlqa": "f1", "bucc": "f1",
-                "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
+        """The metric objectives average: F1 for seqeval tagging, QA, BUCC and clone detection,
+        seqeval precision for XGLUE POS (as XGLUE scores it), nDCG for ranking, mAP@20 for pool
+        retrieval, accuracy otherwise."""
+        return {"seqeval": "f1", "seqeval_precision": "precision", "binary_f1": "f1", "squad": "f1",
+                "squad_v2": "f1", "mlqa": "f1", "bucc": "f1", "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
 
     @property
     def train_tasks(self) -> tuple[str, ...]:
