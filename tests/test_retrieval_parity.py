@@ -119,3 +119,29 @@ def test_mining_keeps_pairs_one_to_one_and_drops_duplicated_texts():
 def test_default_retrieval_layer_follows_the_models_depth():
     # hidden_states index, 0 = embeddings: jiant's 14 for XLM-R large; XTREME's mBERT layer (its 7 of the last 12)
     assert [default_retrieval_layer(n) for n in (24, 12, 6, 2, 1)] == [14, 8, 5, 2, 1]
+
+
+def test_a_retrieval_trial_writes_files_that_score_to_its_rows(tmp_path):
+    """BUCC and Tatoeba in one in-process trial (the tiny model): the prediction files `xlt score`
+    reads give the Parquet values, and BUCC's dev rows sit beside its test rows."""
+    from xlt.benchmarks import XTREME
+    from xlt.objective import Objective
+    from xlt.pipeline import PhasePlan, TrialPlan, run_trial
+    from xlt.results import read_results
+    from xlt.runtime import LocalRuntime
+    from xlt.scoring import score_language
+
+    plan = TrialPlan(sweep="t", trial_id="r", model="tiny-xlmr", max_seq_length=64, source="local",
+                     intermediate=None, targets=(PhasePlan("bucc", 1e-5, 0, 8), PhasePlan("tatoeba", 1e-5, 0, 8)),
+                     seed=0, objective=Objective(split="test"), results_dir=str(tmp_path / "results"),
+                     config_hash="h", predictions_dir=str(tmp_path / "pred"), labels_dir=str(tmp_path / "gold"))
+    run_trial(plan, LocalRuntime())
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    assert {(r["target_task"], r["split"]) for r in rows} == {("bucc", "validation"), ("bucc", "test"), ("tatoeba", "test")}
+    for row in (r for r in rows if r["split"] == "test" and r["metric"] in ("f1", "accuracy")):
+        task = XTREME.task("bucc2018" if row["target_task"] == "bucc" else "tatoeba")
+        name = f"{task.folder}/test-{row['language']}.tsv"
+        scored = score_language(task, tmp_path / "pred" / name, tmp_path / "gold" / name, row["language"])
+        assert scored[row["metric"]] == pytest.approx(100 * row["value"]), name
+    gold = (tmp_path / "gold" / "bucc2018" / "test-de.tsv").read_text().splitlines()
+    assert len(gold) == 15 and all(line.startswith("de-") and "\ten-" in line for line in gold)
