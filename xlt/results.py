@@ -45,6 +45,7 @@ SCHEMA = pa.schema([
     ("cache_hit", pa.bool_()),          # this row's phase was reused from the cache, not run
     ("error", pa.string()),             # phase = failed: the trial's error; null otherwise
     ("backend", pa.string()),           # ray-train (trained and evaluated) | surrogate (response model)
+    ("data_source", pa.string()),       # local (the shipped fixtures) | hub (the real datasets)
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -74,6 +75,7 @@ class ResultRow:
     cache_hit: bool = False
     error: str | None = None
     backend: str = "ray-train"
+    data_source: str | None = None
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

@@ -108,7 +108,8 @@ def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException
         metric="error", value=float("nan"), n_examples=0, model=plan.model, backend=plan.backend,
         learning_rate=plan.targets[0].learning_rate if plan.targets else float("nan"),
         intermediate_learning_rate=plan.intermediate.learning_rate if plan.intermediate else None,
-        seed=plan.seed, step=0, config_hash=plan.config_hash, xlt_version=__version__, error=message)])
+        seed=plan.seed, step=0, config_hash=plan.config_hash, xlt_version=__version__, error=message,
+        data_source=plan.source)])
 
 
 def save_sweep(cfg: SweepConfig, paths: SweepPaths) -> None:

@@ -141,7 +141,7 @@ class TrialPlan:
             intermediate_learning_rate=self.intermediate.learning_rate if self.intermediate else None,
             seed=self.seed, step=step, config_hash=self.config_hash, xlt_version=__version__,
             model_selection=self.selection if phase != "intermediate" else "english_dev",
-            intermediate_key=self.intermediate_key, backend=self.backend)
+            intermediate_key=self.intermediate_key, backend=self.backend, data_source=self.source)
 
     def reissue(self, rows: list[dict], step: int) -> list[ResultRow]:
         """Rows from the phase cache under this trial's identity, marked as cache hits."""
