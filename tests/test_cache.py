@@ -1,6 +1,8 @@
 """The phase cache: computed once per key, reused, corrupted entries retrained; leases."""
 
+import json
 import time
+from pathlib import Path
 
 from xlt.locks import Leases
 from xlt.pipeline import PhasePlan, TrialPlan, run_trial
@@ -83,18 +85,65 @@ def test_features_are_cached_and_a_damaged_entry_is_rebuilt(tmp_path, monkeypatc
     monkeypatch.setattr(classification.Classification, "encode", counting)
     run_trial(plan(tmp_path, "a"), LocalRuntime())
     cold = len(calls)
-    entries = list((tmp_path / "cache" / "features").glob("*.pkl"))
+    entries = list((tmp_path / "cache" / "features").glob("*.json.z"))
     assert cold > 0 and len(entries) == cold  # every split encoded once, stored once
+    assert len(list((tmp_path / "cache" / "features").glob("*.sha256"))) == cold
     # a different target rate: the intermediate is a phase-cache hit, the target's features come from the cache
     calls.clear()
     run_trial(plan(tmp_path, "b", target_lr=1e-3), LocalRuntime())
     assert calls == []
     for entry in entries:
-        entry.write_bytes(b"not a pickle")
+        entry.write_bytes(b"not what was written")
     calls.clear()
     run_trial(plan(tmp_path, "c", target_lr=2e-3), LocalRuntime())
     assert len(calls) >= 3  # the target's train, dev and test features were rebuilt, not loaded damaged
     from xlt.data.feature_cache import FeatureCache
     cache = FeatureCache(str(tmp_path / "cache" / "features"))
-    rebuilt = [e for e in entries if e.read_bytes() != b"not a pickle"]
-    assert len(rebuilt) >= 3 and all(cache.get(e.stem) is not None for e in rebuilt)
+    rebuilt = [e for e in entries if e.read_bytes() != b"not what was written"]
+    assert len(rebuilt) >= 3 and all(cache.get(e.name.removesuffix(".json.z")) is not None for e in rebuilt)
+
+
+def test_the_feature_cache_never_unpickles_and_checks_every_byte(tmp_path):
+    """A planted pickle that would run a command is never loaded: entries are JSON, trusted only
+    when their checksum matches."""
+    import pickle
+
+    from xlt.data.feature_cache import FeatureCache
+    from xlt.formats import Features
+
+    cache = FeatureCache(str(tmp_path))
+    cache.put("k", ([{"text": "a", "label": 1}], Features([[0, 5, 2]], [0], {"labels": [1]}, 1)))
+    records, features = cache.get("k")
+    assert records == [{"text": "a", "label": 1}] and features.input_ids == [[0, 5, 2]]
+
+    class Boom:
+        def __reduce__(self):
+            return (Path(tmp_path / "pwned").touch, ())
+
+    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(Boom()))
+    (tmp_path / "k.json.z").write_bytes(pickle.dumps(Boom()))  # planted over a real entry
+    assert cache.get("evil") is None and cache.get("k") is None
+    assert not (tmp_path / "pwned").exists() and cache.notices and "damaged" in cache.notices[0]
+    assert not (tmp_path / "k.json.z").exists()  # deleted, to be rebuilt
+
+
+def test_every_byte_a_reader_uses_is_checked(tmp_path):
+    """Edited scores (what the searcher is told) and a truncated meta.json under a valid COMPLETE
+    are misses, retrained, and said so in the trial's reports; never trusted, never a crash."""
+    rt = LocalRuntime()
+    first = run_trial(plan(tmp_path, "a"), rt)
+    target = next((tmp_path / "cache" / "target").iterdir())
+    meta = json.loads((target / "meta.json").read_text())
+    meta["scores"]["test"] = {lang: 0.99 for lang in meta["scores"]["test"]}
+    meta["scores"]["dev"] = {lang: 0.99 for lang in meta["scores"]["dev"]}
+    (target / "meta.json").write_text(json.dumps(meta))
+    rt_b = LocalRuntime()
+    assert run_trial(plan(tmp_path, "b"), rt_b) == first  # recomputed, not 0.99
+    assert not any(r["cache_hit"] for r in rows_of(tmp_path, "b") if r["phase"] != "intermediate")
+    assert "phase cache target/" in rt_b.reports[-1]["notices"] and "damaged" in rt_b.reports[-1]["notices"]
+    inter = next((tmp_path / "cache" / "intermediate").iterdir())
+    (inter / "meta.json").write_bytes((inter / "meta.json").read_bytes()[:40])  # truncated
+    rt_c = LocalRuntime()
+    run_trial(plan(tmp_path, "c"), rt_c)
+    assert not any(r["cache_hit"] for r in rows_of(tmp_path, "c") if r["phase"] == "intermediate")
+    assert "meta.json does not match its checksum" in rt_c.reports[-1]["notices"]

@@ -191,7 +191,7 @@ def test_a_sweep_that_asked_for_a_test_objective_says_so_first(tmp_path):
     cfg = parse_sweep({"name": "s", "target": {"tasks": ["xnli"]},
                        "search": {"objective": {"statistic": "mean", "split": "test"}}, "storage": str(tmp_path)}, "s.yaml")
     paths = SweepPaths.of(cfg)
-    save_sweep(cfg, paths)
+    save_sweep(cfg, paths, run_id="r1")
     _trial(paths.results, "a", "mnli", dev=0.5, test=0.9)
     report = load_report(paths.results)
     assert report.test_objective == "mean[zero_shot]@test"

@@ -90,7 +90,7 @@ def _sweep_run(args) -> int:
         backend = [f"backend={args.backend}"] if args.backend else []
         cfg = load_sweep(args.file, [*args.overrides, *backend])
         paths = SweepPaths.of(cfg, args.results)
-        check_fresh(paths, args.overwrite)
+        check_fresh(cfg, paths, args.overwrite)
     except (ConfigError, SweepError) as err:
         return _error(str(err))
 
@@ -104,13 +104,14 @@ def _sweep_run(args) -> int:
 
 
 def _sweep_resume(args) -> int:
-    from xlt.sweep import SweepError, load_saved_sweep
+    from xlt.sweep import SweepError, check_resumable, load_saved_sweep
 
     root = args.name if ("/" in args.name or "://" in args.name) else f"{args.storage.rstrip('/')}/{args.name}"
     if "://" not in root:
         root = str(Path(root).resolve())
     try:
         cfg, paths = load_saved_sweep(root)
+        check_resumable(paths)
     except SweepError as err:
         return _error(str(err))
     print(f"resuming sweep {cfg.name} from {paths.root}", flush=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from xlt.models.registry import UnknownModelError, check_model_name
 from xlt.suggest import did_you_mean
@@ -22,6 +22,15 @@ class ConfigError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value, info):
+        """YAML's `true` is not a count or a rate (pydantic would read it as 1)."""
+        field = cls.model_fields.get(info.field_name)
+        if isinstance(value, bool) and field is not None and "bool" not in str(field.annotation):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
 
 
 # --- search-space primitives --------------------------------------------------------------
@@ -73,6 +82,15 @@ def _param(fixed: Any):
 
 
 FloatParam = _param(float)
+
+
+def _positive(value: Any, where: str) -> None:
+    """A learning rate (or temperature): a positive number, or a search space of positive ones."""
+    values = (value.choice if isinstance(value, Choice) else getattr(value, "loguniform", None)
+              or getattr(value, "uniform", None) or [value])
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+            raise ValueError(f"{where} must be > 0, got {v!r}")
 IntParam = _param(int)
 TasksParam = _param(str)
 
@@ -135,6 +153,13 @@ class PhaseConfig(_Strict):
     """Stop after this many evaluations without improvement; 0: never stop early."""
     dev_subset: int | None = Field(None, ge=0)
     """Score checkpoints on the first N dev examples; 0: the whole dev set."""
+
+    @field_validator("learning_rate", mode="after")
+    @classmethod
+    def _positive_learning_rate(cls, value):
+        if value is not None:
+            _positive(value, "a learning rate")
+        return value
 
 
 class MixtureConfig(_Strict):
@@ -315,18 +340,43 @@ class SweepConfig(_Strict):
 # --- loading ------------------------------------------------------------------------------
 
 def load_sweep(path: str | Path, overrides: list[str] = ()) -> SweepConfig:
+    """The sweep file at `path` with dotted overrides, validated; a relative `storage` (and
+    response-model path) is made absolute against the current directory, here at the edge, so
+    every trial and its cache see the same place whatever their working directory."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; expected a sweep YAML file (e.g. {path}/demo.yaml)")
     if not path.is_file():
         raise ConfigError(f"{path}: file not found")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (expected a sweep YAML file)") from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"{path.name}: not valid YAML: {err}") from err
+        raise ConfigError(f"{path.name}: {_yaml_problem(err)}") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path.name}: expected a mapping at the top level")
+        raise ConfigError(f"{path.name}: expected a mapping at the top level, got {type(raw).__name__}")
     for override in overrides:
         _apply_override(raw, override, path.name)
-    return parse_sweep(raw, path.name)
+    return resolved_paths(parse_sweep(raw, path.name))
+
+
+def resolved_paths(cfg: "SweepConfig") -> "SweepConfig":
+    """`cfg` with its local paths absolute (URIs stay as they are)."""
+    update = {}
+    if "://" not in cfg.storage and not Path(cfg.storage).is_absolute():
+        update["storage"] = str(Path(cfg.storage).resolve())
+    if cfg.surrogate_response and "://" not in cfg.surrogate_response and not Path(cfg.surrogate_response).is_absolute():
+        update["surrogate_response"] = str(Path(cfg.surrogate_response).resolve())
+    return cfg.model_copy(update=update) if update else cfg
+
+
+def _yaml_problem(err: yaml.YAMLError) -> str:
+    """`line L, column C: problem` of a YAML error, in one line."""
+    mark = getattr(err, "problem_mark", None)
+    problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"not valid YAML: {where}{problem}"
 
 
 def parse_sweep(raw: dict, source: str) -> SweepConfig:
@@ -352,7 +402,10 @@ def _apply_override(raw: dict, override: str, source: str) -> None:
         node = node.setdefault(part, {})
         if not isinstance(node, dict):
             raise ConfigError(f"{source}: override {override!r}: {part!r} is not a section")
-    node[leaf] = yaml.safe_load(value)
+    try:
+        node[leaf] = yaml.safe_load(value)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{source}: override {override!r}: {_yaml_problem(err)} in the value {value!r}") from None
 
 
 def _format_loc(loc: tuple) -> str:
@@ -360,12 +413,17 @@ def _format_loc(loc: tuple) -> str:
     for i, part in enumerate(loc):
         if part == "value" or (i and part == loc[i - 1]):  # discriminator tags, not keys
             continue
+        if isinstance(part, str) and ("[" in part or "(" in part):  # a union branch's name, not a key
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 
 def _format_error(err: ValidationError, source: str) -> str:
-    e = err.errors()[0]
+    # a union (a name or a mapping) reports each branch: the deepest location is the one that
+    # names the key the user got wrong (`search.objective.statistic`, not the list of names)
+    errors = err.errors()
+    e = max(errors, key=lambda x: (len(_format_loc(x["loc"]).split(".")), -errors.index(x)))
     loc = _format_loc(e["loc"])
     if e["type"] == "extra_forbidden":
         parent = _model_at(e["loc"][:-1])
@@ -377,7 +435,8 @@ def _format_error(err: ValidationError, source: str) -> str:
         return (f"{source}: {loc}: expected a value or one of {{choice: [...]}}, "
                 f"{{loguniform: [low, high]}}, {{uniform: [low, high]}}")
     msg = e["msg"].removeprefix("Value error, ")
-    got = f" (got {e['input']!r})" if e["type"] not in ("missing",) and not isinstance(e["input"], dict) else ""
+    got = (f" (got {e['input']!r})" if e["type"] not in ("missing",) and not isinstance(e["input"], dict)
+           and "got " not in msg else "")
     return f"{source}: {loc}: {msg}{got}"
 
 
@@ -405,14 +464,29 @@ def _check_selection(cfg: SweepConfig, source: str) -> None:
 
 
 def _check_dev_objective(cfg: SweepConfig, source: str) -> None:
-    """A dev objective needs a target with dev data: an English dev set (fine-tuned targets) or
-    dev sets in the target languages."""
+    """Every objective covers some language the targets evaluate, and a dev objective needs a
+    target with dev data (an English dev set: fine-tuned targets; or target-language dev sets)."""
     from xlt.data.loading import available_languages
 
-    if all(o.split == "test" for o in cfg.search.objectives()):
-        return
     targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
     specs = [get_task(t) for t in targets]
+    chosen = cfg.target.languages
+    if chosen and cfg.data.source == "local":
+        shipped = {lang for t in specs for lang in available_languages(t, "test" if "test" in t.splits else "validation", "local")}
+        for i, lang in enumerate(chosen):
+            if lang not in shipped:
+                raise ConfigError(f"{source}: target.languages[{i}]: {lang!r} has no shipped fixture for "
+                                  f"{', '.join(targets)} (data.source local has {', '.join(sorted(shipped))}); "
+                                  f"data.source: hub reads the real data")
+    evaluated = {t.name: [l for l in t.languages if not chosen or l in chosen] for t in specs}
+    for i, objective in enumerate(cfg.search.objectives()):
+        where = "search.objective" + (f"[{i}]" if isinstance(cfg.search.objective, list) else "")
+        if not any(objective.selects(l, t.train_language) for t in specs for l in evaluated[t.name]):
+            raise ConfigError(f"{source}: {where}: {objective.name} selects none of the languages the targets are "
+                              f"evaluated on ({'target.languages: ' + str(chosen) if chosen else ', '.join(targets)}"
+                              f"{'; zero_shot leaves out English' if objective.languages == 'zero_shot' else ''})")
+    if all(o.split == "test" for o in cfg.search.objectives()):
+        return
     if not any(t.trains or ("validation" in t.splits and available_languages(t, "validation", cfg.data.source))
                for t in specs):
         raise ConfigError(f"{source}: search.objective: it reads dev scores, but no target ({', '.join(targets)}) has "

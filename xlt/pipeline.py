@@ -15,7 +15,6 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pyarrow.fs as pafs
 import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
@@ -51,6 +50,8 @@ class TrialState:
     scores: dict[str, dict] = field(default_factory=dict)
     """Task -> its TargetScores as JSON."""
     step: int = 0
+    notices: list[str] = field(default_factory=list)
+    """Cache entries found damaged and rebuilt: reported to the sweep's own output."""
 
     def save(self, directory: Path, encoder_state: dict[str, torch.Tensor]) -> None:
         save_file({k: v.contiguous() for k, v in encoder_state.items()}, str(directory / "encoder.safetensors"))
@@ -83,7 +84,8 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
             runner.target(target, base)
 
     values = objective_metrics(plan.objectives, {t: TargetScores.from_json(s) for t, s in state.scores.items()})
-    rt.report({**values, "progress": 1.0, "unit": "done", "step": state.step})
+    rt.report({**values, "progress": 1.0, "unit": "done", "step": state.step,
+               **({"notices": "\n".join(state.notices)} if state.notices else {})})
     return values["objective"]
 
 
@@ -91,6 +93,8 @@ class _UnitRunner:
     def __init__(self, plan: TrialPlan, rt: Runtime, encoder, tokenizer, state: TrialState):
         self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
         self.pad_id = tokenizer.pad_token_id
+        self.cache = PhaseCache(plan.cache_dir) if plan.cache_dir else None
+        self.features = FeatureCache(f"{plan.cache_dir}/features") if plan.cache_dir else None
         self._train_loss = float("nan")
         self._extra_metrics: dict[str, float] = {}
 
@@ -123,7 +127,7 @@ class _UnitRunner:
     def _claim(self, kind: str, key: str):
         """A cached (meta, weights) for `key`, or None after taking the lease to compute it.
         Rank 0 decides; every rank follows (and loads the same entry)."""
-        cache = PhaseCache(self.plan.cache_dir) if self.plan.cache_dir else None
+        cache = self.cache
         if cache is None:
             return None
         hit = None
@@ -132,7 +136,7 @@ class _UnitRunner:
                 hit = cache.load(kind, key)
                 if hit is not None:
                     break
-                complete = lambda: cache.fs.get_file_info(f"{cache._dir(kind, key)}/COMPLETE").type == pafs.FileType.File
+                complete = lambda: cache.is_complete(kind, key)  # noqa: E731
                 if wait_for_lease(lambda: self.rt.acquire(key, self.plan.trial_id), complete,
                                   on_wait=lambda: log.info("%s %s: another trial is computing it; waiting", kind, key)):
                     hit = cache.load(kind, key)  # finished between our look and our lease?
@@ -152,7 +156,7 @@ class _UnitRunner:
     def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, weights=None, scores=None) -> None:
         if self.rt.rank != 0 or not self.plan.cache_dir:
             return
-        PhaseCache(self.plan.cache_dir).save_phase(kind, key, rows, steps, scores, weights)
+        self.cache.save_phase(kind, key, rows, steps, scores, weights)
 
     def _release(self, key: str) -> None:
         if self.rt.rank == 0 and self.plan.cache_dir:
@@ -262,7 +266,7 @@ class _UnitRunner:
         the one `language`, their first `limit` examples when given."""
         cap = self.plan.max_train_examples if split == "train" else limit
         lang_key = ",".join(data_task.training_languages) if split == "train" else language
-        cache = FeatureCache(f"{self.plan.cache_dir}/features") if self.plan.cache_dir else None
+        cache = self.features
         key = None
         if cache is not None:
             key = feature_key(self.tokenizer.name_or_path, f"{task.name}<-{data_task.name}", task.format, lang_key,
@@ -437,7 +441,13 @@ class _UnitRunner:
                 running_objective: dict[str, float] | None = None) -> None:
         """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
         self.state.completed.append(unit)
+        fresh = [n for c in (self.cache, self.features) if c is not None for n in c.notices]
+        for c in (self.cache, self.features):
+            if c is not None:
+                c.notices.clear()
+        self.state.notices += fresh
         metrics = {"unit": unit, "step": self.state.step, "train_loss": self._train_loss, **self._extra_metrics,
+                   **({"notices": "\n".join(self.state.notices)} if self.state.notices else {}),
                    **{f"{r.phase}/{r.target_task}/{r.language}/{r.metric}": r.value for r in rows}}
         self._extra_metrics = {}
         if running_objective is not None:  # a target unit: what the searcher and schedulers see

@@ -29,6 +29,7 @@ class SweepProgress(tune.Callback):
         self.started = self.finished = self.failed = 0
         self.best: tuple[float, str] | None = None
         self.t0 = time.monotonic()
+        self.told: dict[str, int] = {}  # trial -> notices already echoed
 
     def _stamp(self) -> str:
         return f"[{time.monotonic() - self.t0:6.0f}s]"
@@ -39,6 +40,10 @@ class SweepProgress(tune.Callback):
                   f"{describe(trial.config)}")
 
     def on_trial_result(self, iteration, trials, trial, result, **info):
+        notices = [n for n in str(result.get("notices") or "").split("\n") if n]
+        for notice in notices[self.told.get(trial.trial_id, 0):]:  # e.g. a damaged cache entry retrained
+            self.echo(f"{self._stamp()} trial {trial.trial_id}: NOTE {notice}")
+        self.told[trial.trial_id] = len(notices)
         unit = result.get("unit")
         if unit and unit != "done":
             self.echo(f"{self._stamp()} trial {trial.trial_id}: {unit} done (step {result.get('step')})")

@@ -80,11 +80,11 @@ class SpanExtraction(Format):
                 input_ids.append(prefix_ids + question + middle_ids + window + suffix_ids)
                 example_index.append(ex)
                 offs: list = [None] * len(input_ids[-1])
-                best: set[int] = set()
+                best: list[int] = []
                 for i in range(length):
-                    offs[prefix + i] = tuple(doc_offsets[first + i])
+                    offs[prefix + i] = list(doc_offsets[first + i])
                     if _is_max_context(spans, k, first + i):
-                        best.add(prefix + i)
+                        best.append(prefix + i)
                 offsets.append(offs)
                 max_context.append(best)
                 start, end = 0, 0  # <s>: no answer in this window
@@ -149,7 +149,7 @@ class SpanExtraction(Format):
             ex = features.example_index[f]
             offs = features.fields["offsets"][f]
             null[ex] = min(null[ex], null_score)
-            best_context = features.fields["max_context"][f]
+            best_context = set(features.fields["max_context"][f])
             for score, i, j in spans:
                 if offs[i] is None or offs[j] is None or i not in best_context:
                     continue  # in the question or special tokens, or a start better seen in another window

@@ -41,7 +41,8 @@ def run_surrogate_trial(plan: TrialPlan, cfg: SweepConfig, report: Callable[[dic
         trial.target(phase, inter, scores, lambda fraction, partial, hours: report({
             **objective_metrics(plan.objectives, {**scores, phase.task: partial}, partial=True),
             "progress": (i + fraction) / len(plan.targets), "gpu_hours": hours,
-            "unit": f"target-{phase.task}" if fraction == 1 else None, "step": trial.progress.step}))
+            "unit": f"target-{phase.task}" if fraction == 1 else None, "step": trial.progress.step,
+            **({"notices": "\n".join(trial.cache.notices)} if trial.cache and trial.cache.notices else {})}))
     return objective_metrics(plan.objectives, scores)["objective"]
 
 
