@@ -24,14 +24,22 @@ class ScoreError(ValueError):
 
 def read_label_file(path: Path) -> list[str]:
     with _open(path) as f:
-        return [line.strip() for line in f]
+        return [line.strip() for line in _lines(f, path)]
+
+
+def _lines(f, path: Path):
+    """The lines of a text file; ScoreError naming the file when it is not UTF-8 text."""
+    try:
+        yield from f
+    except UnicodeDecodeError as err:
+        raise ScoreError(f"{path}: not a UTF-8 text file (byte {err.start}: {err.reason})") from None
 
 
 def read_tag_file(path: Path) -> tuple[list[list[str]], list[int]]:
     """Sentences of tags, and the line number where each starts (for error messages)."""
     sentences, starts, current, start = [], [], [], 1
     with _open(path) as f:
-        for line_no, line in enumerate(f, 1):
+        for line_no, line in enumerate(_lines(f, path), 1):
             line = line.strip()
             if line:
                 if not current:
@@ -48,7 +56,8 @@ def read_tag_file(path: Path) -> tuple[list[list[str]], list[int]]:
 
 
 def read_json_file(path: Path):
-    text = _open(path).read()
+    with _open(path) as f:
+        text = "".join(_lines(f, path))
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
@@ -70,7 +79,7 @@ def read_xcopa_file(path: Path) -> list:
     """XCOPA's files: JSON lines each with a `label` (gold rows, or `{"label": n}` predictions)."""
     labels = []
     with _open(path) as f:
-        for line_no, line in enumerate(f, 1):
+        for line_no, line in enumerate(_lines(f, path), 1):
             try:
                 labels.append(json.loads(line)["label"])
             except (json.JSONDecodeError, KeyError, TypeError) as err:
@@ -179,6 +188,9 @@ def score_folders(pred_dir: Path, label_dir: Path, benchmark: Benchmark,
     for group, members in benchmark.groups.items():
         if set(members) <= set(detailed):
             overall[group] = sum(detailed[t]["avg_metric"] for t in members) / len(members)
+    if not detailed:
+        raise ScoreError(f"no task folder of {benchmark.name} ({', '.join(t.folder for t in benchmark.tasks)}) is in "
+                         f"both {pred_dir} and {label_dir}")
     return {**overall, **detailed}
 
 

@@ -177,17 +177,19 @@ def _owner(results: str) -> dict | None:
 
 
 def optuna_storage(cfg: SweepConfig) -> dict:
-    """OptunaSearch keyword arguments for a database-backed study, or none."""
+    """OptunaSearch keyword arguments for a database-backed study, or none. `env:NAME` stays a
+    name here: the URL is read from the environment where it is used (xlt.searcher), never kept in
+    anything Tune persists."""
     url = cfg.search.optuna_storage
     if not url:
         return {}
-    import optuna
-
     if url.startswith("env:"):
         name = url.removeprefix("env:")
-        if name not in os.environ:
+        if not os.environ.get(name):
             raise SweepError(f"search.optuna_storage: environment variable {name} is not set")
-        url = os.environ[name]
+        return {"storage_env": name, "study_name": cfg.name}
+    import optuna
+
     return {"storage": optuna.storages.RDBStorage(url), "study_name": cfg.name}
 
 
@@ -292,6 +294,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     from ray.tune.search.optuna import OptunaSearch
     import optuna
 
+    from xlt.searcher import EnvStorageOptunaSearch
+
     from xlt.models.registry import resolve_model
     from xlt.objective import metric_name
     from xlt.progress import SweepProgress
@@ -300,7 +304,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     for model in cfg.model.names:
         resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study_storage = optuna_storage(cfg) if not resume else {}  # bad input fails before Ray starts
+    study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
     init_ray(cfg, address)
     from xlt.locks import lock_actor
 
@@ -314,7 +318,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
                    else optuna.samplers.RandomSampler(seed=s.sampler_seed))
         objectives = s.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
-        search_alg = OptunaSearch(metric=metrics if len(metrics) > 1 else metrics[0],
+        searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch
+        search_alg = searcher(metric=metrics if len(metrics) > 1 else metrics[0],
                                   mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
                                   sampler=sampler,
                                   points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,

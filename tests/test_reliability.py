@@ -1,0 +1,149 @@
+"""Hostile input and reruns: one clear line and exit 2 before Ray starts, nothing written mixed,
+nothing trusted that should not be."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from xlt.cli import main
+from xlt.config import parse_sweep
+from xlt.sweep import SweepError, SweepPaths, check_fresh, save_sweep
+
+from conftest import REPO
+
+
+def _cfg(storage, name="s", **extra):
+    return parse_sweep({"name": name, "target": {"tasks": ["xnli"]}, "storage": str(storage), **extra}, "s.yaml")
+
+
+def _cli(*args):
+    out = subprocess.run([sys.executable, "-m", "xlt.cli", *map(str, args)], capture_output=True, text=True, cwd=REPO)
+    return out.returncode, out.stdout, out.stderr
+
+
+def test_a_results_directory_belongs_to_one_sweep_run(tmp_path):
+    shared = tmp_path / "shared-results"
+    a = _cfg(tmp_path / "runs", "a")
+    paths = SweepPaths.of(a, str(shared))
+    check_fresh(a, paths, overwrite=False)
+    save_sweep(a, paths, run_id="r1")
+    (shared / "t1").mkdir()
+    (shared / "t1" / "target-xnli.parquet").write_bytes(b"rows")
+    b = _cfg(tmp_path / "runs", "b")
+    for overwrite in (False, True):  # another sweep's results: never written into, never deleted
+        with pytest.raises(SweepError, match="holds the results of sweep 'a'"):
+            check_fresh(b, SweepPaths.of(b, str(shared)), overwrite=overwrite)
+    assert (shared / "t1" / "target-xnli.parquet").exists()
+    with pytest.raises(SweepError, match="already exists"):  # a's own rerun, without --overwrite
+        check_fresh(a, paths, overwrite=False)
+    check_fresh(a, paths, overwrite=True)  # --overwrite clears the sweep and the results it owns
+    assert not (tmp_path / "runs" / "a" / "sweep.json").exists() and not any(shared.iterdir())
+    stranger = tmp_path / "stranger"
+    (stranger / "x").mkdir(parents=True)
+    (stranger / "x" / "data.parquet").write_bytes(b"?")
+    with pytest.raises(SweepError, match="holds files of no recorded sweep run"):
+        check_fresh(b, SweepPaths.of(b, str(stranger)), overwrite=True)
+
+
+def test_uri_storage_is_checked_and_overwritten_like_a_local_path(tmp_path):
+    cfg = _cfg(f"file://{tmp_path}/uri-store")
+    paths = SweepPaths.of(cfg)
+    check_fresh(cfg, paths, overwrite=False)
+    save_sweep(cfg, paths, run_id="r1")
+    (tmp_path / "uri-store" / "s" / "results" / "t1").mkdir(parents=True)
+    (tmp_path / "uri-store" / "s" / "results" / "t1" / "target-xnli.parquet").write_bytes(b"rows")
+    with pytest.raises(SweepError, match="already exists"):
+        check_fresh(cfg, paths, overwrite=False)
+    check_fresh(cfg, paths, overwrite=True)
+    assert not (tmp_path / "uri-store" / "s" / "results" / "t1").exists()
+
+
+def test_storage_that_is_a_file_or_read_only_fails_before_ray(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    code, _, err = _cli("sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path / 'afile'}")
+    assert code == 2 and "storage" in err and "not writable" in err and len(err.strip().splitlines()) == 1
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only directories")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    code, _, err = _cli("sweep", "run", "sweeps/demo.yaml", f"storage={ro}")
+    assert code == 2 and "not writable" in err
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"config": {"name": ', "sweep.json: not valid JSON"),
+    ("[1, 2]", "sweep.json: expected an object"),
+    ('{"config": {"name": "x"}, "paths": {"results": "r"}}', "sweep.json: its config is not a valid sweep"),
+])
+def test_resume_of_a_damaged_sweep_json_is_one_line(tmp_path, content, message):
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "sweep.json").write_text(content)
+    code, out, err = _cli("sweep", "resume", "s", "--storage", tmp_path)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_resume_of_a_file_or_of_a_sweep_without_tune_state_fails_before_ray(tmp_path):
+    (tmp_path / "file").write_text("x")
+    code, _, err = _cli("sweep", "resume", str(tmp_path / "file"))
+    assert code == 2 and "is a file" in err
+    cfg = _cfg(tmp_path)
+    paths = SweepPaths.of(cfg)
+    save_sweep(cfg, paths, run_id="r1")
+    code, out, err = _cli("sweep", "resume", "s", "--storage", tmp_path)
+    assert code == 2 and "no Tune experiment state to resume" in err and "resuming" not in out
+
+
+@pytest.mark.parametrize("override, message", [
+    ("target.languages=[de", "override 'target.languages=[de': not valid YAML: line 1, column 4"),
+    ("target.learning_rate=-1", "target.learning_rate: a learning rate must be > 0"),
+    ("target.learning_rate={choice: [0, 1.0e-3]}", "target.learning_rate: a learning rate must be > 0, got 0"),
+    ("intermediate.learning_rate=0", "intermediate.learning_rate: a learning rate must be > 0"),
+    ("search.num_trials=true", "search.num_trials: expected a number, got true"),
+    ("target.languages=[en]", "search.objective: mean[zero_shot] selects none of the languages"),
+    ("search.objective={statistic: median}", "search.objective.statistic: Input should be 'mean'"),
+    ("target.tasks=[udpos]", None),
+])
+def test_bad_values_are_one_line_before_ray(override, message, tmp_path):
+    args = ["sweep", "plan", "sweeps/demo.yaml", override]
+    if message is None:  # a language the shipped fixtures lack
+        args.append("target.languages=[ar]")
+        message = "target.languages[0]: 'ar' has no shipped fixture for udpos"
+    code, _, err = _cli(*args)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_malformed_files_name_file_line_and_column(tmp_path):
+    (tmp_path / "bad.yaml").write_text("name: x\ntarget: {tasks: [xnli]\n  oops: 1\n")
+    code, _, err = _cli("sweep", "plan", tmp_path / "bad.yaml")
+    assert code == 2 and "bad.yaml: not valid YAML: line 3, column 3" in err
+    code, _, err = _cli("sweep", "plan", "sweeps")
+    assert code == 2 and "is a directory; expected a sweep YAML file" in err
+
+
+def test_xlt_score_refuses_binary_files_bad_answers_and_empty_folders(tmp_path):
+    for side in ("pred", "gold"):
+        (tmp_path / side).mkdir()
+    code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
+    assert code == 2 and "no task folder of xtreme" in err
+    from xlt.benchmarks import XTREME
+
+    for lang in XTREME.languages("pawsx"):
+        for side in ("pred", "gold"):
+            (tmp_path / side / "pawsx").mkdir(exist_ok=True)
+            (tmp_path / side / "pawsx" / f"test-{lang}.tsv").write_text("1\n0\n")
+    (tmp_path / "pred" / "pawsx" / "test-de.tsv").write_bytes(b"\x80\x81\xfe\n")
+    code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
+    assert code == 2 and "test-de.tsv: not a UTF-8 text file" in err
+    for lang in XTREME.languages("xquad"):
+        gold = {"data": [{"paragraphs": [{"context": "c", "qas": [{"id": "q", "answers": [{"text": "a"}]}]}]}]}
+        for side, data in (("gold", gold), ("pred", {"q": ["not", "a", "string"]})):
+            (tmp_path / side / "xquad").mkdir(exist_ok=True)
+            (tmp_path / side / "xquad" / f"test-{lang}.json").write_text(json.dumps(data))
+    (tmp_path / "pred" / "pawsx" / "test-de.tsv").write_text("1\n0\n")
+    code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
+    assert code == 2 and "the answer of 'q' is ['not', 'a', 'string'], expected a string" in err
