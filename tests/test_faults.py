@@ -35,7 +35,9 @@ def test_failed_trial_is_recorded_with_its_error_and_the_sweep_goes_on(ray_clust
 
 
 def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp_path):
-    args = [sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path}", "name=resume",
+    """kill -9 of the driver mid-sweep on URI storage (file://, as s3:// goes through the same
+    pyarrow filesystem code), then `xlt sweep resume`: every trial once, no row twice."""
+    args = [sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage=file://{tmp_path}", "name=resume",
             *TINY, "search.algorithm=grid", "target.learning_rate={choice: [1.0e-3, 2.0e-3, 3.0e-3]}",
             "resources.max_concurrent_trials=1", "--address", ray_cluster]
     driver = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -50,7 +52,7 @@ def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp
     before = {r["trial_id"]: r["finished_at"] for r in read_results(str(results)).to_pylist()}
     assert len(before) >= 1
 
-    resumed = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "resume", "resume", "--storage", str(tmp_path),
+    resumed = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "resume", "resume", "--storage", f"file://{tmp_path}",
                               "--address", ray_cluster], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     rows = read_results(str(results)).to_pylist()

@@ -147,3 +147,26 @@ def test_xlt_score_refuses_binary_files_bad_answers_and_empty_folders(tmp_path):
     (tmp_path / "pred" / "pawsx" / "test-de.tsv").write_text("1\n0\n")
     code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
     assert code == 2 and "the answer of 'q' is ['not', 'a', 'string'], expected a string" in err
+
+
+@pytest.mark.ray
+def test_a_database_url_from_the_environment_is_never_persisted(ray_cluster, tmp_path, monkeypatch, capsys):
+    secret = "s3cr3t-9f27c1"
+    monkeypatch.setenv("XLT_TEST_OPTUNA_URL", f"sqlite:///{tmp_path}/db-{secret}.sqlite")
+    store = tmp_path / "store"
+    args = ["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate", f"storage={store}",
+            "name=sec", "search.num_trials=3", "search.optuna_storage=env:XLT_TEST_OPTUNA_URL",
+            "resources.max_concurrent_trials=1", "resources.workers_per_trial=1", "resources.gpus_per_worker=0",
+            "--address", ray_cluster]
+    assert main(args) == 0, capsys.readouterr().out
+    leaked = [p for p in store.rglob("*") if p.is_file() and secret.encode() in p.read_bytes()]
+    assert not leaked, leaked
+    # a resume reads the URL from the environment again, and finds the study's trials
+    assert main(["sweep", "resume", "sec", "--storage", str(store), "--address", ray_cluster]) == 0
+    import optuna
+
+    study = optuna.load_study(study_name="sec", storage=os.environ["XLT_TEST_OPTUNA_URL"])
+    assert len(study.trials) == 3
+    monkeypatch.delenv("XLT_TEST_OPTUNA_URL")
+    assert main(["sweep", "resume", "sec", "--storage", str(store)]) == 2
+    assert "environment variable XLT_TEST_OPTUNA_URL is not set" in capsys.readouterr().err

@@ -33,7 +33,10 @@ class EnvStorageOptunaSearch(OptunaSearch):
         super().__init__(*args, storage=storage_from_env(storage_env), **kwargs)
 
     def __getstate__(self) -> dict:
-        return {k: (None if k in self._UNPICKLED else v) for k, v in self.__dict__.items()}
+        state = {k: (None if k in self._UNPICKLED else v) for k, v in self.__dict__.items()}
+        # live Optuna trials hold their study, and so the storage: keep their ids only
+        state["_ot_trials"] = {tune_id: ("optuna-trial-id", t._trial_id) for tune_id, t in self._ot_trials.items()}
+        return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
@@ -56,3 +59,6 @@ class EnvStorageOptunaSearch(OptunaSearch):
         self._storage = storage_from_env(self._storage_env)
         if self._study_name is not None and self._sampler is not None:
             self._ot_study = optuna.load_study(study_name=self._study_name, storage=self._storage, sampler=self._sampler)
+        if self._ot_study is not None:
+            self._ot_trials = {tune_id: optuna.trial.Trial(self._ot_study, t[1]) if isinstance(t, tuple) else t
+                               for tune_id, t in self._ot_trials.items()}
