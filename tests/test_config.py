@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,11 @@ def _error(raw: dict) -> str:
 def test_demo_parses_with_search_space():
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml")
     assert isinstance(cfg.intermediate.tasks, Choice) and "none" in cfg.intermediate.tasks.choice
-    assert isinstance(cfg.intermediate.learning_rate, LogUniform)
+    assert isinstance(cfg.target.learning_rate, Choice) and cfg.search.algorithm == "grid"
     assert cfg.target.tasks == ["xnli"]
+    assert isinstance(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={loguniform: [1.0e-4, 1.0e-3]}",
+                                                                "search.algorithm=optuna-tpe"]).intermediate.learning_rate,
+                      LogUniform)
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "sweeps").rglob("*.yaml")), ids=lambda p: p.name)
@@ -93,15 +97,16 @@ def test_invalid_yaml(tmp_path):
 def test_baseline_point_and_grid_space():
     from xlt.space import baseline_point, grid_size, param_space
 
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml")
-    assert baseline_point(cfg) == {"intermediate_task": "none", "target_learning_rate": 1e-3,
-                                   "intermediate_learning_rate": pytest.approx((3e-4 * 3e-3) ** 0.5)}
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe",
+                                                      "intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
+    # the baseline samples no intermediate rate: it trains no intermediate task
+    assert baseline_point(cfg) == {"intermediate_task": "none", "target_learning_rate": 1e-3}
     assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=none"])) is None
     assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=mnli"])) is None
     grid = load_sweep(REPO / "sweeps" / "paper-single.yaml")
     assert grid_size(grid) == 90 and param_space(grid)["intermediate_task"] == {"grid_search": grid.intermediate.tasks.choice}
     with pytest.raises(ConfigError, match="intermediate.learning_rate: search.algorithm grid needs a fixed value"):
-        load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=grid"])
+        load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
 
 
 def test_mixture_errors_name_their_key():
@@ -135,3 +140,49 @@ def test_searched_mixture_space_and_trial_plan():
     plan = trial_plan(cfg, params, "t1", "/tmp/r")
     assert plan.intermediate_mixture.tasks == ("mnli", "squad_v1")  # the others fell under min_weight
     assert plan.intermediate_name == "mnli:0.500+squad_v1:0.500@T=2" and plan.intermediate_steps == 20000
+
+
+def test_optunas_space_samples_only_what_a_trial_uses():
+    """A `none` trial draws no intermediate learning rate (define-by-run), so two baseline trials
+    with the same target rate are the same configuration to the sampler."""
+    import optuna
+
+    from xlt.space import define_by_run
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe",
+                                                      "intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
+    space = define_by_run(cfg)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    seen = []
+    for _ in range(30):
+        trial = study.ask()
+        fixed = space(trial)
+        seen.append({**trial.params, **fixed})
+        study.tell(trial, 0.5)
+    for params in seen:
+        assert ("intermediate_learning_rate" in params) == (params["intermediate_task"] == "mnli"), params
+        assert params["seed"] == 0 and params["target_learning_rate"] in (1e-3, 3e-3)
+    assert {"intermediate_task", "target_learning_rate"} <= set(study.trials[0].params)
+    assert "seed" not in study.trials[0].params  # fixed: returned, not sampled
+
+
+def test_a_finished_configuration_is_not_run_again():
+    from ray.tune.search import Searcher
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.searcher import DistinctTrials
+    from xlt.space import define_by_run
+    import optuna
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])  # 2 x 2 = 4 configurations
+    searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max",
+                                           sampler=optuna.samplers.TPESampler(seed=0)), retries=50)
+    configs = []
+    for i in range(4):
+        config = searcher.suggest(f"t{i}")
+        configs.append(json.dumps(config, sort_keys=True))
+        searcher.on_trial_complete(f"t{i}", result={"objective": 0.1 * i})
+    assert len(set(configs)) == 4 and searcher.skipped > 0  # every configuration once, repeats skipped
+    state = searcher.get_state()
+    assert len(state["finished"]) == 4 and not state["running"]
+    assert Searcher.FINISHED == "FINISHED"

@@ -48,7 +48,8 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
 
 
 def test_sampled_space_is_simulated_deterministically():
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={choice: [1.0e-3]}", "search.num_trials=20"])
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={choice: [1.0e-3]}", "search.num_trials=20",
+                                                      "search.algorithm=optuna-tpe"])
     a, b = plan_sweep(cfg, load_cost_model()), plan_sweep(cfg, load_cost_model())
     assert a.runs == b.runs and not a.exact
     assert a.count("intermediate", True) == 1  # one distinct mnli config; `none` has no intermediate

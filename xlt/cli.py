@@ -164,6 +164,9 @@ def _drive(cfg, paths, address, resume: bool) -> int:
         outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume)
     except SweepError as err:
         return _error(str(err))
+    from xlt.results import read_results
+    from xlt.summary import sweep_summary
+
     print()
     try:
         print(best_vs_baseline(load_report(paths.results)))
@@ -172,6 +175,7 @@ def _drive(cfg, paths, address, resume: bool) -> int:
     if outcome.num_errors:
         print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
     print(f"\nresults: {paths.results}")
+    print(sweep_summary(read_results(paths.results).to_pylist(), paths.results, f"{paths.root}/report"))
     return 1 if outcome.num_errors == outcome.num_trials else 0
 
 

@@ -34,10 +34,24 @@ class _Strict(BaseModel):
 
 
 # --- search-space primitives --------------------------------------------------------------
+# Each domain knows how a searcher draws from it: `suggest` (Optuna's define-by-run trial),
+# `values` (a grid), `centre` (one representative point), `sample` (a seeded draw).
 
 class Choice(_Strict):
     """`{choice: [a, b, c]}`: one of the values (categorical for Optuna)."""
     choice: list[Any] = Field(min_length=1)
+
+    def suggest(self, trial, name: str) -> Any:
+        return trial.suggest_categorical(name, self.choice)
+
+    def values(self) -> list[Any]:
+        return list(self.choice)
+
+    def centre(self) -> Any:
+        return self.choice[0]
+
+    def sample(self, rng) -> Any:
+        return rng.choice(self.choice)
 
 
 class LogUniform(_Strict):
@@ -51,6 +65,20 @@ class LogUniform(_Strict):
             raise ValueError(f"expected 0 < low < high, got [{low}, {high}]")
         return self
 
+    def suggest(self, trial, name: str) -> float:
+        return trial.suggest_float(name, *self.loguniform, log=True)
+
+    def values(self) -> list[float]:
+        return list(self.loguniform)
+
+    def centre(self) -> float:
+        low, high = self.loguniform
+        return (low * high) ** 0.5
+
+    def sample(self, rng) -> float:
+        low, high = self.loguniform
+        return low * (high / low) ** rng.random()
+
 
 class Uniform(_Strict):
     """`{uniform: [low, high]}`."""
@@ -62,6 +90,26 @@ class Uniform(_Strict):
         if not low < high:
             raise ValueError(f"expected low < high, got [{low}, {high}]")
         return self
+
+    def suggest(self, trial, name: str) -> float:
+        return trial.suggest_float(name, *self.uniform)
+
+    def values(self) -> list[float]:
+        return list(self.uniform)
+
+    def centre(self) -> float:
+        return sum(self.uniform) / 2
+
+    def sample(self, rng) -> float:
+        low, high = self.uniform
+        return low + (high - low) * rng.random()
+
+
+DOMAINS = (Choice, LogUniform, Uniform)
+
+
+def is_domain(value: Any) -> bool:
+    return isinstance(value, DOMAINS)
 
 
 def _param_kind(value: Any) -> str:

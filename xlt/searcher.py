@@ -1,4 +1,5 @@
-"""The Optuna searcher of a sweep, with a database study whose URL never reaches a file.
+"""The sweep's searcher: Optuna (with a database study whose URL never reaches a file), each
+configuration run once.
 
 `search.optuna_storage: env:NAME` keeps a database URL (a password) out of the sweep file; Ray
 Tune pickles its searcher into the experiment state (`tune/tuner.pkl`, `searcher-state-*.pkl`),
@@ -9,6 +10,7 @@ every pickle and rebuilds them from the environment variable, in the process tha
 import os
 
 import optuna
+from ray.tune.search import Searcher
 from ray.tune.search.optuna import OptunaSearch
 
 
@@ -62,3 +64,68 @@ class EnvStorageOptunaSearch(OptunaSearch):
         if self._ot_study is not None:
             self._ot_trials = {tune_id: optuna.trial.Trial(self._ot_study, t[1]) if isinstance(t, tuple) else t
                                for tune_id, t in self._ot_trials.items()}
+
+
+class DistinctTrials(Searcher):
+    """Wraps a searcher so that a configuration which already finished is not run again: its
+    result is told to the searcher once more (what the searcher would have learnt) and another
+    configuration is asked for, up to `retries` times (a small finite space may then repeat one:
+    the phase cache makes that run cost nothing). Running duplicates are left to the cache's
+    leases, which make the second wait for the first and reuse it."""
+
+    def __init__(self, searcher: Searcher, retries: int = 20):
+        super().__init__(metric=searcher.metric, mode=searcher.mode)
+        self.searcher, self.retries = searcher, retries
+        self.finished: dict[str, dict] = {}   # configuration -> its result
+        self.running: dict[str, str] = {}     # trial id -> configuration
+        self.alias: dict[str, str] = {}       # trial id -> the id the wrapped searcher knows it by
+        self.skipped = 0
+
+    def set_search_properties(self, metric, mode, config, **spec) -> bool:
+        return self.searcher.set_search_properties(metric, mode, config, **spec)
+
+    def suggest(self, trial_id: str):
+        config = None
+        for attempt in range(self.retries + 1):
+            inner = trial_id if attempt == 0 else f"{trial_id}-repeat{attempt}"
+            config = self.searcher.suggest(inner)
+            if not isinstance(config, dict):  # None (wait) or Searcher.FINISHED
+                return config
+            key = _configuration(config)
+            if key in self.finished and attempt < self.retries:
+                self.skipped += 1
+                self.searcher.on_trial_complete(inner, result=self.finished[key])
+                continue
+            if inner != trial_id:
+                self.alias[trial_id] = inner
+            self.running[trial_id] = key
+            return config
+        return config
+
+    def on_trial_result(self, trial_id: str, result: dict) -> None:
+        self.searcher.on_trial_result(self.alias.get(trial_id, trial_id), result)
+
+    def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        key = self.running.pop(trial_id, None)
+        if key is not None and result and not error:
+            self.finished[key] = result
+        self.searcher.on_trial_complete(self.alias.pop(trial_id, trial_id), result=result, error=error)
+
+    def get_state(self) -> dict:
+        return {"finished": dict(self.finished), "running": dict(self.running), "alias": dict(self.alias),
+                "skipped": self.skipped, "retries": self.retries}
+
+    def set_state(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def save(self, checkpoint_path: str) -> None:
+        self.searcher.save(checkpoint_path)
+
+    def restore(self, checkpoint_path: str) -> None:
+        self.searcher.restore(checkpoint_path)
+
+
+def _configuration(config: dict) -> str:
+    import json
+
+    return json.dumps(config, sort_keys=True, default=repr)

@@ -1,6 +1,7 @@
-"""The sweep's search space: config primitives -> Ray Tune domains, and sampled params -> TrialPlan.
+"""The sweep's search space: config primitives -> Ray Tune domains (grids) or an Optuna
+define-by-run space, and sampled params -> TrialPlan.
 
-Only this module and `xlt.sweep` import `ray.tune`.
+Only the sweep modules (`xlt.space`, `xlt.sweep`, `xlt.searcher`, `xlt.progress`) import `ray.tune`.
 """
 
 import hashlib
@@ -10,7 +11,7 @@ from typing import Any
 
 from ray import tune
 
-from xlt.config import Choice, LogUniform, SweepConfig, Uniform
+from xlt.config import Choice, LogUniform, SweepConfig, Uniform, is_domain
 from xlt.mixtures import Mixture, from_search, normalised
 from xlt.pipeline import PhasePlan, TrialPlan
 from xlt.tasks import NO_INTERMEDIATE, get_task
@@ -54,6 +55,44 @@ def param_space(cfg: SweepConfig) -> dict[str, Any]:
 MIXTURE_SEARCH = "<searched mixture>"
 
 
+def define_by_run(cfg: SweepConfig):
+    """The sweep's space for Optuna, as a define-by-run function of an Optuna trial: a parameter a
+    trial does not use is not sampled (a `none` trial draws no intermediate learning rate), so
+    trials that run the same thing look the same to the sampler. Returns the fixed values."""
+    search = cfg.intermediate.mixture
+
+    def space(trial) -> dict[str, Any]:
+        fixed: dict[str, Any] = {}
+
+        def draw(name: str, param: Any) -> Any:
+            if is_domain(param):
+                return param.suggest(trial, name)
+            fixed[name] = param
+            return param
+
+        if search is not None:
+            fixed["intermediate_task"] = MIXTURE_SEARCH
+            for task in search.tasks if search.weights is not None else ():
+                trial.suggest_float(f"mixture_weight_{task}", 0.0, 1.0)
+            if search.temperature is not None:
+                draw("mixture_temperature", search.temperature)
+            trains_intermediate = True
+        else:
+            trains_intermediate = draw("intermediate_task", cfg.intermediate.tasks) != NO_INTERMEDIATE
+        if trains_intermediate and cfg.intermediate.learning_rate is not None:
+            draw("intermediate_learning_rate", cfg.intermediate.learning_rate)
+        if cfg.target.learning_rate is not None:
+            draw("target_learning_rate", cfg.target.learning_rate)
+        draw("seed", cfg.search.seed)
+        if isinstance(cfg.target.tasks, Choice):
+            draw("target_task", cfg.target.tasks)
+        if isinstance(cfg.model.name, Choice):
+            draw("model", cfg.model.name)
+        return fixed
+
+    return space
+
+
 def trial_mixture(cfg: SweepConfig, params: dict[str, Any]) -> Mixture | None:
     """The intermediate mixture of one trial (a single task is a mixture of one)."""
     name = params["intermediate_task"]
@@ -80,28 +119,16 @@ def grid_size(cfg: SweepConfig) -> int:
 
 def baseline_point(cfg: SweepConfig) -> dict[str, Any] | None:
     """The `none` baseline as a first point to evaluate, when `none` is one of several choices.
-    Only sampled parameters appear in it: Optuna rejects constants in a point."""
+    Only the parameters such a trial samples appear in it (no intermediate rate; Optuna rejects
+    constants in a point), each at its domain's centre."""
     tasks = cfg.intermediate.tasks
     if not cfg.search.include_baseline or not isinstance(tasks, Choice) or NO_INTERMEDIATE not in tasks.choice \
             or cfg.intermediate.mixture is not None:
         return None
-    params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed, "target_task": cfg.target.tasks}
-    if _any_intermediate(cfg) and cfg.intermediate.learning_rate is not None:
-        params["intermediate_learning_rate"] = cfg.intermediate.learning_rate
-    point = {name: _centre(p) for name, p in params.items() if isinstance(p, (Choice, LogUniform, Uniform))}
+    params = {"target_learning_rate": cfg.target.learning_rate, "seed": cfg.search.seed, "target_task": cfg.target.tasks,
+              "model": cfg.model.name}
+    point = {name: p.centre() for name, p in params.items() if is_domain(p)}
     return {"intermediate_task": NO_INTERMEDIATE, **point}
-
-
-def _centre(param: Any) -> Any:
-    """A representative value: the first choice, the geometric/arithmetic middle of a range."""
-    if isinstance(param, Choice):
-        return param.choice[0]
-    if isinstance(param, LogUniform):
-        low, high = param.loguniform
-        return (low * high) ** 0.5
-    if isinstance(param, Uniform):
-        return sum(param.uniform) / 2
-    return param
 
 
 def _any_intermediate(cfg: SweepConfig) -> bool:

@@ -294,12 +294,12 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     from ray.tune.search.optuna import OptunaSearch
     import optuna
 
-    from xlt.searcher import EnvStorageOptunaSearch
+    from xlt.searcher import DistinctTrials, EnvStorageOptunaSearch
 
     from xlt.models.registry import resolve_model
     from xlt.objective import metric_name
     from xlt.progress import SweepProgress
-    from xlt.space import baseline_point, grid_size, param_space
+    from xlt.space import baseline_point, define_by_run, grid_size, param_space
 
     for model in cfg.model.names:
         resolve_model(model)  # build local models once, before workers race to
@@ -319,11 +319,10 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         objectives = s.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
         searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch
-        search_alg = searcher(metric=metrics if len(metrics) > 1 else metrics[0],
-                                  mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
-                                  sampler=sampler,
-                                  points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
-                                  **study_storage)
+        search_alg = DistinctTrials(searcher(space=define_by_run(cfg), metric=metrics if len(metrics) > 1 else metrics[0],
+                                             mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
+                                             sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
+                                             **study_storage))
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
     if resume:
         experiment = f"{paths.root}/tune"
@@ -335,7 +334,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     save_sweep(cfg, paths, run_id=uuid.uuid4().hex[:12])
     tuner = tune.Tuner(
         trainable,
-        param_space=param_space(cfg),
+        param_space=param_space(cfg) if grid else {},  # Optuna's space is define-by-run
         tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=_scheduler(cfg),
                                     num_samples=1 if grid else num_trials,
                                     # reused trial actors skip a process start and imports (~1.8 s a
