@@ -10,12 +10,15 @@ from xlt.config import ConfigError, load_sweep
 
 
 def main(argv: list[str] | None = None) -> int:
+    from xlt import __version__
+
     parser = argparse.ArgumentParser(prog="xlt", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"xlt {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sweep = sub.add_parser("sweep", help="run sweeps").add_subparsers(dest="action", required=True)
     run = sweep.add_parser("run", help="run a sweep file")
-    run.add_argument("file")
+    run.add_argument("file", help="the sweep YAML file (see sweeps/)")
     run.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. search.num_trials=2")
     run.add_argument("--results", help="results directory (default: <storage>/<name>/results)")
     run.add_argument("--address", default=os.environ.get("RAY_ADDRESS"),
@@ -24,15 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--backend", choices=["ray-train", "surrogate"],
                      help="surrogate: the whole sweep with each phase answered by the response model (no "
                           "training, no GPUs; rows marked backend=surrogate); same as backend=... in the file")
+    run.add_argument("--dashboard", action="store_true",
+                     help="start Ray's dashboard with the embedded local Ray, on 127.0.0.1, and print its address")
 
     resume = sweep.add_parser("resume", help="continue a sweep after a crash or Ctrl-C (Tune restore)")
     resume.add_argument("name", help="the sweep's name (under --storage) or its directory")
     resume.add_argument("--storage", default="./xlt-runs", help="where the sweep lives (default ./xlt-runs)")
-    resume.add_argument("--address", default=os.environ.get("RAY_ADDRESS"))
+    resume.add_argument("--address", default=os.environ.get("RAY_ADDRESS"),
+                        help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
+    resume.add_argument("--dashboard", action="store_true", help="start Ray's dashboard on 127.0.0.1 (local Ray)")
 
     submit = sweep.add_parser("submit", help="submit a sweep to a Ray cluster as a Ray Job")
-    submit.add_argument("file")
-    submit.add_argument("overrides", nargs="*", metavar="key.path=value")
+    submit.add_argument("file", help="the sweep YAML file")
+    submit.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. search.num_trials=2")
     submit.add_argument("--address", required=True, help="the job server, e.g. http://127.0.0.1:8265")
     submit.add_argument("--python", default="python", help="python on the cluster that has xlt's dependencies")
     for action, text in (("status", "the state of a sweep's latest job"), ("logs", "the output of a sweep's latest job")):
@@ -41,19 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         follow.add_argument("--address", required=True, help="the job server, e.g. http://127.0.0.1:8265")
 
     plan = sweep.add_parser("plan", help="the phase runs a sweep implies, cache savings, GPU-hours; trains nothing")
-    plan.add_argument("file")
-    plan.add_argument("overrides", nargs="*", metavar="key.path=value")
+    plan.add_argument("file", help="the sweep YAML file")
+    plan.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. search.num_trials=2")
     plan.add_argument("--cost-model", help="YAML overriding keys of xlt/cost_model.yaml")
-    plan.add_argument("--json", action="store_true")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     results = sub.add_parser("results", help="read results").add_subparsers(dest="action", required=True)
     show = results.add_parser("show", help="per-language table of the best trial and the baseline")
     show.add_argument("dir", help="a results directory, or a sweep directory holding results/")
 
     score = sub.add_parser("score", help="score predictions in the XTREME submission layout")
-    score.add_argument("pred_dir")
-    score.add_argument("label_dir")
-    score.add_argument("--benchmark", choices=["xtreme", "xtreme-r"], default="xtreme")
+    score.add_argument("pred_dir", help="predictions: PRED_DIR/<task>/test-<lang>.<tsv|json|jsonl>")
+    score.add_argument("label_dir", help="gold labels in the same layout")
+    score.add_argument("--benchmark", choices=["xtreme", "xtreme-r"], default="xtreme",
+                       help="whose task list, languages and groups (default xtreme)")
     score.add_argument("--json", action="store_true", help="print the JSON of XTREME's evaluate.py --output_file")
 
     report = sub.add_parser("report", help="tables, deltas, language views and plots from the Parquet results")
@@ -63,8 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--task", help="the target task of the by-language heatmap (default: every task)")
 
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
-    tasks.add_parser("list", help="every task").add_argument("--json", action="store_true")
-    tasks.add_parser("show", help="one task").add_argument("name")
+    tasks.add_parser("list", help="every task").add_argument("--json", action="store_true", help="print JSON")
+    tasks.add_parser("show", help="one task").add_argument("name", help="a task name or alias (e.g. xnli, paws-x)")
 
     args, extra = parser.parse_known_args(argv)
     # overrides may also follow the flags (`xlt sweep run FILE --backend surrogate k=v`)
@@ -75,7 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
                ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:  # `xlt tasks list | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _error(msg: str) -> int:
@@ -100,7 +112,7 @@ def _sweep_run(args) -> int:
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
-    return _drive(cfg, paths, args.address, resume=False)
+    return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard)
 
 
 def _sweep_resume(args) -> int:
@@ -115,7 +127,7 @@ def _sweep_resume(args) -> int:
     except SweepError as err:
         return _error(str(err))
     print(f"resuming sweep {cfg.name} from {paths.root}", flush=True)
-    return _drive(cfg, paths, args.address, resume=True)
+    return _drive(cfg, paths, args.address, resume=True, dashboard=args.dashboard)
 
 
 def _sweep_submit(args) -> int:
@@ -155,13 +167,13 @@ def _sweep_logs(args) -> int:
     return 0
 
 
-def _drive(cfg, paths, address, resume: bool) -> int:
+def _drive(cfg, paths, address, resume: bool, dashboard: bool = False) -> int:
     from xlt.report import load_report
     from xlt.report.render import best_vs_baseline
     from xlt.sweep import SweepError, run_sweep
 
     try:
-        outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume)
+        outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume, dashboard=dashboard)
     except SweepError as err:
         return _error(str(err))
     from xlt.results import read_results
@@ -247,8 +259,9 @@ def _tasks_list(args) -> int:
         print(json.dumps([{"name": t.name, "role": t.role, "format": t.format, "languages": list(t.languages),
                            "metric": t.metric} for t in tasks], indent=2))
         return 0
+    print(f"{'task':<14} {'role':<13} {'format':<16} {'metric':<18} {'langs':>5}  languages")
     for t in tasks:
-        print(f"{t.name:<14} {t.role:<13} {t.format:<16} {t.metric:<15} {len(t.languages):>3}  {' '.join(t.languages)}")
+        print(f"{t.name:<14} {t.role:<13} {t.format:<16} {t.metric:<18} {len(t.languages):>5}  {' '.join(t.languages)}")
     return 0
 
 

@@ -35,8 +35,8 @@ def submit(cfg: SweepConfig, sweep_file: Path, overrides: list[str], address: st
             client.submit_job(
                 entrypoint=f"{shlex.quote(python)} -m xlt.cli sweep run sweep.yaml {args}".strip(),
                 submission_id=submission_id,
-                runtime_env={"working_dir": str(staging), "py_modules": [str(Path(xlt.__file__).parent)],
-                             "env_vars": {"RAY_AUTH_MODE": "disabled"}},
+                # the job's driver joins the cluster as the cluster is set up (its token auth included)
+                runtime_env={"working_dir": str(staging), "py_modules": [str(Path(xlt.__file__).parent)]},
                 metadata={"xlt_sweep": cfg.name},
             )
             return submission_id

@@ -55,13 +55,17 @@ def param_space(cfg: SweepConfig) -> dict[str, Any]:
 MIXTURE_SEARCH = "<searched mixture>"
 
 
-def define_by_run(cfg: SweepConfig):
+class DefineByRun:
     """The sweep's space for Optuna, as a define-by-run function of an Optuna trial: a parameter a
     trial does not use is not sampled (a `none` trial draws no intermediate learning rate), so
-    trials that run the same thing look the same to the sampler. Returns the fixed values."""
-    search = cfg.intermediate.mixture
+    trials that run the same thing look the same to the sampler. Returns the fixed values. A class,
+    not a closure: Tune pickles its searcher with it."""
 
-    def space(trial) -> dict[str, Any]:
+    def __init__(self, cfg: SweepConfig):
+        self.cfg = cfg
+
+    def __call__(self, trial) -> dict[str, Any]:
+        cfg, search = self.cfg, self.cfg.intermediate.mixture
         fixed: dict[str, Any] = {}
 
         def draw(name: str, param: Any) -> Any:
@@ -90,7 +94,8 @@ def define_by_run(cfg: SweepConfig):
             draw("model", cfg.model.name)
         return fixed
 
-    return space
+
+define_by_run = DefineByRun
 
 
 def trial_mixture(cfg: SweepConfig, params: dict[str, Any]) -> Mixture | None:

@@ -257,17 +257,19 @@ def check_resumable(paths: SweepPaths) -> None:
                          f"trial was recorded); start it again with `xlt sweep run FILE --overwrite`")
 
 
-def init_ray(cfg: SweepConfig, address: str | None) -> None:
+def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, echo=print) -> None:
     import ray
 
-    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # xlt prints its own progress (verbose=0)
     if not ray.is_initialized():
         if address:
             ray.init(address=address, logging_level="WARNING")
         else:
-            ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
-                     include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+            context = ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
+                               include_dashboard=dashboard, dashboard_host="127.0.0.1",
+                               logging_level="WARNING", log_to_driver=False)
+            if dashboard:
+                echo(f"Ray dashboard: http://{context.dashboard_url} (bound to 127.0.0.1)")
     available = ray.cluster_resources()
     if TRIAL_SLOT not in available:
         raise SweepError(f"the Ray cluster declares no {TRIAL_SLOT!r} resource: start the nodes that may "
@@ -286,7 +288,7 @@ def init_ray(cfg: SweepConfig, address: str | None) -> None:
 
 
 def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
-              resume: bool = False) -> SweepOutcome:
+              resume: bool = False, dashboard: bool = False) -> SweepOutcome:
     """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
     not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
     Optuna searcher continues with its saved state."""
@@ -305,7 +307,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
-    init_ray(cfg, address)
+    init_ray(cfg, address, dashboard, echo)
     from xlt.locks import lock_actor
 
     _locks = lock_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
