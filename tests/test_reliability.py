@@ -170,3 +170,48 @@ def test_a_database_url_from_the_environment_is_never_persisted(ray_cluster, tmp
     monkeypatch.delenv("XLT_TEST_OPTUNA_URL")
     assert main(["sweep", "resume", "sec", "--storage", str(store)]) == 2
     assert "environment variable XLT_TEST_OPTUNA_URL is not set" in capsys.readouterr().err
+
+
+@pytest.mark.ray
+def test_the_embedded_ray_listens_on_loopback_only_with_auth_on(tmp_path):
+    """A whole local sweep (its own embedded Ray, token auth on: RAY_AUTH_MODE unset): every
+    socket its processes listen on, sampled while it runs, is on loopback."""
+    import ipaddress
+    import threading
+    import time
+
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "RAY_AUTH_MODE"}
+    driver = subprocess.Popen([sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path}",
+                               "intermediate.tasks=none", "target.learning_rate=1.0e-3", "target.epochs=1",
+                               "data.max_train_examples=32", "model.max_seq_length=64", "target.languages=[de]"],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              start_new_session=True)
+    seen: dict[tuple, str] = {}
+
+    def watch():
+        while driver.poll() is None:
+            try:
+                tree = {driver.pid} | {c.pid for c in psutil.Process(driver.pid).children(recursive=True)}
+                for c in psutil.net_connections(kind="inet"):
+                    if c.status == psutil.CONN_LISTEN and c.pid in tree:
+                        seen[(c.laddr.ip, c.laddr.port)] = psutil.Process(c.pid).name()
+            except psutil.Error:
+                pass
+            time.sleep(0.3)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, _ = driver.communicate(timeout=600)
+    watcher.join(timeout=5)
+    assert driver.returncode == 0, out[-3000:]
+    assert "Token authentication is enabled" in out  # Ray's auth was not switched off
+
+    def loopback(ip: str) -> bool:
+        address = ipaddress.ip_address(ip.split("%")[0])
+        return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+
+    assert len(seen) > 3  # the GCS, the raylet, workers... were seen
+    outside = {k: v for k, v in seen.items() if not loopback(k[0])}
+    assert not outside, outside

@@ -45,7 +45,7 @@ class SweepOutcome:
     num_errors: int
 
 
-def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -> None:
+def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, local: bool = False) -> None:
     """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
     import ray.train
     from ray import tune
@@ -76,10 +76,17 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths) -
         return
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
+    gloo = res.simulated_gpus or not res.gpus_per_worker
+    if local and gloo:  # the embedded Ray: its rendezvous store on loopback too (xlt.local_ray)
+        from xlt.local_ray import loopback_torch_config
+
+        torch_config = loopback_torch_config()
+    else:
+        torch_config = TorchConfig(backend="gloo") if gloo else None
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config={"plan": plan},
-        torch_config=TorchConfig(backend="gloo") if res.simulated_gpus or not res.gpus_per_worker else None,
+        torch_config=torch_config,
         scaling_config=ray.train.ScalingConfig(num_workers=res.workers_per_trial,
                                                use_gpu=res.gpus_per_worker > 0,
                                                resources_per_worker=worker),
@@ -257,14 +264,21 @@ def check_resumable(paths: SweepPaths) -> None:
                          f"trial was recorded); start it again with `xlt sweep run FILE --overwrite`")
 
 
-def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, echo=print) -> None:
+def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, echo=print) -> bool:
+    """Connect to `address`, or start the embedded local Ray (loopback only, token auth on);
+    True when this call started the embedded one. Checks the resources a trial needs."""
     import ray
 
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # xlt prints its own progress (verbose=0)
+    started = False
     if not ray.is_initialized():
+        started = not address
         if address:
             ray.init(address=address, logging_level="WARNING")
         else:
+            from xlt.local_ray import prepare_loopback_ray
+
+            prepare_loopback_ray()  # every server on 127.0.0.1; token auth stays on
             context = ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
                                include_dashboard=dashboard, dashboard_host="127.0.0.1",
                                logging_level="WARNING", log_to_driver=False)
@@ -275,7 +289,7 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
         raise SweepError(f"the Ray cluster declares no {TRIAL_SLOT!r} resource: start the nodes that may "
                          f"host trial drivers with --resources='{{\"{TRIAL_SLOT}\": N}}'")
     if cfg.backend == "surrogate":  # trials run in their drivers: the resources are only costed
-        return
+        return started
     need_cpu = cfg.resources.workers_per_trial * cfg.resources.cpus_per_worker
     need_gpu = cfg.resources.workers_per_trial * cfg.resources.gpus_per_worker
     if need_cpu > available.get("CPU", 0) or need_gpu > available.get("GPU", 0):
@@ -285,6 +299,7 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
             raise SweepError(message)
         # a cluster may autoscale (GPU workers start at zero): say so, then let trials wait
         print(f"xlt: warning: {message} now; trials wait until the autoscaler adds nodes", file=sys.stderr)
+    return started
 
 
 def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
@@ -307,7 +322,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
-    init_ray(cfg, address, dashboard, echo)
+    local = init_ray(cfg, address, dashboard, echo)
     from xlt.locks import lock_actor
 
     _locks = lock_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
@@ -325,7 +340,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
                                              mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
                                              sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
                                              **study_storage))
-    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths), {TRIAL_SLOT: 1})
+    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local), {TRIAL_SLOT: 1})
     if resume:
         experiment = f"{paths.root}/tune"
         if not tune.Tuner.can_restore(experiment):
