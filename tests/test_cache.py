@@ -4,6 +4,8 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
 from xlt.locks import Leases
 from xlt.pipeline import PhasePlan, TrialPlan, run_trial
 from xlt.results import read_results
@@ -147,3 +149,40 @@ def test_every_byte_a_reader_uses_is_checked(tmp_path):
     run_trial(plan(tmp_path, "c"), rt_c)
     assert not any(r["cache_hit"] for r in rows_of(tmp_path, "c") if r["phase"] == "intermediate")
     assert "meta.json does not match its checksum" in rt_c.reports[-1]["notices"]
+
+
+@pytest.mark.ray
+def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lease(ray_cluster, tmp_path, capsys):
+    """Another trial holds the intermediate key's lease for 3x the workers' collective timeout:
+    the waiting trial's two workers poll together (one short collective a poll), so the wait
+    never trips the timeout, and the trial trains once the lease is free."""
+    import threading
+
+    import ray
+
+    from xlt.cli import main
+    from xlt.config import load_sweep
+    from xlt.locks import lock_actor
+    from xlt.space import trial_plan
+    from conftest import REPO
+
+    args = [f"storage={tmp_path}", "name=lease", "intermediate.tasks=mnli", "target.learning_rate=1.0e-3",
+            "intermediate.epochs=1", "target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=64",
+            "target.languages=[de]", "resources.workers_per_trial=2", "resources.max_concurrent_trials=1",
+            "resources.collective_timeout_s=8", "resources.max_failures=0"]
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", args)
+    key = trial_plan(cfg, {"intermediate_task": "mnli", "intermediate_learning_rate": 1e-3,
+                           "target_learning_rate": 1e-3, "seed": 0}, "x", "/r").intermediate_key
+    locks = lock_actor()
+    assert ray.get(locks.acquire.remote(key, "another-trial"))
+    timer = threading.Timer(25.0, lambda: ray.get(locks.release.remote(key, "another-trial")))
+    timer.start()
+    try:
+        code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), *args, "--address", ray_cluster])
+    finally:
+        timer.cancel()
+    out = capsys.readouterr().out
+    assert code == 0 and "trials failed" not in out, out
+    rows = read_results(str(tmp_path / "lease" / "results")).to_pylist()
+    inter = [r for r in rows if r["phase"] == "intermediate"]
+    assert inter and not any(r["cache_hit"] for r in inter)  # trained after the wait, not failed

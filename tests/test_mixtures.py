@@ -71,3 +71,31 @@ def test_canonical_text_and_epoch_length():
     assert Mixture(("mnli",)).canonical == "mnli"
     assert Mixture(("squad_v1", "mnli"), "proportional").canonical == "mnli:0.500+squad_v1:0.500@proportional"
     assert mixture_steps({"mnli": 10, "qqp": 5}, 2) == 30
+
+
+def test_examples_cap_is_jiants():
+    """jiant's TemperatureMultiTaskSampler (nyu-mll/jiant@daa5a258,
+    jiant/proj/main/components/task_sampler.py:66-83): p_i ~ min(n_i, cap)^(1/T). With cap 2^14 and
+    T = 2, sizes 392,702 / 87,599 / 400 give 128/276, 128/276, 20/276 (.464 / .464 / .072)."""
+    from xlt.mixtures import Mixture
+
+    m = Mixture(("mnli", "squad_v1", "copa"), "temperature", temperature=2.0, examples_cap=2 ** 14)
+    p = m.probabilities({"mnli": 392_702, "squad_v1": 87_599, "copa": 400})
+    assert p == pytest.approx({"mnli": 32 / 69, "squad_v1": 32 / 69, "copa": 5 / 69})
+    assert [round(p[t], 3) for t in ("mnli", "squad_v1", "copa")] == [0.464, 0.464, 0.072]
+    assert m.canonical.endswith("@T=2@cap=16384") and m.capped(400) == 400 and m.capped(10 ** 6) == 2 ** 14
+    uncapped = Mixture(("mnli", "squad_v1", "copa"), "temperature", temperature=2.0)
+    assert uncapped.probabilities({"mnli": 392_702, "squad_v1": 87_599, "copa": 400})["copa"] < 0.03
+
+
+def test_the_cap_is_in_the_cache_key_and_the_config():
+    from xlt.config import parse_sweep
+    from xlt.space import trial_plan
+
+    def key(cap):
+        mixture = {"tasks": ["mnli", "qqp"], "sampling": "temperature", "temperature": 2.0, **({"examples_cap": cap} if cap else {})}
+        cfg = parse_sweep({"name": "c", "mixtures": {"two": mixture}, "intermediate": {"tasks": "two"},
+                           "target": {"tasks": ["xnli"]}}, "c.yaml")
+        return trial_plan(cfg, {"intermediate_task": "two", "seed": 0}, "t", "/tmp/r").intermediate_key
+
+    assert len({key(None), key(16384), key(1000)}) == 3

@@ -218,6 +218,9 @@ class MixtureConfig(_Strict):
     """Per-task weights for sampling `weights` (normalised; a task may be 0, not all of them)."""
     temperature: float = Field(1.0, gt=0)
     """For sampling `temperature`: p ~ n^(1/T)."""
+    examples_cap: int | None = Field(None, ge=1)
+    """A task's size counts as at most this many examples, in its sampling probability and its
+    share of an epoch (jiant's examples_cap, e.g. 16384 with temperature 2)."""
 
 
 class Simplex(_Strict):
@@ -232,6 +235,8 @@ class MixtureSearch(_Strict):
     temperature: FloatParam | None = None
     min_weight: float = Field(0.05, ge=0, lt=1)
     """Tasks whose normalised weight falls below this are dropped from the trial's mixture."""
+    examples_cap: int | None = Field(None, ge=1)
+    """As in a named mixture: a task's size counts as at most this."""
 
 
 class IntermediateConfig(PhaseConfig):
@@ -355,6 +360,9 @@ class ResourcesConfig(_Strict):
     max_failures: int = Field(2, ge=0)
     """Times Ray Train restarts a trial's worker group (from its last checkpoint) after a worker or
     node failure, before the trial is recorded as failed."""
+    collective_timeout_s: int = Field(1800, ge=1)
+    """Timeout of the workers' collectives (torch.distributed's process group). Waiting for another
+    trial's checkpoint never depends on it: the workers poll together, one short collective a poll."""
     simulated_gpus: bool = False
     """GPUs are resource accounting only (Ray's fake autoscaling cluster, cluster/local-autoscale.yaml):
     workers hold the GPUs they ask for but train on CPU with gloo. Without it, a worker that was

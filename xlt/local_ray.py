@@ -27,7 +27,7 @@ def prepare_loopback_ray() -> None:
     constants.ENABLE_RAY_CLUSTER = False  # read at import: ray may be imported already
 
 
-def loopback_torch_config():
+def loopback_torch_config(timeout_s: int = 1800):
     """A TorchConfig (gloo) whose rendezvous store listens on 127.0.0.1 only."""
     from dataclasses import dataclass
 
@@ -52,7 +52,7 @@ def loopback_torch_config():
         def backend_cls(self):
             return _LoopbackBackend
 
-    return LoopbackTorchConfig(backend="gloo")
+    return LoopbackTorchConfig(backend="gloo", timeout_s=timeout_s)
 
 
 _STORE: dict = {}  # rank 0's hosted store, alive as long as its worker

@@ -40,21 +40,6 @@ class Leases:
                 del self._held[key]
 
 
-def wait_for_lease(acquire: Callable[[], bool], done: Callable[[], bool], poll: float = 2.0,
-                   on_wait: Callable[[], None] | None = None) -> bool:
-    """Block until the lease is ours (True) or the work is done by its holder (False)."""
-    waited = False
-    while True:
-        if done():
-            return False
-        if acquire():
-            return True
-        if not waited and on_wait:
-            on_wait()
-            waited = True
-        time.sleep(poll)
-
-
 class Renewer:
     """Renews a lease from a daemon thread while a phase trains."""
 

@@ -1,6 +1,8 @@
 """Intermediate-task mixtures: which task each training step draws its batch from.
 
-One formula covers every strategy: p_i ∝ w_i · n_i^(1/T), with n_i the task's training-set size.
+One formula covers every strategy: p_i ∝ w_i · n_i^(1/T), with n_i the task's training-set size,
+counted as at most `examples_cap` when one is set (jiant's TemperatureMultiTaskSampler: a task
+larger than the cap samples as if it had the cap's size; its epochs are counted over capped sizes).
   proportional: w = 1, T = 1        (p ∝ n)
   temperature:  w = 1, T given      (p ∝ n^(1/T); T -> inf approaches uniform)
   uniform:      w = 1, n ignored    (p = 1/k)
@@ -26,6 +28,8 @@ class Mixture:
     sampling: Sampling = "proportional"
     weights: Mapping[str, float] = field(default_factory=dict)
     temperature: float = 1.0
+    examples_cap: int | None = None
+    """A task's size counts as at most this (proportional and temperature sampling)."""
 
     def __post_init__(self):
         if not self.tasks:
@@ -46,7 +50,7 @@ class Mixture:
         body = "+".join(f"{t}:{w[t]:.3f}" for t in sorted(self.tasks))
         suffix = {"proportional": "@proportional", "uniform": "@uniform", "weights": "",
                   "temperature": f"@T={self.temperature:g}"}[self.sampling]
-        return body + suffix
+        return body + suffix + (f"@cap={self.examples_cap}" if self.examples_cap else "")
 
     def probabilities(self, sizes: Mapping[str, int]) -> dict[str, float]:
         """Sampling probability of each task given its training-set size."""
@@ -59,8 +63,11 @@ class Mixture:
                 raw[t] = w
             else:
                 temperature = self.temperature if self.sampling == "temperature" else 1.0
-                raw[t] = w * sizes[t] ** (1.0 / temperature)
+                raw[t] = w * self.capped(sizes[t]) ** (1.0 / temperature)
         return normalised(raw)
+
+    def capped(self, size: int) -> int:
+        return min(size, self.examples_cap) if self.examples_cap else size
 
 
 def normalised(weights: Mapping[str, float]) -> dict[str, float]:
@@ -71,7 +78,7 @@ def normalised(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 def from_search(tasks: list[str], raw_weights: Mapping[str, float], temperature: float | None,
-                min_weight: float = 0.05) -> Mixture:
+                min_weight: float = 0.05, examples_cap: int | None = None) -> Mixture:
     """A mixture from searched per-task weights in [0, 1]: normalised, tasks under `min_weight`
     dropped (at least the heaviest stays), then renormalised."""
     w = normalised({t: max(0.0, raw_weights[t]) for t in tasks}) if any(raw_weights[t] > 0 for t in tasks) \
@@ -79,7 +86,7 @@ def from_search(tasks: list[str], raw_weights: Mapping[str, float], temperature:
     kept = {t: v for t, v in w.items() if v >= min_weight} or {max(w, key=w.get): 1.0}
     kept = normalised(kept)
     sampling: Sampling = "temperature" if temperature is not None else "weights"
-    return Mixture(tuple(sorted(kept)), sampling, kept, temperature or 1.0)
+    return Mixture(tuple(sorted(kept)), sampling, kept, temperature or 1.0, examples_cap)
 
 
 class TaskSampler:

@@ -32,7 +32,7 @@ from xlt.objective import TargetScores, objective_metrics, scores_from_rows
 from xlt.results import ResultRow, write_rows
 from xlt.cache import PhaseCache, data_fingerprint
 from xlt.data.feature_cache import FeatureCache, feature_key
-from xlt.locks import Renewer, wait_for_lease
+from xlt.locks import Renewer
 from xlt.runtime import Runtime
 from xlt.storage import write_text
 from xlt.tasks import TaskSpec, get_task
@@ -40,6 +40,8 @@ from xlt.train import predict, train_loop
 from xlt.trial_plan import PhasePlan, TrialPlan  # noqa: F401  (re-exported: the plan a trial runs)
 
 log = logging.getLogger(__name__)
+
+LEASE_POLL_S = 2.0  # how often ranks waiting for another trial's checkpoint look again
 
 
 @dataclass
@@ -126,27 +128,37 @@ class _UnitRunner:
     # --- phase cache ------------------------------------------------------------------------
     def _claim(self, kind: str, key: str):
         """A cached (meta, weights) for `key`, or None after taking the lease to compute it.
-        Rank 0 decides; every rank follows (and loads the same entry)."""
+
+        Rank 0 decides, one poll at a time, and every rank takes part in each poll's one short
+        collective: while another trial trains the key, the ranks wait together in
+        `LEASE_POLL_S` steps, so no collective ever waits longer than a poll, whatever the
+        process group's timeout (a wait can last hours, for an XLM-R large intermediate phase)."""
         cache = self.cache
         if cache is None:
             return None
-        hit = None
-        if self.rt.rank == 0:
-            while True:
+        told = False
+        while True:
+            hit, status = None, None
+            if self.rt.rank == 0:
                 hit = cache.load(kind, key)
                 if hit is not None:
-                    break
-                complete = lambda: cache.is_complete(kind, key)  # noqa: E731
-                if wait_for_lease(lambda: self.rt.acquire(key, self.plan.trial_id), complete,
-                                  on_wait=lambda: log.info("%s %s: another trial is computing it; waiting", kind, key)):
+                    status = "hit"
+                elif self.rt.acquire(key, self.plan.trial_id):
                     hit = cache.load(kind, key)  # finished between our look and our lease?
                     if hit is not None:
                         self.rt.release(key, self.plan.trial_id)
-                    break
-        is_hit = self.rt.all_gather(hit is not None)[0]
-        if is_hit and hit is None:
-            hit = cache.load(kind, key)
-        return hit if is_hit else None
+                    status = "hit" if hit is not None else "compute"
+                else:
+                    status = "wait"
+            status = self.rt.all_gather(status)[0]
+            if status == "hit":
+                return hit if hit is not None else cache.load(kind, key)
+            if status == "compute":
+                return None
+            if not told:
+                log.info("%s %s: another trial is computing it; waiting", kind, key)
+                told = True
+            self.rt.sleep(LEASE_POLL_S)
 
     def _renewing(self, key: str):
         if self.rt.rank != 0 or not self.plan.cache_dir:
@@ -173,17 +185,19 @@ class _UnitRunner:
         features = {t.name: self._encoded(t, t, "train")[1] for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
         out = self._loop(model, {t.name: FORMATS[t.format] for t in tasks}, features, probabilities, phase,
-                         steps=self.plan.intermediate_steps)
+                         steps=self.plan.intermediate_steps,
+                         epoch_sizes={n: mixture.capped(len(f)) for n, f in features.items()})
         log.info("mixture %s: %d steps, per task %s", mixture.canonical, out["steps"], out["task_steps"])
         self._extra_metrics = {f"train_loss/{n}": v for n, v in out["task_losses"].items()} | \
             {f"train_steps/{n}": c for n, c in out["task_steps"].items()}
         return {t.name: model.task_model(t.name) for t in tasks}
 
     def _loop(self, model: nn.Module, fmts: dict, features: dict, probabilities: dict, phase: PhasePlan,
-              steps: int | None = None, dev_score=None) -> dict:
+              steps: int | None = None, dev_score=None, epoch_sizes: dict | None = None) -> dict:
         """xlt.train.train_loop with the phase's settings; counts the steps and the loss."""
         out = train_loop(model, fmts, features, probabilities, lr=phase.learning_rate, epochs=phase.epochs,
-                         steps=steps, batch_size=phase.batch_size, micro_batch=phase.micro_batch_size,
+                         steps=steps, epoch_sizes=epoch_sizes, batch_size=phase.batch_size,
+                         micro_batch=phase.micro_batch_size,
                          warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
                          pad_id=self.pad_id, rt=self.rt, dev_score=dev_score,
                          eval_every=phase.eval_every if dev_score else None, patience=phase.patience,

@@ -5,6 +5,7 @@ Ray Train worker in a DDP group.
 """
 
 import shutil
+import time
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,10 @@ class Runtime:
     def restored_checkpoint(self) -> Path | None:
         """A directory holding the checkpoint this trial resumes from, or None."""
         return None
+
+    def sleep(self, seconds: float) -> None:
+        """Wait (every rank together); tests inject a clock."""
+        time.sleep(seconds)
 
     # leases on phase-cache keys (see xlt.locks); one process holds them here
     def acquire(self, key: str, owner: str) -> bool:

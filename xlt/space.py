@@ -105,12 +105,14 @@ def trial_mixture(cfg: SweepConfig, params: dict[str, Any]) -> Mixture | None:
     if name == MIXTURE_SEARCH and search is not None:
         raw = {t: params.get(f"mixture_weight_{t}", 1.0) for t in search.tasks}
         temperature = params.get("mixture_temperature")
-        return from_search(search.tasks, raw, float(temperature) if temperature is not None else None, search.min_weight)
+        return from_search(search.tasks, raw, float(temperature) if temperature is not None else None, search.min_weight,
+                           search.examples_cap)
     if name == NO_INTERMEDIATE:
         return None
     if name in cfg.mixtures:
         m = cfg.mixtures[name]
-        return Mixture(tuple(m.tasks), m.sampling, normalised(m.weights) if m.weights else {}, m.temperature)
+        return Mixture(tuple(m.tasks), m.sampling, normalised(m.weights) if m.weights else {}, m.temperature,
+                       m.examples_cap)
     return Mixture((name,))
 
 

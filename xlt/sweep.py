@@ -80,9 +80,9 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
     if local and gloo:  # the embedded Ray: its rendezvous store on loopback too (xlt.local_ray)
         from xlt.local_ray import loopback_torch_config
 
-        torch_config = loopback_torch_config()
+        torch_config = loopback_torch_config(res.collective_timeout_s)
     else:
-        torch_config = TorchConfig(backend="gloo") if gloo else None
+        torch_config = TorchConfig(backend="gloo" if gloo else None, timeout_s=res.collective_timeout_s)
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config={"plan": plan},

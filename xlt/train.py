@@ -53,6 +53,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
                probabilities: dict[str, float], *, lr: float, batch_size: int, warmup_ratio: float,
                weight_decay: float, seed: int, pad_id: int, rt: Runtime, steps: int | None = None,
                epochs: float = 1.0, micro_batch: int | None = None, max_grad_norm: float = 1.0,
+               epoch_sizes: dict[str, int] | None = None,
                dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
                patience: int | None = None, compile: bool = False) -> dict:
     """Train `model` on one task or a mixture: each optimizer step draws a task from
@@ -62,7 +63,8 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     the task's name; a single task's `TaskModel` ignores it.
 
     Length: `steps`, else `epochs` over the batches of all tasks (one task: epochs x
-    ceil(examples / batch_size), as jiant counts). Warm-up is `warmup_ratio` of the steps, then
+    ceil(examples / batch_size), as jiant counts); `epoch_sizes` counts a task's epoch as that
+    many examples instead (a mixture's examples cap). Warm-up is `warmup_ratio` of the steps, then
     linear decay; gradients are clipped to `max_grad_norm` once per optimizer step.
 
     With `dev_score` and `eval_every`: score dev every `eval_every` steps and at the end, keep
@@ -90,7 +92,8 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
             yield from batches(name, epoch)
             epoch += 1
 
-    total = steps or mixture_steps({n: len(batches(n, 0)) for n in names}, epochs)
+    sizes = epoch_sizes or {n: len(features[n]) for n in names}  # features: QA windows count, as in jiant
+    total = steps or mixture_steps({n: math.ceil(sizes[n] / batch_size) for n in names}, epochs)
     opt = _optimizer(model, lr, weight_decay, device)
     sched = _schedule(opt, total, int(warmup_ratio * total))
     iterators = {n: cycle(n) for n in names}
