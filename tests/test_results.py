@@ -63,3 +63,52 @@ def test_readable_with_pandas_duckdb_polars(tmp_path):
 def test_missing_directory(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_results(str(tmp_path / "absent"))
+
+
+def _write_bad(path, kind: str) -> None:
+    import pyarrow as pa
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "truncated":
+        pq.write_table(pa.table({"x": list(range(100))}), path)
+        path.write_bytes(path.read_bytes()[:-40])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "garbage":
+        path.write_bytes(b"not parquet at all " * 20)
+    elif kind == "foreign":
+        pq.write_table(pa.table({"user": ["a"], "clicks": [3]}), path)
+    elif kind == "wrong-typed":
+        table = pa.table({f.name: pa.array([None], f.type) for f in SCHEMA})
+        pq.write_table(table.set_column(table.schema.get_field_index("seed"), "seed", pa.array(["one"])), path)
+
+
+@pytest.mark.parametrize("kind, reason", [("truncated", "not a readable Parquet file"), ("empty", "not a readable Parquet file"),
+                                          ("garbage", "not a readable Parquet file"),
+                                          ("foreign", "not an xlt results file (no column sweep, trial_id"),
+                                          ("wrong-typed", "column seed is string, expected int64")])
+def test_a_bad_file_is_an_error_naming_it_or_skipped_with_a_warning(tmp_path, kind, reason):
+    from xlt.results import ResultsFileError, ResultsFileWarning
+
+    write_rows(str(tmp_path), "t1", "target-xnli", [row("de"), row("ur", 0.25)])
+    bad = tmp_path / "t2" / "target-xnli.parquet"
+    _write_bad(bad, kind)
+    with pytest.raises(ResultsFileError) as err:
+        read_results(str(tmp_path))
+    assert str(err.value).startswith(f"{bad}: {reason}") and "\n" not in str(err.value)
+    with pytest.warns(ResultsFileWarning, match=str(bad)):
+        assert sorted(read_results(str(tmp_path), skip_bad=True)["language"].to_pylist()) == ["de", "ur"]
+
+
+def test_files_from_before_the_newer_columns_read_with_nulls_and_pandas_types_are_accepted(tmp_path):
+    import pyarrow as pa
+
+    table = pa.Table.from_pylist([row("de").__dict__], schema=SCHEMA).drop_columns(["backend", "data_source"])
+    # a file rewritten by pandas: nanosecond timestamps, large strings
+    table = table.set_column(table.schema.get_field_index("finished_at"), "finished_at",
+                             table["finished_at"].cast(pa.timestamp("ns", tz="UTC")))
+    table = table.set_column(table.schema.get_field_index("language"), "language", table["language"].cast(pa.large_string()))
+    (tmp_path / "t1").mkdir()
+    pq.write_table(table, tmp_path / "t1" / "target-xnli.parquet")
+    back = read_results(str(tmp_path)).to_pylist()
+    assert back[0]["language"] == "de" and back[0]["backend"] is None and back[0]["data_source"] is None

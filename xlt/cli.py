@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     results = sub.add_parser("results", help="read results").add_subparsers(dest="action", required=True)
     show = results.add_parser("show", help="per-language table of the best trial and the baseline")
     show.add_argument("dir", help="a results directory, or a sweep directory holding results/")
+    show.add_argument("--skip-bad", action="store_true", help="skip unreadable or foreign Parquet files, with a warning")
 
     score = sub.add_parser("score", help="score predictions in the XTREME submission layout")
     score.add_argument("pred_dir", help="predictions: PRED_DIR/<task>/test-<lang>.<tsv|json|jsonl>")
@@ -69,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", help="write report.md, report.html, report.json and PNGs here")
     report.add_argument("--format", choices=["table", "json"], default="table", help="what to print")
     report.add_argument("--task", help="the target task of the by-language heatmap (default: every task)")
+    report.add_argument("--top", type=int, default=20, metavar="N",
+                        help="configurations the figures and the table show, best by dev score (figures: the rest as their "
+                             "median; default 20)")
+    report.add_argument("--skip-bad", action="store_true", help="skip unreadable or foreign Parquet files, with a warning")
 
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true", help="print JSON")
@@ -204,35 +209,57 @@ def _sweep_plan(args) -> int:
     return 0
 
 
-def _results_show(args) -> int:
+def _load_report(directory: str, skip_bad: bool):
+    """The report of a results (or sweep) directory, bad files skipped with one warning line each
+    when `skip_bad`; an error message (str) instead when it cannot be read."""
+    import warnings
+
     from xlt.report import load_report
+    from xlt.results import ResultsFileError, ResultsFileWarning
+
+    path = Path(directory)
+    if (path / "results").is_dir():
+        path = path / "results"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResultsFileWarning)
+        try:
+            report = load_report(str(path), skip_bad=skip_bad)
+        except ResultsFileError as err:
+            return f"{err} (--skip-bad reads the other files)"
+        except FileNotFoundError as err:
+            return str(err)
+        finally:
+            for w in caught:
+                print(f"xlt: warning: skipped {w.message}", file=sys.stderr)
+    return report
+
+
+def _results_show(args) -> int:
     from xlt.report.render import best_vs_baseline
 
-    directory = Path(args.dir)
-    if (directory / "results").is_dir():
-        directory = directory / "results"
-    try:
-        report = load_report(str(directory))
-    except FileNotFoundError as err:
-        return _error(str(err))
+    report = _load_report(args.dir, args.skip_bad)
+    if isinstance(report, str):
+        return _error(report)
     print(best_vs_baseline(report))
     return 0
 
 
 def _report(args) -> int:
-    from xlt.report import as_json, load_report, terminal, write_report
+    from xlt.report import as_json, terminal, write_report
 
-    directory = Path(args.results)
-    if (directory / "results").is_dir():
-        directory = directory / "results"
-    try:
-        report = load_report(str(directory))
-    except FileNotFoundError as err:
-        return _error(str(err))
+    report = _load_report(args.results, args.skip_bad)
+    if isinstance(report, str):
+        return _error(report)
     if args.task and args.task not in report.tasks:
         return _error(f"--task {args.task!r}: not a target task of these results ({', '.join(report.tasks)})")
-    figures = write_report(report, Path(args.out), args.task) if args.out else {}
-    print(json.dumps(as_json(report, figures), indent=2, default=str) if args.format == "json" else terminal(report))
+    if args.top < 1:
+        return _error(f"--top {args.top}: must be at least 1")
+    try:
+        figures = write_report(report, Path(args.out), args.task, args.top) if args.out else {}
+    except FileExistsError as err:
+        return _error(str(err))
+    print(json.dumps(as_json(report, figures), indent=2, default=str) if args.format == "json"
+          else terminal(report, args.top))
     if args.out:
         print(f"report: {Path(args.out) / 'report.md'}", file=sys.stderr if args.format == "json" else sys.stdout)
     return 0

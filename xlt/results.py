@@ -3,15 +3,16 @@
 Rows of one (trial, phase, task) unit go to one file, `<dir>/<trial_id>/<phase>-<task>.parquet`,
 written atomically (temp file, then rename). Rewriting a unit replaces its file, so a resumed
 trial never duplicates rows; `read_results` also drops duplicates on the row key, keeping the
-latest, in case two writers raced.
+latest, in case two writers raced. A file that is not one of ours (truncated, empty, not
+Parquet, other columns, other types) is an error naming it, or skipped with a warning.
 """
 
+import warnings
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.dataset as pads
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
@@ -86,8 +87,22 @@ def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> st
     return write_atomic(root, f"{trial_id}/{unit}.parquet", lambda out: pq.write_table(table, out))
 
 
-def read_results(root: str) -> pa.Table:
-    """Every row under `root`, de-duplicated on KEY (latest `finished_at` wins)."""
+# columns added after v1's first files: null where an older file lacks them
+OPTIONAL = ("model_selection", "intermediate_key", "cache_hit", "error", "backend", "data_source")
+
+
+class ResultsFileError(ValueError):
+    """A file under a results directory that is not a results file; the message names it, in one line."""
+
+
+class ResultsFileWarning(UserWarning):
+    """A bad results file skipped by `read_results(..., skip_bad=True)`."""
+
+
+def read_results(root: str, skip_bad: bool = False) -> pa.Table:
+    """Every row under `root`, de-duplicated on KEY (latest `finished_at` wins). A file that is
+    not a results file raises ResultsFileError naming it; `skip_bad` warns
+    (ResultsFileWarning) and reads the others instead."""
     fs, base = filesystem(root)
     info = fs.get_file_info(base)
     if info.type != pafs.FileType.Directory:
@@ -96,8 +111,56 @@ def read_results(root: str) -> pa.Table:
              if f.path.endswith(".parquet") and not Path(f.path).name.startswith(".")]
     if not files:
         return SCHEMA.empty_table()
-    table = pads.dataset(files, schema=SCHEMA, format="parquet", filesystem=fs).to_table()
-    return _dedupe(table)
+    tables = []
+    for path in sorted(files):
+        try:
+            tables.append(_read_file(fs, path))
+        except ResultsFileError as err:
+            if not skip_bad:
+                raise
+            warnings.warn(str(err), ResultsFileWarning, stacklevel=2)
+    return _dedupe(pa.concat_tables(tables)) if tables else SCHEMA.empty_table()
+
+
+def _read_file(fs: pafs.FileSystem, path: str) -> pa.Table:
+    """One file's rows in SCHEMA (OPTIONAL columns it lacks: null); ResultsFileError otherwise."""
+    try:
+        table = pq.read_table(path, filesystem=fs)
+    except (pa.ArrowException, OSError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ResultsFileError(f"{path}: not a readable Parquet file ({reason})") from None
+    missing = [f.name for f in SCHEMA if f.name not in table.column_names and f.name not in OPTIONAL]
+    if missing:
+        raise ResultsFileError(f"{path}: not an xlt results file (no column {', '.join(missing[:4])}"
+                               f"{', ...' if len(missing) > 4 else ''})")
+    for f in SCHEMA:
+        if f.name in table.column_names and not _same_kind(table.schema.field(f.name).type, f.type):
+            raise ResultsFileError(f"{path}: column {f.name} is {table.schema.field(f.name).type}, "
+                                   f"expected {f.type}")
+    columns = []
+    for f in SCHEMA:
+        if f.name not in table.column_names:
+            columns.append(pa.nulls(table.num_rows, f.type))
+            continue
+        try:  # timestamps may lose sub-microsecond digits (pandas writes nanoseconds)
+            columns.append(table[f.name].cast(f.type, safe=not pa.types.is_timestamp(f.type)))
+        except pa.ArrowException as err:
+            raise ResultsFileError(f"{path}: column {f.name}: {str(err).splitlines()[0]}") from None
+    return pa.Table.from_arrays(columns, schema=SCHEMA)
+
+
+def _same_kind(actual: pa.DataType, expected: pa.DataType) -> bool:
+    """Types a cast turns into `expected` without reinterpreting values: the same type, or
+    another width of integer/float, unit of timestamp, or string representation."""
+    kinds = (pa.types.is_integer, pa.types.is_floating, pa.types.is_timestamp, pa.types.is_boolean)
+    if actual.equals(expected) or pa.types.is_null(actual):
+        return True
+    if pa.types.is_map(expected):
+        return pa.types.is_map(actual) and _same_kind(actual.item_type, expected.item_type) \
+            and _same_kind(actual.key_type, expected.key_type)
+    if pa.types.is_string(expected):
+        return pa.types.is_string(actual) or pa.types.is_large_string(actual)
+    return any(kind(expected) and kind(actual) for kind in kinds)
 
 
 def _dedupe(table: pa.Table) -> pa.Table:

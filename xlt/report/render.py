@@ -1,7 +1,10 @@
-"""The report as Markdown (and HTML from it), JSON, or a terminal table."""
+"""The report as Markdown (and HTML from it), JSON, or a terminal table. Scores are percent
+everywhere, deltas percentage points."""
 
+import re
 from statistics import fmean
 
+from xlt.report.deltas import SCALE_CAP, SCALE_FLOOR
 from xlt.report.scores import Report
 
 
@@ -24,12 +27,43 @@ def test_objective_note(report: Report) -> str | None:
             "select by dev.")
 
 
-def markdown(report: Report, figures: dict[str, str]) -> str:
+def data_notes(report: Report) -> list[tuple[str, str]]:
+    """(label, sentence) for what produced the rows when it was not training on the benchmarks'
+    data: SURROGATE (backend column), FIXTURE DATA (data_source "local")."""
+    notes = []
+    if report.surrogate:
+        notes.append(("SURROGATE", "produced by xlt's response model, not by training."))
+    if report.fixture:
+        notes.append(("FIXTURE DATA", "from the shipped fixtures (a few examples a language), not the benchmarks' "
+                                      "data: the numbers say nothing about transfer."))
+    return notes
+
+
+def _figure(figures: dict[str, str], key: str, alt: str, caption: str = "") -> list[str]:
+    if key not in figures:
+        return []
+    name = figures[key]
+    svg = name.removesuffix(".png") + ".svg"
+    return ["", f"![{alt}]({name})", "", f"{caption + ' ' if caption else ''}Vector: [{svg}]({svg}).", ""]
+
+
+def _fold(head: list[str], rows: list[str], top: int) -> list[str]:
+    """A table of its first `top` rows; the others in a folded table below it (HTML <details>)."""
+    if len(rows) <= top:
+        return [*head, *rows]
+    return [*head, *rows[:top], "", f'<details markdown="1"><summary>{len(rows) - top} more</summary>', "", *head,
+            *rows[top:], "", "</details>", ""]
+
+
+def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
+    """The report as Markdown; tables show `top` configurations and fold the others away."""
     out = ["# xlt report", ""]
     if note := test_objective_note(report):
         out = [f"> **{note}**", "", *out]
-    if report.surrogate:
-        out += ["> **SURROGATE** results: produced by xlt's response model, not by training.", ""]
+    out += [line for label, text in data_notes(report) for line in (f"> **{label}** results: {text}", "")]
+    if not report.configs:
+        out += [f"No trial produced zero-shot scores: {len(report.failed)} failed, nothing else to report.", ""]
+        return "\n".join(out + _failed(report)) + "\n"
     out += [f"{len(report.configs)} intermediate configurations, target tasks: {', '.join(report.tasks)}. "
             "Scores are percent (QA: (EM+F1)/2 per language). Per task: the zero-shot test mean (English "
             "excluded); XTREME: the mean over the tasks of each task's mean over all its languages, English "
@@ -38,30 +72,36 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
             "(each target language's dev set where the task has one, else English dev), never by test; "
             "± is a 95% confidence interval over seeds.", ""]
     head = "| rank | intermediate | dev | XTREME | Δ | zero-shot |" + "".join(f" {t} | Δ {t} |" for t in report.tasks)
-    out += ["## Ranking", "", head, "|" + "---|" * (6 + 2 * len(report.tasks))]
+    rows = []
     for i, c in enumerate(report.configs, 1):
         cells = "".join(f" {_stat(report.cells[(c, t)].score) if (c, t) in report.cells else '-'} |"
                         f" {_f(report.delta(c, t), True)} |" for t in report.tasks)
-        out.append(f"| {i} | {c} | {_f(report.dev.get(c))} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
-                   f"{_f(report.delta(c), True)} | {_stat(report.zero_shot[c]) if c in report.zero_shot else '-'} |{cells}")
+        rows.append(f"| {i} | {c} | {_f(report.dev.get(c))} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
+                    f"{_f(report.delta(c), True)} | {_stat(report.zero_shot[c]) if c in report.zero_shot else '-'} |{cells}")
+    out += ["## Ranking", "", *_fold([head, "|" + "---|" * (6 + 2 * len(report.tasks))], rows, top)]
     out += ["", f"XTREME score: mean over {', '.join(report.common_tasks) or 'no common task'}"
             + (f"; Δ against `{report.baseline}`." if report.baseline else "; no `none` baseline in the results."), ""]
-    if "delta_by_task" in figures:
-        out += [f"![gain by configuration and task]({figures['delta_by_task']})", ""]
+    scale = (f"Colours: Δ in points on a symmetric scale centred on 0, ±{SCALE_FLOOR:g} points at least and capped at "
+             f"±{SCALE_CAP:g} (larger differences saturate); hatched cells: the 95% CI of the difference (Welch, over "
+             "seeds) includes 0. "
+             if report.baseline else "No `none` baseline: colours compare each configuration with the sweep's median "
+             "configuration (per cell), on a symmetric scale centred on 0; they are not gains. ")
+    scale += f"At most the top {top} configurations by dev score, then the median of the others."
+    out += _figure(figures, "delta_by_task", "gain by configuration and task", scale)
     out += ["## Best configuration per target task", "", "Chosen by dev score; test score reported.", "",
             "| target | best intermediate (by dev) | dev | test | Δ |", "|---|---|---|---|---|"]
     for task, c in report.best_per_task().items():
         out.append(f"| {task} | {c} | {_f(report.cells[(c, task)].dev)} | {_stat(report.cells[(c, task)].score)} | "
                    f"{_f(report.delta(c, task), True)} |")
     if any(d["tasks"] > 1 for d in report.diversity.values()):
-        out += ["## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
-                "normalised weights, against its XTREME score.", "",
-                "| intermediate | tasks | formats | weight entropy | XTREME |", "|---|---|---|---|---|"]
+        out += ["", "## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
+                "normalised weights, against its XTREME score.", ""]
+        rows = []
         for c in report.configs:
             d = report.diversity.get(c, {"tasks": 0, "formats": 0, "entropy": 0.0})
-            out.append(f"| {c} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
-                       f"{_stat(report.xtreme[c]) if c in report.xtreme else '-'} |")
-        out.append("")
+            rows.append(f"| {c} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
+                        f"{_stat(report.xtreme[c]) if c in report.xtreme else '-'} |")
+        out += [*_fold(["| intermediate | tasks | formats | weight entropy | XTREME |", "|---|---|---|---|---|"], rows, top), ""]
     if report.models:
         out += ["## By backbone", "", "Mean zero-shot score per language over each model's intermediate "
                 "configurations (percent); Δ against the first model.", ""]
@@ -78,24 +118,26 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
                 out.append(f"| {model} | {_f(mean)} | " + " | ".join(cell(l) for l in langs) + " |")
             out.append("")
     out += ["", "## By resource level", "",
-            "Mean zero-shot score over the languages of each resource class (shipped language table).", "",
-            "| intermediate | high | mid | low |", "|---|---|---|---|"]
-    for c in report.configs:
-        g = report.resource_groups(c)
-        out.append(f"| {c} | " + " | ".join(_f(g.get(k)) for k in ("high", "mid", "low")) + " |")
+            "Mean zero-shot score over the languages of each resource class (shipped language table).", ""]
+    rows = [f"| {c} | " + " | ".join(_f(report.resource_groups(c).get(k)) for k in ("high", "mid", "low")) + " |"
+            for c in report.configs]
+    out += _fold(["| intermediate | high | mid | low |", "|---|---|---|---|"], rows, top)
+    out += _figure(figures, "groups", "gain by language resource class and family",
+                   "Each point is one zero-shot language of one target task, for the best configurations by dev score.")
     for task in report.tasks:
         configs = [c for c in report.configs if (c, task) in report.cells]
         langs = sorted({l for c in configs for l in report.cells[(c, task)].languages})
-        out += ["", f"## {task} by language", "", "| intermediate | " + " | ".join(langs) + " |",
-                "|---|" + "---|" * len(langs)]
-        for c in configs:
-            out.append(f"| {c} | " + " | ".join(_f(report.cells[(c, task)].languages.get(l)) for l in langs) + " |")
-        if f"language_{task}" in figures:
-            out += ["", f"![{task} gain by language]({figures[f'language_{task}']})"]
-    if "progress" in figures:
-        out += ["", "## Search", "", f"![search progress]({figures['progress']})"]
-    if "mixtures" in figures:
-        out += ["", f"![score against mixture weights]({figures['mixtures']})"]
+        rows = [f"| {c} | " + " | ".join(_f(report.cells[(c, task)].languages.get(l)) for l in langs) + " |"
+                for c in configs]
+        out += ["", f"## {task} by language", "",
+                *_fold(["| intermediate | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)], rows, top)]
+        out += _figure(figures, f"language_{task}", f"{task} gain by language",
+                       "English, the training language, is apart from the zero-shot languages.")
+    if "progress" in figures or "mixtures" in figures:
+        out += ["", "## Search", "", "The search's objective per trial, as the search saw it (percent). Trials "
+                "stopped early (hollow) were scored on the targets they reached only."]
+        out += _figure(figures, "progress", "search progress")
+        out += _figure(figures, "mixtures", "objective against mixture weights")
     if report.pareto:
         names = report.objective_names
         out += ["", "## Pareto front", "", f"Objectives: {', '.join(f'`{n}`' for n in names)} (percent). Trials on "
@@ -103,25 +145,32 @@ def markdown(report: Report, figures: dict[str, str]) -> str:
                 "| trial | intermediate | " + " | ".join(names) + " | on front |", "|---|---|" + "---|" * (len(names) + 1)]
         out += [f"| {p.trial_id} | {p.intermediate} | " + " | ".join(f"{100 * v:.2f}" for v in p.values)
                 + f" | {'yes' if p.on_front else ''} |" for p in report.pareto]
-        if "pareto" in figures:
-            out += ["", f"![Pareto front]({figures['pareto']})"]
-    out += ["", "## Failed trials", ""]
-    if report.failed:
-        out += ["| trial | intermediate | target | error |", "|---|---|---|---|"]
-        out += [f"| {f['trial_id']} | {f['intermediate']} | {f['target_task']} | {(f['error'] or '').splitlines()[0][:300]} |"
-                for f in report.failed]
-    else:
-        out.append("none")
-    return "\n".join(out) + "\n"
+        out += _figure(figures, "pareto", "Pareto front")
+    return "\n".join(out + [""] + _failed(report)) + "\n"
 
 
-def html(markdown_text: str) -> str:
+def _failed(report: Report) -> list[str]:
+    out = ["## Failed trials", ""]
+    if not report.failed:
+        return [*out, "none"]
+    return [*out, "| trial | intermediate | target | error |", "|---|---|---|---|",
+            *(f"| {f['trial_id']} | {f['intermediate']} | {f['target_task']} | {(f['error'] or '').splitlines()[0][:300]} |"
+              for f in report.failed)]
+
+
+def html(markdown_text: str, widths: dict[str, int] | None = None) -> str:
+    """The Markdown as a page; `widths` (image name -> CSS pixels) shows each figure at its
+    design size, so its text reads at 100% zoom."""
     import markdown as md
 
-    body = md.markdown(markdown_text, extensions=["tables"])
+    body = md.markdown(markdown_text, extensions=["tables", "md_in_html"])
+    for name, width in (widths or {}).items():
+        body = re.sub(rf'(<img alt="[^"]*" src="{re.escape(name)}")', rf'\1 width="{width}"', body)
     return ("<!doctype html><html><head><meta charset='utf-8'><title>xlt report</title><style>"
-            "body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px}img{max-width:100%}</style></head>"
+            "body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}"
+            "table{border-collapse:collapse;display:block;max-width:100%;overflow-x:auto}td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px}"
+            "img{max-width:100%;height:auto}blockquote{border-left:4px solid #b00020;margin:1em 0;padding:.2em 1em;"
+            "background:#fdecee}summary{cursor:pointer;margin:.4em 0;color:#0645ad}</style></head>"
             f"<body>{body}</body></html>")
 
 
@@ -147,23 +196,36 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
     }
 
 
-def terminal(report: Report) -> str:
+def terminal(report: Report, top: int | None = None) -> str:
+    """The ranking as a table (percent), opening with the report's warnings (test objective,
+    SURROGATE, FIXTURE DATA); `top`: at most that many configurations, then a line counting the rest."""
     from io import StringIO
 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="xlt report: zero-shot test score by intermediate configuration (percent), ranked by dev")
+    notes = [f"{label} results: {text}" for label, text in data_notes(report)]
+    marks = " + ".join(label for label, _ in data_notes(report))
+    table = Table(title=(f"[{marks}] " if marks else "") +
+                  "xlt report: zero-shot test score by intermediate configuration (percent), ranked by dev")
     for col in ("rank", "intermediate", "dev", "XTREME", "Δ", "zero-shot", *report.tasks):
         table.add_column(col, justify="right" if col not in ("intermediate",) else "left")
-    for i, c in enumerate(report.configs, 1):
+    shown = report.configs[:top] if top else report.configs
+    for i, c in enumerate(shown, 1):
         table.add_row(str(i), c, _f(report.dev.get(c)), _stat(report.xtreme[c]) if c in report.xtreme else "-",
                       _f(report.delta(c), True), _stat(report.zero_shot[c]) if c in report.zero_shot else "-",
                       *[f"{report.cells[(c, t)].score.mean:.2f}" if (c, t) in report.cells else "-" for t in report.tasks])
     buf = StringIO()
-    if note := test_objective_note(report):
-        buf.write(note + "\n")
-    Console(file=buf, width=160).print(table)
+    for note in [test_objective_note(report), *notes]:
+        if note:
+            buf.write(note + "\n")
+    if report.configs:
+        Console(file=buf, width=160).print(table)
+    else:
+        buf.write("no trial produced zero-shot scores\n")
+    if len(shown) < len(report.configs):
+        buf.write(f"{len(report.configs) - len(shown)} more configuration(s) below rank {len(shown)} (--top N shows "
+                  "more; report.md and --format json list all)\n")
     if report.failed:
         buf.write(f"{len(report.failed)} failed trial(s): " + ", ".join(f["trial_id"] for f in report.failed) + "\n")
     return buf.getvalue()
@@ -173,10 +235,12 @@ def best_vs_baseline(report: Report) -> str:
     """Per target task and language: the best configuration (by dev; the report's first) against
     the `none` baseline, test scores in percent."""
     best = report.best
+    notes = [n for n in (test_objective_note(report), *(f"{label} results: {text}" for label, text in data_notes(report)))
+             if n]
     if best is None:
-        return "no zero-shot results yet"
+        return "\n".join([*notes, "no zero-shot results yet"])
     base = report.baseline
-    lines = [note] if (note := test_objective_note(report)) else []
+    lines = notes
     lines += [f"best configuration by dev score: {best} (dev {_f(report.dev.get(best))}, XTREME "
               f"{_stat(report.xtreme[best]) if best in report.xtreme else '-'}); {len(report.configs)} configurations",
               f"baseline: {base}" if base else "baseline: none run (add `none` to intermediate.tasks)",

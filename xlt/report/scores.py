@@ -15,6 +15,10 @@ Configurations are ranked by their mean dev score over the common target tasks. 
 score of a configuration averages the `all` scores of the target tasks every configuration has
 (XTREME's `all_task` when those are all nine), beside it the zero-shot-only mean. Deltas are
 against the `none` baseline.
+
+For the search's figures, each trial's objective is recomputed as the search saw it (the
+sweep's first objective, else the default: mean zero-shot dev score), in percent; a trial whose
+target tasks are a strict subset of another's was stopped early (ASHA) and is marked so.
 """
 
 import math
@@ -64,10 +68,20 @@ class Cell:
     trials: list[str]
     by_seed: dict[int, float]            # seed -> zero-shot test score
     all_by_seed: dict[int, float] = field(default_factory=dict)   # seed -> all-language score (XTREME's)
+    languages_by_seed: dict[int, dict[str, float]] = field(default_factory=dict)  # seed -> language -> test
 
     @property
     def all_languages(self) -> Stat:
         return Stat.of(list(self.all_by_seed.values()))
+
+
+@dataclass(frozen=True)
+class TrialPoint:
+    """One trial as the search saw it, for the search's figures."""
+    trial: str
+    objective: float                     # the search's objective (percent); NaN where it has no value
+    complete: bool                       # False: stopped early (its targets a strict subset of another trial's)
+    mixture: dict[str, float]            # intermediate task -> weight (empty for `none`)
 
 
 @dataclass
@@ -92,6 +106,12 @@ class Report:
     dev: dict[str, float] = field(default_factory=dict)              # config -> mean dev score over common tasks
     test_objective: str | None = None
     """The sweep's objective when it read test scores (the sweep asked by name); None otherwise."""
+    fixture: bool = False
+    """Some rows come from the shipped fixtures (`data_source == "local"`): FIXTURE DATA."""
+    trials: list[TrialPoint] = field(default_factory=list)
+    """Every trial with zero-shot scores, in start order."""
+    objective_name: str = DEV_SELECTION.name
+    """The objective of `trials` (the sweep's first, else the default)."""
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:
@@ -170,7 +190,28 @@ def runs_from_rows(rows: list[dict]) -> list[Run]:
     return runs
 
 
-def build(rows: list[dict], test_objective: str | None = None) -> Report:
+def trial_points(rows: list[dict], starts: dict[str, object], objective: Objective) -> list[TrialPoint]:
+    """Every trial with zero-shot rows, in start order, with `objective` in percent."""
+    by_trial: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["phase"] != "failed":
+            by_trial[r["trial_id"]].append(r)
+    scores = {t: s for t, rs in by_trial.items() if (s := scores_from_rows(rs))}
+    points = []
+    for t in sorted(scores, key=lambda t: (starts[t], t)):
+        try:
+            value = 100 * objective(scores[t])
+        except ValueError:  # none of the objective's languages in this trial
+            value = float("nan")
+        stopped = any(set(scores[t]) < set(other) for other in scores.values())
+        mixture = next((dict(r["mixture"] or {}) for r in by_trial[t] if r["phase"] == "zero_shot"), {})
+        points.append(TrialPoint(t, value, not stopped, mixture))
+    return points
+
+
+def build(rows: list[dict], test_objective: str | None = None, objective: Objective | None = None) -> Report:
+    """The report of result rows; `objective` (default: mean zero-shot dev) scores the trials of
+    the search's figures and nothing else."""
     failed, starts = [], {}
     for r in rows:
         starts[r["trial_id"]] = min(starts.get(r["trial_id"], r["finished_at"]), r["finished_at"])
@@ -199,7 +240,8 @@ def build(rows: list[dict], test_objective: str | None = None) -> Report:
                      for l in sorted({l for m in members for l in m.languages})}
         cells[(config, task)] = Cell(Stat.of([m.test for m in members]), languages, dev_mean, hyper,
                                      [m.trial for m in members], {m.row["seed"]: m.test for m in members},
-                                     {m.row["seed"]: m.all for m in members})
+                                     {m.row["seed"]: m.all for m in members},
+                                     {m.row["seed"]: m.languages for m in members})
 
     configs = sorted({c for c, _ in cells})
     tasks = sorted({t for _, t in cells})
@@ -234,5 +276,8 @@ def build(rows: list[dict], test_objective: str | None = None) -> Report:
     diversities = {config: diversity(weights) for config, weights in mixture_of.items()}
     models = {m: {t: {l: fmean(v) for l, v in langs.items()} for t, langs in tasks_.items()}
               for m, tasks_ in by_model.items()}
+    objective = objective or DEV_SELECTION
     return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
-                  diversity=diversities, models=models, zero_shot=zero_shot, dev=dev, test_objective=test_objective)
+                  diversity=diversities, models=models, zero_shot=zero_shot, dev=dev, test_objective=test_objective,
+                  fixture=any(r.get("data_source") == "local" for r in rows),
+                  trials=trial_points(rows, starts, objective), objective_name=objective.name)
