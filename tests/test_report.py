@@ -158,16 +158,16 @@ def test_diversity_and_backbone_views_key_by_the_reports_configurations(tmp_path
         assert report.models[model]["xnli"] == report.cells[(f"{model} | mix", "xnli")].languages
 
 
-def _trial(root, trial, inter, dev, test, languages=("en", "de", "sw")):
+def _trial(root, trial, inter, dev, test, languages=("en", "de", "sw"), task="xnli"):
     base = dict(sweep="s", trial_id=trial, intermediate=inter, mixture={} if inter == "none" else {inter: 1.0},
-                target_task="xnli", model="tiny-xlmr", learning_rate=1e-5, intermediate_learning_rate=None,
+                target_task=task, model="tiny-xlmr", learning_rate=1e-5, intermediate_learning_rate=None,
                 seed=1, step=1, config_hash=trial, xlt_version="0", n_examples=10)
     rows = [ResultRow(**base, phase="target", language="en", split="validation", metric="accuracy", value=dev)]
     rows += [ResultRow(**base, phase="zero_shot", language=l, split="validation", metric="accuracy", value=dev)
              for l in languages if l != "en"]
     rows += [ResultRow(**base, phase="zero_shot", language=l, split="test", metric="accuracy", value=test)
              for l in languages]
-    write_rows(str(root), trial, "target-xnli", rows)
+    write_rows(str(root), trial, f"target-{task}", rows)
 
 
 def test_the_best_configuration_is_chosen_by_dev_never_by_test(tmp_path):
@@ -180,7 +180,7 @@ def test_the_best_configuration_is_chosen_by_dev_never_by_test(tmp_path):
     assert report.dev["qqp"] == pytest.approx(80.0) and report.cells[("qqp", "xnli")].score.mean == pytest.approx(60.0)
     # `xlt results show` and `xlt report` read one ranking
     shown = subprocess.run([sys.executable, "-m", "xlt.cli", "results", "show", str(root)], capture_output=True, text=True)
-    assert shown.returncode == 0 and "best configuration by dev score: qqp" in shown.stdout
+    assert shown.returncode == 0 and "best intermediate configuration by dev score: qqp" in shown.stdout
     printed = subprocess.run([sys.executable, "-m", "xlt.cli", "report", str(root), "--format", "json"],
                              capture_output=True, text=True)
     assert json.loads(printed.stdout)["ranking"][0]["intermediate"] == "qqp"
@@ -556,3 +556,16 @@ def test_pareto_figure_draws_every_complete_trial_and_joins_the_front(results):
     assert len(ax.collections[0].get_offsets()) == len(report.pareto)
     front = ax.lines[0].get_xydata()
     assert len(front) == sum(p.on_front for p in report.pareto) and (front[:, 0] <= 100).all() and front[0, 0] > 1
+
+
+def test_a_configuration_stopped_early_ranks_after_the_complete_ones(tmp_path):
+    """A configuration with fewer targets (ASHA stopped it) is not comparable: it is listed after
+    the configurations that have every target, unscored, however good its one target looks."""
+    root = tmp_path / "results"
+    for trial, inter, dev in (("a", "mnli", 0.6), ("b", "none", 0.5)):
+        _trial(root, trial, inter, dev, 0.6)
+        _trial(root, trial, inter, dev, 0.6, task="pawsx")
+    _trial(root, "c", "qqp", 0.95, 0.95)  # xnli only
+    report = load_report(str(root))
+    assert report.configs == ["mnli", "none", "qqp"] and report.common_tasks == ["pawsx", "xnli"]
+    assert "qqp" not in report.dev and "qqp" not in report.xtreme and report.best == "mnli"

@@ -181,18 +181,21 @@ def _drive(cfg, paths, address, resume: bool, dashboard: bool = False) -> int:
         outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume, dashboard=dashboard)
     except SweepError as err:
         return _error(str(err))
-    from xlt.results import read_results
+    from xlt.results import ResultsFileError, read_results
     from xlt.summary import sweep_summary
 
     print()
     try:
         print(best_vs_baseline(load_report(paths.results)))
+        summary = sweep_summary(read_results(paths.results).to_pylist(), paths.results, f"{paths.root}/report")
     except FileNotFoundError:
-        print("no result rows")
+        summary = "no result rows"
+    except ResultsFileError as err:  # the sweep ran; one results file cannot be read
+        summary = f"xlt: warning: {err} (xlt report --skip-bad reads the rest)"
     if outcome.num_errors:
         print(f"\n{outcome.num_errors} of {outcome.num_trials} trials failed (error files under {paths.root}/tune)")
     print(f"\nresults: {paths.results}")
-    print(sweep_summary(read_results(paths.results).to_pylist(), paths.results, f"{paths.root}/report"))
+    print(summary)
     return 1 if outcome.num_errors == outcome.num_trials else 0
 
 

@@ -241,9 +241,11 @@ def best_vs_baseline(report: Report) -> str:
         return "\n".join([*notes, "no zero-shot results yet"])
     base = report.baseline
     lines = notes
-    lines += [f"best configuration by dev score: {best} (dev {_f(report.dev.get(best))}, XTREME "
+    lines += [f"best intermediate configuration by dev score: {best} (dev {_f(report.dev.get(best))}, XTREME "
               f"{_stat(report.xtreme[best]) if best in report.xtreme else '-'}); {len(report.configs)} configurations",
-              f"baseline: {base}" if base else "baseline: none run (add `none` to intermediate.tasks)",
+              f"baseline: {base} (dev {_f(report.dev.get(base))}, XTREME "
+              f"{_stat(report.xtreme[base]) if base in report.xtreme else '-'})" if base
+              else "baseline: none run (add `none` to intermediate.tasks)",
               "test scores in percent"]
     for task in report.tasks:
         cell = report.cells.get((best, task))

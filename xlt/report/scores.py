@@ -11,7 +11,8 @@ A run is one (trial, target task). Per language its score is the task's metric i
 Runs group by (intermediate configuration, target task, target hyper-parameters); their seeds
 give mean, standard deviation and a 95% confidence interval (Student's t). For each
 configuration and target, the hyper-parameters with the best mean dev score are reported.
-Configurations are ranked by their mean dev score over the common target tasks. The XTREME
+Configurations are ranked by their mean dev score over the common target tasks (those with every
+target first: a configuration a scheduler stopped early is listed after them, unscored). The XTREME
 score of a configuration averages the `all` scores of the target tasks every configuration has
 (XTREME's `all_task` when those are all nine), beside it the zero-shot-only mean. Deltas are
 against the `none` baseline.
@@ -245,9 +246,14 @@ def build(rows: list[dict], test_objective: str | None = None, objective: Object
 
     configs = sorted({c for c, _ in cells})
     tasks = sorted({t for _, t in cells})
-    common = [t for t in tasks if all((c, t) in cells for c in configs)]
+    # configurations with every target are scored on all of them; one a scheduler stopped early
+    # (fewer targets) is not comparable, and is listed after them, unscored. When none has every
+    # target, all are scored on the targets they share.
+    complete = [c for c in configs if all((c, t) in cells for t in tasks)]
+    scored = complete or configs
+    common = tasks if complete else [t for t in tasks if all((c, t) in cells for c in configs)]
     xtreme, zero_shot, dev = {}, {}, {}
-    for c in configs:
+    for c in scored:
         if not common:
             continue
         # one score per seed that every common task has
@@ -263,7 +269,9 @@ def build(rows: list[dict], test_objective: str | None = None, objective: Object
         for (config, task), cell in cells.items():
             for lang, value in cell.languages.items():
                 by_model[model_of[config]][task][lang].append(value)
-    configs.sort(key=lambda c: (-dev.get(c, -math.inf), c))  # by dev: what selects, never test
+    partial_dev = {c: fmean(cells[(c, t)].dev for t in tasks if (c, t) in cells) for c in configs}
+    # by dev (what selects, never test): the scored configurations, then the incomplete ones
+    configs.sort(key=lambda c: (c not in dev, -dev.get(c, partial_dev[c]), c))
 
     per_trial: dict[str, list[float]] = defaultdict(list)
     for run in runs:
