@@ -75,6 +75,15 @@ def main(argv: list[str] | None = None) -> int:
                              "median; default 20)")
     report.add_argument("--skip-bad", action="store_true", help="skip unreadable or foreign Parquet files, with a warning")
 
+    cache = sub.add_parser("cache", help="the phase cache under a storage").add_subparsers(dest="action", required=True)
+    ls = cache.add_parser("ls", help="every entry: what it was computed from, its size, which sweeps use it")
+    ls.add_argument("storage", nargs="?", default="./xlt-runs", help="the sweeps' storage (default ./xlt-runs)")
+    gc = cache.add_parser("gc", help="remove the entries no sweep's results refer to")
+    gc.add_argument("storage", nargs="?", default="./xlt-runs", help="the sweeps' storage (default ./xlt-runs)")
+    gc.add_argument("--min-age-hours", type=float, default=1.0,
+                    help="keep younger entries (a running sweep's may not be in its results yet; default 1)")
+    gc.add_argument("--yes", action="store_true", help="delete them (without it: list what would go)")
+
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true", help="print JSON")
     tasks.add_parser("show", help="one task").add_argument("name", help="a task name or alias (e.g. xnli, paws-x)")
@@ -87,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
                ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
-               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show}[(args.command, getattr(args, "action", None))]
+               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show,
+               ("cache", "ls"): _cache_ls, ("cache", "gc"): _cache_gc}[(args.command, getattr(args, "action", None))]
     try:
         return handler(args)
     except BrokenPipeError:  # `xlt tasks list | head`: the reader left; nothing more to say
@@ -101,14 +111,16 @@ def _error(msg: str) -> int:
 
 
 def _sweep_run(args) -> int:
+    from xlt.revisions import RevisionError, resolve
     from xlt.sweep import SweepError, SweepPaths, check_fresh
 
     try:
         backend = [f"backend={args.backend}"] if args.backend else []
         cfg = load_sweep(args.file, [*args.overrides, *backend])
+        revisions = resolve(cfg)  # the model's and data's commits, before anything is written
         paths = SweepPaths.of(cfg, args.results)
         check_fresh(cfg, paths, args.overwrite)
-    except (ConfigError, SweepError) as err:
+    except (ConfigError, SweepError, RevisionError) as err:
         return _error(str(err))
 
     from xlt.space import grid_size
@@ -117,7 +129,7 @@ def _sweep_run(args) -> int:
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
-    return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard)
+    return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard, revisions=revisions)
 
 
 def _sweep_resume(args) -> int:
@@ -172,13 +184,14 @@ def _sweep_logs(args) -> int:
     return 0
 
 
-def _drive(cfg, paths, address, resume: bool, dashboard: bool = False) -> int:
+def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions=None) -> int:
     from xlt.report import load_report
     from xlt.report.render import best_vs_baseline
     from xlt.sweep import SweepError, run_sweep
 
     try:
-        outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume, dashboard=dashboard)
+        outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume, dashboard=dashboard,
+                            revisions=revisions)
     except SweepError as err:
         return _error(str(err))
     from xlt.results import ResultsFileError, read_results
@@ -278,6 +291,26 @@ def _score(args) -> int:
     except ScoreError as err:
         return _error(str(err))
     print(json.dumps(scores) if args.json else format_scores(scores, benchmark))
+    return 0
+
+
+def _cache_ls(args) -> int:
+    from xlt.cache_inventory import format_entries, inventory
+
+    print(format_entries(inventory(args.storage)))
+    return 0
+
+
+def _cache_gc(args) -> int:
+    from xlt.cache_inventory import collect, format_entries
+
+    garbage = collect(args.storage, args.min_age_hours, delete=args.yes)
+    if not garbage:
+        print("nothing to remove: every entry is used by some sweep's results (or younger than "
+              f"{args.min_age_hours:g} h)")
+        return 0
+    print(format_entries(garbage))
+    print("removed" if args.yes else "would remove these (pass --yes to delete them)")
     return 0
 
 

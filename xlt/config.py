@@ -161,6 +161,9 @@ class ModelConfig(_Strict):
     """Tokens per sequence; None takes each task's default (256 classification/tagging, 384 QA, 512 retrieval)."""
     trust_remote_code: bool = False
     """Only when the sweep file asks: runs code from the model's hub repository."""
+    revision: str | None = None
+    """A hub model's revision (a commit, branch or tag); None resolves `main` to its commit when the
+    sweep starts. The commit is recorded and is part of the phase cache's keys."""
     compile: bool = False
     """torch.compile the model of each training phase (pays compile time once per phase)."""
     choice_scoring: Literal["head", "loglik"] = "head"
@@ -181,6 +184,9 @@ class DataConfig(_Strict):
     """`local`: the fixtures shipped in the package; `hub`: the real datasets via `datasets`."""
     max_train_examples: int | None = Field(None, ge=1)
     """Cap per training split (quick runs); None uses everything."""
+    revisions: dict[str, str] | None = None
+    """Hub dataset revisions per task (`{xnli: <commit>}`); the others resolve their declared revision
+    (or `main`) to its commit when the sweep starts. Recorded, and part of the cache's keys."""
 
 
 class PhaseConfig(_Strict):

@@ -12,7 +12,7 @@ import logging
 import random
 import tempfile
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -67,7 +67,7 @@ class TrialState:
 def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     """Run (or resume) every unit of the trial; returns the objective."""
     _seed_everything(plan.seed)
-    encoder, tokenizer = load_encoder(plan.model, plan.trust_remote_code)
+    encoder, tokenizer = load_encoder(plan.model, plan.trust_remote_code, plan.model_revision)
     if plan.lora:
         encoder = with_lora(encoder, plan.lora)
     state = TrialState()
@@ -219,7 +219,7 @@ class _UnitRunner:
         try:
             with self._renewing(key):
                 step0 = self.state.step
-                rows = self._run_target(phase)
+                rows = [replace(r, target_key=key) for r in self._run_target(phase)]
             self.state.scores[phase.task] = scores_from_rows([asdict(r) for r in rows])[phase.task].to_json()
             self._store("target", key, rows, self.state.step - step0, scores=self.state.scores[phase.task])
         finally:
@@ -306,7 +306,7 @@ class _UnitRunner:
         return [l for l in available_languages(task, "validation", self.plan.source) if l in task.training_languages]
 
     def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
-        return load_records(task, language, split, self.plan.source, cap).records
+        return load_records(task, language, split, self.plan.source, cap, self.plan.data_revision(task.name)).records
 
     def _train(self, task: TaskSpec, data_tasks: list[TaskSpec], phase: PhasePlan, target: bool = False) -> TaskModel:
         """Train `task`'s head (and the encoder) on each of `data_tasks`' English training sets in

@@ -43,10 +43,13 @@ SCHEMA = pa.schema([
     ("finished_at", pa.timestamp("us", tz="UTC")),
     ("model_selection", pa.string()),   # english_dev (zero-shot) | target_dev
     ("intermediate_key", pa.string()),  # phase-cache key of the intermediate checkpoint ("" for none)
+    ("target_key", pa.string()),        # phase-cache key of the row's target unit (null: intermediate rows)
     ("cache_hit", pa.bool_()),          # this row's phase was reused from the cache, not run
     ("error", pa.string()),             # phase = failed: the trial's error; null otherwise
     ("backend", pa.string()),           # ray-train (trained and evaluated) | surrogate (response model)
     ("data_source", pa.string()),       # local (the shipped fixtures) | hub (the real datasets)
+    ("model_revision", pa.string()),    # the model's content digest (local) or hub commit
+    ("data_revision", pa.string()),     # the row's task data: hub commit(s) or fixture digest
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -73,10 +76,13 @@ class ResultRow:
     finished_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     model_selection: str = "english_dev"
     intermediate_key: str = ""
+    target_key: str | None = None
     cache_hit: bool = False
     error: str | None = None
     backend: str = "ray-train"
     data_source: str | None = None
+    model_revision: str | None = None
+    data_revision: str | None = None
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:

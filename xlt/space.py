@@ -13,6 +13,7 @@ from ray import tune
 
 from xlt.config import Choice, LogUniform, SweepConfig, Uniform, is_domain
 from xlt.mixtures import Mixture, from_search, normalised
+from xlt.revisions import Revisions
 from xlt.pipeline import PhasePlan, TrialPlan
 from xlt.tasks import NO_INTERMEDIATE, get_task
 
@@ -145,7 +146,8 @@ def _any_intermediate(cfg: SweepConfig) -> bool:
 
 
 def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str,
-               sweep_root: str | None = None) -> TrialPlan:
+               sweep_root: str | None = None, revisions: Revisions | None = None) -> TrialPlan:
+    """The plan of one trial; `revisions` (resolved at sweep start) pin the model and data."""
     inter, tgt = cfg.intermediate, cfg.target
     mixture = trial_mixture(cfg, params)
     intermediate = None
@@ -169,6 +171,9 @@ def trial_plan(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_
         outputs["cache_dir"] = f"{storage.rstrip('/')}/cache"
     if tgt.write_predictions and sweep_root:
         outputs.update(predictions_dir=f"{sweep_root}/predictions/{trial_id}", labels_dir=f"{sweep_root}/labels")
+    revisions = revisions or Revisions()
+    outputs.update(model_revision=revisions.models.get(plan["model"], ""),
+                   data_revisions=tuple(sorted(revisions.data.items())), libraries=tuple(sorted(revisions.libraries.items())))
     return TrialPlan(sweep=cfg.name, trial_id=trial_id, results_dir=results_dir,
                      config_hash=config_hash(plan), cpus_per_worker=cfg.resources.cpus_per_worker,
                      gpus=_gpu_kind(cfg.resources), backend=cfg.backend,

@@ -45,7 +45,8 @@ class SweepOutcome:
     num_errors: int
 
 
-def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, local: bool = False) -> None:
+def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, local: bool = False,
+                  revisions=None) -> None:
     """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
     import ray.train
     from ray import tune
@@ -64,7 +65,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
                 super().after_report(run_context, metrics, checkpoint)
 
     ctx = tune.get_context()
-    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results, paths.root)
+    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results, paths.root, revisions)
     if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
         from xlt.surrogate.trial import run_surrogate_trial
 
@@ -125,14 +126,25 @@ def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException
 OWNER = ".xlt-owner.json"  # in a results directory: the sweep run that writes it
 
 
-def save_sweep(cfg: SweepConfig, paths: SweepPaths, run_id: str) -> None:
-    """The validated config and paths beside the results, so `xlt sweep resume NAME` needs nothing
-    else, and the results directory's owner (this sweep run)."""
+def save_sweep(cfg: SweepConfig, paths: SweepPaths, run_id: str, revisions=None) -> None:
+    """The validated config, paths and resolved revisions beside the results, so `xlt sweep resume
+    NAME` needs nothing else, and the results directory's owner (this sweep run)."""
     from xlt.storage import write_text
 
     write_text(paths.root, "sweep.json", json.dumps({"config": cfg.model_dump(mode="json"), "run_id": run_id,
-                                                     "paths": {"results": paths.results}}, indent=2))
+                                                     "paths": {"results": paths.results},
+                                                     "revisions": revisions.to_json() if revisions else {}}, indent=2))
     write_text(paths.results, OWNER, json.dumps({"sweep": cfg.name, "run_id": run_id, "root": paths.root}))
+
+
+def saved_revisions(root: str):
+    """The revisions a saved sweep resolved when it started (xlt.revisions.Revisions)."""
+    from xlt.revisions import Revisions
+    from xlt.storage import filesystem
+
+    fs, base = filesystem(root)
+    with fs.open_input_stream(f"{base}/sweep.json") as f:
+        return Revisions.from_json(json.loads(f.read()).get("revisions"))
 
 
 def load_saved_sweep(root: str) -> tuple[SweepConfig, SweepPaths]:
@@ -303,7 +315,7 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
 
 
 def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
-              resume: bool = False, dashboard: bool = False) -> SweepOutcome:
+              resume: bool = False, dashboard: bool = False, revisions=None) -> SweepOutcome:
     """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
     not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
     Optuna searcher continues with its saved state."""
@@ -340,7 +352,10 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
                                              mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
                                              sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
                                              **study_storage))
-    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local), {TRIAL_SLOT: 1})
+    if resume:
+        revisions = saved_revisions(paths.root)
+    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,
+                                                         revisions=revisions), {TRIAL_SLOT: 1})
     if resume:
         experiment = f"{paths.root}/tune"
         if not tune.Tuner.can_restore(experiment):
@@ -348,7 +363,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         outcome = tune.Tuner.restore(experiment, trainable=trainable, resume_unfinished=True,
                                      resume_errored=True).fit()
         return SweepOutcome(paths=paths, num_trials=len(outcome), num_errors=outcome.num_errors)
-    save_sweep(cfg, paths, run_id=uuid.uuid4().hex[:12])
+    save_sweep(cfg, paths, run_id=uuid.uuid4().hex[:12], revisions=revisions)
     tuner = tune.Tuner(
         trainable,
         param_space=param_space(cfg) if grid else {},  # Optuna's space is define-by-run

@@ -75,6 +75,20 @@ class TrialPlan:
     """"ray-train" trains and evaluates; "surrogate" asks the response model (xlt.surrogate)."""
     surrogate_response: str | None = None
     """The surrogate's response-model YAML; None: the shipped one."""
+    model_revision: str = ""
+    """The model's content digest (local) or hub commit, resolved at sweep start (xlt.revisions)."""
+    data_revisions: tuple[tuple[str, str], ...] = ()
+    """(task, revision of its data) pairs, resolved at sweep start."""
+    libraries: tuple[tuple[str, str], ...] = ()
+    """(library, version) pairs whose numerics the checkpoints depend on, and the phase code's."""
+
+    @property
+    def precision(self) -> str:
+        """The numerics training runs in: bf16 autocast on CUDA, fp32 on CPU."""
+        return "cuda-bf16" if self.gpus == "cuda" else "cpu-fp32"
+
+    def data_revision(self, task: str) -> str:
+        return dict(self.data_revisions).get(task, "")
 
     @property
     def objectives(self) -> tuple[Objective, ...]:
@@ -92,7 +106,9 @@ class TrialPlan:
             object.__setattr__(self, "intermediate_mixture", Mixture((self.intermediate.task,)))
 
     def _cache_content(self) -> dict:
-        return {"model": self.model, "max_seq_length": self.max_seq_length, "seed": self.seed,
+        """What every checkpoint of this trial depends on, besides its phase and data."""
+        return {"model": self.model, "model_revision": self.model_revision, "precision": self.precision,
+                "libraries": dict(self.libraries), "max_seq_length": self.max_seq_length, "seed": self.seed,
                 "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code,
                 **({"lora": self.lora} if self.lora else {}),
                 **({"choice_scoring": self.choice_scoring} if self.choice_scoring != "head" else {}),
@@ -109,7 +125,8 @@ class TrialPlan:
         m = self.intermediate_mixture
         return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
                             "phase": asdict(self.intermediate), "steps": self.intermediate_steps,
-                            "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples)})
+                            "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples),
+                            "data_revisions": {t: self.data_revision(t) for t in m.tasks}})
 
     def target_key(self, phase: PhasePlan) -> str:
         """Content key of one target's fine-tuning and evaluation."""
@@ -121,7 +138,8 @@ class TrialPlan:
         return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": asdict(phase),
                             "selection": self.selection, "languages": self.target_languages,
                             "retrieval": [self.retrieval_layer, self.retrieval_pooling],
-                            "data": data_fingerprint(names, self.source, self.max_train_examples)})
+                            "data": data_fingerprint(names, self.source, self.max_train_examples),
+                            "data_revisions": {t: self.data_revision(t) for t in names}})
 
     @property
     def mixture(self) -> dict[str, float]:
@@ -141,7 +159,8 @@ class TrialPlan:
             intermediate_learning_rate=self.intermediate.learning_rate if self.intermediate else None,
             seed=self.seed, step=step, config_hash=self.config_hash, xlt_version=__version__,
             model_selection=self.selection if phase != "intermediate" else "english_dev",
-            intermediate_key=self.intermediate_key, backend=self.backend, data_source=self.source)
+            intermediate_key=self.intermediate_key, backend=self.backend, data_source=self.source,
+            model_revision=self.model_revision, data_revision=self.data_revision(task) or None)
 
     def reissue(self, rows: list[dict], step: int) -> list[ResultRow]:
         """Rows from the phase cache under this trial's identity, marked as cache hits."""

@@ -65,14 +65,17 @@ def load_bitext(task: TaskSpec, language: str, split: str, source: Source) -> Bi
 
 
 def load_records(task: TaskSpec, language: str, split: str, source: Source,
-                 max_examples: int | None = None) -> Records:
+                 max_examples: int | None = None, revision: str | None = None) -> Records:
+    """One split of `task` in `language` as canonical records. `revision` (xlt.revisions: the
+    resolved `path@commit` of each hub source) pins the hub data read."""
     if task.bitext:
         raise DataError(f"task {task.name!r} is read as comparable corpora (load_bitext), not records")
     if split not in task.splits:
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
     carved = task.dev_from_train and split in ("train", "validation")
     read_split = "train" if carved else split
-    rows = _read_hub(task, language, read_split) if source == "hub" else _read_fixture(task, language, read_split)
+    rows = (_read_hub(task, language, read_split, revision) if source == "hub"
+            else _read_fixture(task, language, read_split))
     if carved:  # validation: the held-out share of the training rows; train: the rest
         rows = [r for r in rows if _held_out(r, task.dev_from_train) == (split == "validation")]
     if task.expand is not None:
@@ -125,7 +128,12 @@ def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
         raise DataError(str(err)) from None
 
 
-def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
+def _pinned(revision: str | None) -> dict[str, str]:
+    """`path@commit;path@commit` -> {path: commit}."""
+    return dict(part.rsplit("@", 1) for part in (revision or "").split(";") if "@" in part)
+
+
+def _read_hub(task: TaskSpec, language: str, split: str, revision: str | None = None) -> list[dict]:
     if task.hub[0].path == "local:ccgbank":
         try:
             return read_ccgbank(ccgbank_dir(), split)
@@ -139,16 +147,18 @@ def _read_hub(task: TaskSpec, language: str, split: str) -> list[dict]:
     import datasets  # heavy; only the hub path needs it
 
     rows: list[dict] = []
+    pinned = _pinned(revision)
     for hub in task.hub:
+        pin = {"revision": pinned.get(hub.path) or hub.revision} if (pinned.get(hub.path) or hub.revision) else {}
         for hub_split in hub.splits_for(split, language):
             log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
             if hub.streaming:  # huge corpora: stream, take the first rows (validation: the next ones)
-                stream = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, streaming=True)
+                stream = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, streaming=True, **pin)
                 start = hub.streaming if split == "validation" else 0
                 stop = start + (max(1, hub.streaming // 100) if split == "validation" else hub.streaming)
                 rows.extend(itertools.islice(stream, start, stop))
                 continue
-            ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split)
+            ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, **pin)
             if hub.id_prefix:
                 prefix = f"{hub.id_prefix[language]}-"
                 ds = ds.filter(lambda row: str(row["id"]).startswith(prefix))

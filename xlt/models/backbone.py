@@ -54,18 +54,23 @@ def backbone_of(encoder: nn.Module) -> Backbone:
     return BACKBONES[getattr(encoder, "xlt_family", None) or family_of(encoder.config)]
 
 
-def load_encoder(name: str, trust_remote_code: bool = False) -> tuple[nn.Module, object]:
+def load_encoder(name: str, trust_remote_code: bool = False, revision: str | None = None) -> tuple[nn.Module, object]:
+    """The encoder and tokenizer of `name`; `revision` (a hub commit, resolved at sweep start)
+    pins a hub model (local models are identified by their files' digest instead)."""
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
+    from xlt.revisions import COMMIT
+
     path = resolve_model(name)
-    config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
+    pin = {"revision": revision} if revision and COMMIT.match(revision) else {}
+    config = AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code, **pin)
     family = family_of(config)
     kwargs = {"add_pooling_layer": False} if config.model_type in _POOLER_FAMILIES else {}
-    model = AutoModel.from_pretrained(path, trust_remote_code=trust_remote_code, **kwargs)
+    model = AutoModel.from_pretrained(path, trust_remote_code=trust_remote_code, **kwargs, **pin)
     # encoder-decoder: the encoder stack alone (its own config copy says it is no decoder)
     encoder = model.get_encoder() if family == "encoder-decoder" else model
     encoder.xlt_family = family
-    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+    tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code, **pin)
     if tokenizer.pad_token is None:  # decoder tokenizers often have none: pad with EOS (masked anyway)
         tokenizer.pad_token = tokenizer.eos_token
     return encoder, tokenizer

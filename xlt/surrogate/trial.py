@@ -8,6 +8,7 @@ GPU-hours follow `xlt sweep plan`'s cost model (a cache hit costs none) and are 
 `gpu_hours`.
 """
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable
@@ -182,6 +183,7 @@ class _SurrogateTrial:
         rows += [row("zero_shot", task.name, l, split, m, x, n)
                  for split, by_lang in (("validation", out.dev), ("test", out.scores))
                  for l, v in by_lang.items() for m, x in self.phases.metrics(task.name, v).items()]
+        rows = [dataclasses.replace(r, target_key=key) for r in rows]
         scores[task.name] = TargetScores(out.scores, out.dev, out.english_dev)
         self._store("target", key, rows, out.steps, scores=scores[task.name].to_json())
         write_rows(p.results_dir, p.trial_id, f"target-{task.name}", rows)
