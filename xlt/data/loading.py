@@ -11,8 +11,10 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 from functools import lru_cache
 from typing import Literal
 
@@ -49,7 +51,7 @@ class Records:
 def available_languages(task: TaskSpec, split: str, source: Source) -> tuple[str, ...]:
     """The task's languages that have `split` in `source` (every declared one on the hub)."""
     if source == "hub":
-        return task.languages
+        return tuple(lang for lang in task.languages if lang not in task.missing_splits.get(split, ()))
     if task.dev_from_train and split == "validation":  # held out of the training split
         split = "train"
     return tuple(lang for lang in task.languages if task.fixture_path(lang, split).is_file())
@@ -74,7 +76,10 @@ def load_records(task: TaskSpec, language: str, split: str, source: Source,
         raise DataError(f"task {task.name!r} has no {split!r} split (it has {list(task.splits)})")
     carved = task.dev_from_train and split in ("train", "validation")
     read_split = "train" if carved else split
-    rows = (_read_hub(task, language, read_split, revision) if source == "hub"
+    # a training cap cuts the hub split before it is materialised (`train[:N]`), where rows map
+    # one to one onto examples (no carving, expanding or filtering by id first)
+    head = max_examples if max_examples is not None and not carved and task.expand is None else None
+    rows = (_read_hub(task, language, read_split, revision, head) if source == "hub"
             else _read_fixture(task, language, read_split))
     if carved:  # validation: the held-out share of the training rows; train: the rest
         rows = [r for r in rows if _held_out(r, task.dev_from_train) == (split == "validation")]
@@ -128,12 +133,25 @@ def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
         raise DataError(str(err)) from None
 
 
+HUB_MIRROR = "XLT_HUB_MIRROR"
+
+
+def _mirrored(path: str) -> str:
+    """A hub dataset id, or its copy under $XLT_HUB_MIRROR (`<mirror>/<org>/<name>`: a team's
+    offline mirror of hub repositories, read by `datasets` exactly as the hub's)."""
+    mirror = os.environ.get(HUB_MIRROR)
+    if mirror and (Path(mirror) / path).is_dir():
+        return str(Path(mirror) / path)
+    return path
+
+
 def _pinned(revision: str | None) -> dict[str, str]:
     """`path@commit;path@commit` -> {path: commit}."""
     return dict(part.rsplit("@", 1) for part in (revision or "").split(";") if "@" in part)
 
 
-def _read_hub(task: TaskSpec, language: str, split: str, revision: str | None = None) -> list[dict]:
+def _read_hub(task: TaskSpec, language: str, split: str, revision: str | None = None,
+              head: int | None = None) -> list[dict]:
     if task.hub[0].path == "local:ccgbank":
         try:
             return read_ccgbank(ccgbank_dir(), split)
@@ -153,12 +171,14 @@ def _read_hub(task: TaskSpec, language: str, split: str, revision: str | None = 
         for hub_split in hub.splits_for(split, language):
             log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
             if hub.streaming:  # huge corpora: stream, take the first rows (validation: the next ones)
-                stream = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, streaming=True, **pin)
+                stream = datasets.load_dataset(_mirrored(hub.path), hub.config_for(language), split=hub_split,
+                                               streaming=True, **pin)
                 start = hub.streaming if split == "validation" else 0
                 stop = start + (max(1, hub.streaming // 100) if split == "validation" else hub.streaming)
                 rows.extend(itertools.islice(stream, start, stop))
                 continue
-            ds = datasets.load_dataset(hub.path, hub.config_for(language), split=hub_split, **pin)
+            sliced = f"{hub_split}[:{head}]" if head is not None and not hub.id_prefix else hub_split
+            ds = datasets.load_dataset(_mirrored(hub.path), hub.config_for(language), split=sliced, **pin)
             if hub.id_prefix:
                 prefix = f"{hub.id_prefix[language]}-"
                 ds = ds.filter(lambda row: str(row["id"]).startswith(prefix))

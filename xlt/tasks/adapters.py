@@ -109,7 +109,8 @@ def commonsenseqa(row: dict, index: int) -> dict:
 
 
 def parallel(row: dict, index: int) -> dict:
-    return {"source": row["source_sentence"], "target": row["target_sentence"],
+    """Tatoeba's parallel pairs (google/xtreme keeps each sentence's trailing newline: stripped)."""
+    return {"source": row["source_sentence"].strip(), "target": row["target_sentence"].strip(),
             "source_id": f"{row['source_lang']}-{index:06d}", "target_id": f"{row['target_lang']}-{index:06d}"}
 
 

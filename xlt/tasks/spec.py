@@ -83,6 +83,7 @@ class TaskSpec:
     dev_from_train: a fraction of the training split held out as its validation split (by a hash
       of each row's content, so the same rows on every run), for a task whose only labelled
       held-out data serves as its test split (TyDiQA-GoldP).
+    missing_splits: languages the source lacks a split for, so nothing asks for it.
     """
 
     name: str
@@ -99,6 +100,8 @@ class TaskSpec:
     train_from: str | tuple[str, ...] | None = None
     defaults: Defaults = Defaults()
     dev_from_train: float | None = None
+    missing_splits: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Split -> the languages whose source has no such split (UDPOS: no validation for kk, tl, th, yo)."""
     allows_no_answer: bool = False
     skip_rule: str = ""
     candidate_pool: Literal["answer_sentences", "entities"] | None = None
