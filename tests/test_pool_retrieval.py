@@ -151,3 +151,20 @@ def test_pool_tasks_run_in_a_trial_and_their_files_score_as_the_rows_say(tmp_pat
         assert scored["map@20"] == pytest.approx(100 * row["value"])
     gold = [json.loads(line) for line in (tmp_path / "gold" / "lareqa" / "test-zh.jsonl").read_text().splitlines()]
     assert len(gold) == 24 and all(len(g["relevant"]) == 11 for g in gold)
+
+
+def test_mewslix_reads_xtreme_rs_per_language_layout_and_refuses_its_blanked_test(tmp_path, monkeypatch):
+    """XTREME-R's download script leaves wikinews_mentions/<split>-<lang>.jsonl and blanks the test
+    split's gold entities: dev reads, test stops with how to get the labelled files."""
+    from xlt.data.mewslix import MewsliXFormatError, read_articles
+
+    dev = _article("de", "Berlin liegt an der Spree.", [("Berlin", "Q64")])
+    test = _article("de", "Berlin liegt an der Spree.", [("Berlin", "")])
+    (tmp_path / "wikinews_mentions").mkdir()
+    _write_jsonl(tmp_path / "wikinews_mentions" / "dev-de.jsonl", [dev])
+    _write_jsonl(tmp_path / "wikinews_mentions" / "test-de.jsonl", [test])
+    assert read_articles(tmp_path, "validation", "de") == [dev]
+    with pytest.raises(MewsliXFormatError, match="blanks the test split's gold entities.*get-mewsli-x.sh"):
+        read_articles(tmp_path, "test", "de")
+    with pytest.raises(FileNotFoundError, match="nor XTREME-R's .*test-fr.jsonl"):
+        read_articles(tmp_path, "test", "fr")

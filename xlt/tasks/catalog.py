@@ -333,8 +333,8 @@ register(TaskSpec(
     hub=(HubSource("local:mewslix"),), adapter=a.mewslix_mention, expand=unnest_mentions, metric="map@20",
     splits=("validation", "test"), defaults=POOL, candidate_pool="entities",
     description="Mewsli-X (XTREME-R): link WikiNews mentions in 11 languages to Wikidata entities, ranked over one "
-                "English candidate pool; mAP@20. No hub copy: with source hub set XLT_MEWSLIX_DIR to the folder "
-                "XTREME-R's download script writes.",
+                "candidate pool (descriptions in 50 languages); mAP@20. No hub copy: with source hub set XLT_MEWSLIX_DIR "
+                "to the folder google-research's get-mewsli-x.sh writes (mewsli_x/output/dataset).",
 ), aliases=("mewsli-x",))
 
 register(TaskSpec(
