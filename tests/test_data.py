@@ -82,14 +82,22 @@ def test_hub_path_calls_load_dataset_with_the_real_ids_and_filters_languages(mon
 
 
 def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
-    """XGLUE's labelled per-language sets are its `validation.<lang>` splits; XCOPA has a config per
-    language; CodeXGLUE labels are booleans. Each hub row maps to the format's canonical record."""
+    """XGLUE's labelled per-language sets are its `validation.<lang>` splits, read from its release files;
+    XCOPA has a config per language; CodeXGLUE labels are booleans. Each row maps to the format's
+    canonical record."""
     import datasets
 
+    monkeypatch.setenv("XLT_XGLUE_DIR", str(Path(__file__).parent / "data" / "xglue_release"))
+    qadsm = load_records(get_task("xglue_qadsm"), "de", "test", "hub").records  # QADSM/xglue.qadsm.de.dev
+    assert qadsm[0] == {"text": "hotel berlin mitte", "text_pair": "Hotels in Berlin Mitte ab 59 € Jetzt günstig "
+                        "buchen und vor Ort bezahlen. Kostenlose Stornierung.", "label": 1}
+    assert [r["text"] for r in load_records(get_task("xglue_qadsm"), "de", "validation", "hub").records] == \
+        ["cheap flights to paris"]  # validation is English's dev set, whatever the language
+    monkeypatch.delenv("XLT_XGLUE_DIR")
+    with pytest.raises(DataError, match="task 'xglue_qadsm': XGLUE tasks with source hub need XLT_XGLUE_DIR"):
+        load_records(get_task("xglue_qadsm"), "de", "test", "hub")
     calls = []
     hub_rows = {
-        "microsoft/xglue": [{"query": "laufschuhe", "ad_title": "Laufschuhe", "ad_description": "Leicht.",
-                             "relevance_label": 1}],
         "cambridgeltl/xcopa": [{"premise": "Hujan mulai turun.", "choice1": "Kami membuka payung.",
                                 "choice2": "Kami melepas sepatu.", "question": "effect", "label": 0, "idx": 0,
                                 "changed": False}],
@@ -102,11 +110,6 @@ def test_xglue_xcopa_and_code_hub_loaders_map_the_real_columns(monkeypatch):
         return datasets.Dataset.from_list(hub_rows[path])
 
     monkeypatch.setattr(datasets, "load_dataset", fake_load)
-    qadsm = load_records(get_task("xglue_qadsm"), "de", "test", "hub").records
-    assert calls[-1] == ("microsoft/xglue", "qadsm", "validation.de")
-    assert qadsm == [{"text": "laufschuhe", "text_pair": "Laufschuhe Leicht.", "label": 1}]
-    load_records(get_task("xglue_qadsm"), "en", "validation", "hub")
-    assert calls[-1] == ("microsoft/xglue", "qadsm", "validation.en")
     xcopa = load_records(get_task("xcopa"), "id", "test", "hub").records
     assert calls[-1] == ("cambridgeltl/xcopa", "id", "test")
     assert xcopa[0]["choices"] == ["Kami membuka payung.", "Kami melepas sepatu."] and xcopa[0]["label"] == 0
@@ -165,17 +168,15 @@ def test_expand_names_the_task_and_field_a_row_lacks(monkeypatch):
 
 
 def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch):
-    import datasets
-
     from xlt.config import ConfigError, load_sweep
 
-    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: datasets.Dataset.from_list(
-        [{"words": ["Jan", "woont", "in", "Utrecht"], "ner": [1, 0, 0, 5]}]))
-    rows = load_records(get_task("xglue_ner"), "nl", "test", "hub").records
-    assert rows == [{"tokens": ["Jan", "woont", "in", "Utrecht"], "tags": [1, 0, 0, 5]}]
-    monkeypatch.setattr(datasets, "load_dataset", lambda path, name=None, split=None: datasets.Dataset.from_list(
-        [{"words": ["Jan", "woont", "in", "Utrecht"], "pos": [11, 15, 1, 11]}]) if (name, split) == ("pos", "validation.nl") else None)
-    rows = load_records(get_task("xglue_pos"), "nl", "test", "hub").records
-    assert rows == [{"tokens": ["Jan", "woont", "in", "Utrecht"], "tags": [11, 15, 1, 11]}]
+    monkeypatch.setenv("XLT_XGLUE_DIR", str(Path(__file__).parent / "data" / "xglue_release"))
+    rows = load_records(get_task("xglue_ner"), "de", "test", "hub").records  # NER/de.dev
+    assert rows[0] == {"tokens": ["Die", "Deutsche", "Bank", "in", "Frankfurt", "meldet", "Gewinne", "."],
+                       "tags": [0, 3, 4, 0, 5, 0, 0, 0]}
+    rows = load_records(get_task("xglue_pos"), "de", "test", "hub").records  # POS/de.dev
+    assert rows[1] == {"tokens": ["Oh", ",", "Berlin", "!"], "tags": [6, 12, 11, 12]}
+    with pytest.raises(DataError, match=r"task 'xglue_pos': XGLUE pos validation.nl: no .*/POS/nl.dev"):
+        load_records(get_task("xglue_pos"), "nl", "test", "hub")  # the fixture has en and de only
     with pytest.raises(ConfigError, match="xglue_qg' is not supported: XGLUE question generation is a generation task"):
         load_sweep(Path(__file__).parent.parent / "sweeps" / "demo.yaml", ["target.tasks=[xglue_qg]"])

@@ -75,6 +75,17 @@ def main(argv: list[str] | None = None) -> int:
                              "median; default 20)")
     report.add_argument("--skip-bad", action="store_true", help="skip unreadable or foreign Parquet files, with a warning")
 
+    data = sub.add_parser("data", help="a sweep's data: check its sources, prepare its features").add_subparsers(
+        dest="action", required=True)
+    check = data.add_parser("check", help="resolve every source the sweep reaches and compare its schema with what "
+                                          "xlt reads, downloading no data; every problem at once")
+    check.add_argument("file", help="the sweep YAML file")
+    check.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. data.source=hub")
+    prep = data.add_parser("prepare", help="download and tokenise everything the sweep reads into its feature cache, "
+                                           "so trials never touch the hub")
+    prep.add_argument("file", help="the sweep YAML file")
+    prep.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. storage=s3://bucket/xlt")
+
     cache = sub.add_parser("cache", help="the phase cache under a storage").add_subparsers(dest="action", required=True)
     ls = cache.add_parser("ls", help="every entry: what it was computed from, its size, which sweeps use it")
     ls.add_argument("storage", nargs="?", default="./xlt-runs", help="the sweeps' storage (default ./xlt-runs)")
@@ -97,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
                ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
                ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show,
-               ("cache", "ls"): _cache_ls, ("cache", "gc"): _cache_gc}[(args.command, getattr(args, "action", None))]
+               ("cache", "ls"): _cache_ls, ("cache", "gc"): _cache_gc,
+               ("data", "check"): _data_check, ("data", "prepare"): _data_prepare}[(args.command, getattr(args, "action", None))]
     try:
         return handler(args)
     except BrokenPipeError:  # `xlt tasks list | head`: the reader left; nothing more to say
@@ -118,6 +130,13 @@ def _sweep_run(args) -> int:
         backend = [f"backend={args.backend}"] if args.backend else []
         cfg = load_sweep(args.file, [*args.overrides, *backend])
         revisions = resolve(cfg)  # the model's and data's commits, before anything is written
+        if cfg.data.source == "hub" and cfg.backend != "surrogate":
+            from xlt.data.check import check_sweep, format_checks
+
+            checks = check_sweep(cfg, revisions)  # a broken source fails here, not after the intermediate phase
+            if any(c.problems for c in checks):
+                print(format_checks(checks), file=sys.stderr)
+                raise ConfigError(f"{args.file}: the sweep's data has problems (above; `xlt data check` lists them)")
         paths = SweepPaths.of(cfg, args.results)
         check_fresh(cfg, paths, args.overwrite)
     except (ConfigError, SweepError, RevisionError) as err:
@@ -291,6 +310,41 @@ def _score(args) -> int:
     except ScoreError as err:
         return _error(str(err))
     print(json.dumps(scores) if args.json else format_scores(scores, benchmark))
+    return 0
+
+
+def _data_check(args) -> int:
+    from xlt.data.check import check_sweep, format_checks
+
+    try:
+        cfg = load_sweep(args.file, args.overrides)
+    except ConfigError as err:
+        return _error(str(err))
+    checks = check_sweep(cfg)
+    print(format_checks(checks))
+    return 2 if any(c.problems for c in checks) else 0
+
+
+def _data_prepare(args) -> int:
+    from xlt.data.check import check_sweep, format_checks
+    from xlt.data.loading import DataError
+    from xlt.revisions import RevisionError, resolve
+
+    try:
+        cfg = load_sweep(args.file, args.overrides)
+        revisions = resolve(cfg)
+    except (ConfigError, RevisionError) as err:
+        return _error(str(err))
+    checks = check_sweep(cfg, revisions)
+    if any(c.problems for c in checks):
+        print(format_checks(checks), file=sys.stderr)
+        return _error("the sweep's data has problems (above): nothing was prepared")
+    from xlt.data.prepare import prepare
+
+    try:
+        prepare(cfg, revisions)
+    except (DataError, ValueError) as err:
+        return _error(str(err))
     return 0
 
 

@@ -19,7 +19,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from xlt.data.loading import DataError, available_languages, load_bitext, load_records, resolve_labels
+from xlt.data.loading import DataError, available_languages, load_bitext
 from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
 from xlt.formats.retrieval import (bucc_candidates, bucc_score, bucc_threshold, default_retrieval_layer, distinct,
@@ -30,12 +30,12 @@ from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import TargetScores, objective_metrics, scores_from_rows
 from xlt.results import ResultRow, write_rows
-from xlt.cache import PhaseCache, data_fingerprint
-from xlt.data.feature_cache import FeatureCache, feature_key
+from xlt.cache import PhaseCache
 from xlt.locks import Renewer
 from xlt.runtime import Runtime
+from xlt.trial_data import TrialData
 from xlt.storage import write_text
-from xlt.tasks import TaskSpec, get_task
+from xlt.tasks import TaskSpec
 from xlt.train import predict, train_loop
 from xlt.trial_plan import PhasePlan, TrialPlan  # noqa: F401  (re-exported: the plan a trial runs)
 
@@ -96,7 +96,8 @@ class _UnitRunner:
         self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
         self.pad_id = tokenizer.pad_token_id
         self.cache = PhaseCache(plan.cache_dir) if plan.cache_dir else None
-        self.features = FeatureCache(f"{plan.cache_dir}/features") if plan.cache_dir else None
+        self.data = TrialData(plan, tokenizer, writes=rt.rank == 0)
+        self.features = self.data.cache
         self._train_loss = float("nan")
         self._extra_metrics: dict[str, float] = {}
 
@@ -253,10 +254,10 @@ class _UnitRunner:
         return [l for l in languages if not self.plan.target_languages or l in self.plan.target_languages]
 
     def _task(self, name: str) -> TaskSpec:
-        return resolve_labels(get_task(name), self.plan.source)
+        return self.data.task(name)
 
     def _max_length(self, task: TaskSpec) -> int:
-        return self.plan.max_seq_length or task.defaults.max_seq_length
+        return self.data.max_length(task)
 
     def _head(self, task: TaskSpec) -> nn.Module:
         backbone = backbone_of(self.encoder)
@@ -275,30 +276,7 @@ class _UnitRunner:
 
     def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None,
                  limit: int | None = None):
-        """(records, features) of `data_task`'s split encoded for `task`, through the feature cache.
-        Training splits cover every training language (capped by data.max_train_examples); others
-        the one `language`, their first `limit` examples when given."""
-        cap = self.plan.max_train_examples if split == "train" else limit
-        lang_key = ",".join(data_task.training_languages) if split == "train" else language
-        cache = self.features
-        key = None
-        if cache is not None:
-            key = feature_key(self.tokenizer.name_or_path, f"{task.name}<-{data_task.name}", task.format, lang_key,
-                              split, self._max_length(task), cap,
-                              data_fingerprint([data_task.variant_of or data_task.name], self.plan.source, cap))
-            hit = cache.get(key)
-            if hit is not None:
-                return hit
-        records = self._train_records(data_task) if split == "train" else self._records(data_task, language, split, cap)
-        encoded = (records, FORMATS[task.format].encode(task, records, self.tokenizer, self._max_length(task)))
-        if cache is not None and self.rt.rank == 0:
-            cache.put(key, encoded)
-        return encoded
-
-    def _train_records(self, task: TaskSpec) -> list[dict]:
-        """The training split, over every training language (several for masked LM)."""
-        return [r for lang in task.training_languages
-                for r in self._records(task, lang, "train", self.plan.max_train_examples)]
+        return self.data.encoded(task, data_task, split, language, limit)
 
     def _dev_languages(self, task: TaskSpec) -> list[str]:
         if task.format != "masked_lm":
@@ -306,7 +284,7 @@ class _UnitRunner:
         return [l for l in available_languages(task, "validation", self.plan.source) if l in task.training_languages]
 
     def _records(self, task: TaskSpec, language: str, split: str, cap: int | None = None):
-        return load_records(task, language, split, self.plan.source, cap, self.plan.data_revision(task.name)).records
+        return self.data.records(task, language, split, cap)
 
     def _train(self, task: TaskSpec, data_tasks: list[TaskSpec], phase: PhasePlan, target: bool = False) -> TaskModel:
         """Train `task`'s head (and the encoder) on each of `data_tasks`' English training sets in

@@ -23,6 +23,7 @@ from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_sta
 from xlt.data.jsonl import JSONLinesError, read_jsonl
 from xlt.data.mewslix import MewsliXFormatError, mewslix_dir, read_articles
 from xlt.tasks import TaskSpec, get_task
+from xlt.data.xglue import XGLUEFormatError, read_xglue, xglue_location
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,11 @@ def _read_fixture(task: TaskSpec, language: str, split: str) -> list[dict]:
 HUB_MIRROR = "XLT_HUB_MIRROR"
 
 
+LOCAL_SOURCES = {"local:ccgbank": "XLT_CCGBANK_DIR", "local:mewslix": "XLT_MEWSLIX_DIR",
+                 "local:bucc2018": "XLT_BUCC_DIR", "local:xglue": "XLT_XGLUE_DIR"}
+"""Sources whose files the user provides -> the variable naming their folder (or URL)."""
+
+
 def _mirrored(path: str) -> str:
     """A hub dataset id, or its copy under $XLT_HUB_MIRROR (`<mirror>/<org>/<name>`: a team's
     offline mirror of hub repositories, read by `datasets` exactly as the hub's)."""
@@ -162,12 +168,22 @@ def _read_hub(task: TaskSpec, language: str, split: str, revision: str | None = 
             return read_articles(mewslix_dir(), split, language)
         except (FileNotFoundError, JSONLinesError, MewsliXFormatError) as err:
             raise DataError(f"task {task.name!r}: {err}") from None
+    if task.hub[0].path == "local:xglue":  # XGLUE's release files: the hub copy is a script datasets refuses
+        hub = task.hub[0]
+        try:
+            return [row for hub_split in hub.splits_for(split, language)
+                    for row in read_xglue(xglue_location(), hub.name, hub_split, language)]
+        except (FileNotFoundError, XGLUEFormatError) as err:
+            raise DataError(f"task {task.name!r}: {err}") from None
     import datasets  # heavy; only the hub path needs it
 
     rows: list[dict] = []
     pinned = _pinned(revision)
     for hub in task.hub:
-        pin = {"revision": pinned.get(hub.path) or hub.revision} if (pinned.get(hub.path) or hub.revision) else {}
+        wanted = pinned.get(hub.path) or hub.revision
+        pin = {"revision": wanted} if wanted and _mirrored(hub.path) == hub.path else {}  # a mirror holds one revision
+        if hub.data_dir:
+            pin["data_dir"] = hub.data_dir
         for hub_split in hub.splits_for(split, language):
             log.info("loading %s (%s) split %s from the hub", hub.path, hub.config_for(language), hub_split)
             if hub.streaming:  # huge corpora: stream, take the first rows (validation: the next ones)

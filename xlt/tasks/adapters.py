@@ -2,11 +2,26 @@
 
 Each takes (row, index) and returns the format's canonical record (see `xlt.formats`), or None for a row skipped by
 the task's documented rule. A missing column raises KeyError, which the loader turns into an
-error naming the task, split, row and field.
+error naming the task, split, row and field. Each declares the columns it reads and what they
+must hold (`adapter.reads`), which `xlt data check` compares with a source's features before any
+data is downloaded:
+  text     a string                          texts   a list of strings
+  label    a class id (ClassLabel, int, bool, or a string of digits)
+  labels   a list of class ids               answers {text: [str], answer_start: [int]}
+  any      anything
 """
 
 
+def reads(**columns: str):
+    """Declare the columns an adapter reads and their kinds (see the module's docstring)."""
+    def mark(adapter):
+        adapter.reads = columns
+        return adapter
+    return mark
+
+
 def pair(first: str, second: str, label: str = "label"):
+    @reads(**{first: "text", second: "text", label: "label"})
     def adapt(row: dict, index: int) -> dict | None:
         if row[label] == -1:  # SNLI/MNLI rows without a gold label
             return None
@@ -15,17 +30,20 @@ def pair(first: str, second: str, label: str = "label"):
 
 
 def single(text: str, label: str = "label"):
+    @reads(**{text: "text", label: "label"})
     def adapt(row: dict, index: int) -> dict | None:
         return {"text": row[text], "text_pair": None, "label": int(row[label])}
     return adapt
 
 
 def text(column: str):
+    @reads(**{column: "text"})
     def adapt(row: dict, index: int) -> dict:
         return {"text": row[column]}
     return adapt
 
 
+@reads(id="any", question="text", context="text", answers="answers")
 def squad(row: dict, index: int) -> dict:
     answers = row["answers"]
     return {"id": str(row["id"]), "question": row["question"], "context": row["context"],
@@ -33,17 +51,20 @@ def squad(row: dict, index: int) -> dict:
 
 
 def tags(tag_column: str, token_column: str = "tokens"):
+    @reads(**{token_column: "texts", tag_column: "labels"})
     def adapt(row: dict, index: int) -> dict:
         return {"tokens": list(row[token_column]), "tags": list(row[tag_column])}
     return adapt
 
 
+@reads(ctx="text", endings="texts", label="label")
 def hellaswag(row: dict, index: int) -> dict:
     label = row["label"]
     return {"context": row["ctx"], "choices": list(row["endings"]),
             "label": int(label) if str(label).isdigit() else label}
 
 
+@reads(premise="text", question="text", choice1="text", choice2="text", label="label")
 def copa(row: dict, index: int) -> dict:
     """COPA/XCOPA: the premise and its question against two alternatives, worded as XTREME-R's
     run_xcopa.py does ("<premise> What was the cause?" / "... effect?", in English for every language)."""
@@ -51,6 +72,7 @@ def copa(row: dict, index: int) -> dict:
             "label": int(row["label"])}
 
 
+@reads(context="text", question="text", answerA="text", answerB="text", answerC="text", label="label")
 def siqa(row: dict, index: int) -> dict:
     """Social IQa: "<context> <question>" against answers A-C, as XTREME-R's run_xcopa.py; the hub's
     label is the answer's number as a string ("1".."3", older copies with a newline)."""
@@ -58,12 +80,14 @@ def siqa(row: dict, index: int) -> dict:
             "label": int(str(row["label"]).strip()) - 1}
 
 
+@reads(query="text", ad_title="text", ad_description="text", relevance_label="label")
 def qadsm(row: dict, index: int) -> dict:
     """XGLUE QADSM: a search query against an ad's title and description."""
     return {"text": row["query"], "text_pair": f"{row['ad_title']} {row['ad_description']}",
             "label": int(row["relevance_label"])}
 
 
+@reads(query="text", web_page_title="text", web_page_snippet="text", relavance_label="label")
 def wpr(row: dict, index: int) -> dict:
     """XGLUE WPR: a query against a web page (title and snippet), graded 0-4 (the hub spells the
     column `relavance_label`); pages are ranked per query."""
@@ -89,6 +113,7 @@ def with_mismatched_code(rows: list[dict], seed: int = 0) -> list[dict]:
     return out
 
 
+@reads(docstring_tokens="texts", code_tokens="texts")  # `label` is added by with_mismatched_code
 def code_search(row: dict, index: int) -> dict:
     """CodeXGLUE NL-code search: the docstring's and the function's tokens (docstring and comments
     stripped), space-joined as CodeXGLUE's own scripts feed them."""
@@ -96,11 +121,13 @@ def code_search(row: dict, index: int) -> dict:
             "label": int(row["label"])}
 
 
+@reads(context="text", question="text", answer0="text", answer1="text", answer2="text", answer3="text", label="label")
 def cosmosqa(row: dict, index: int) -> dict:
     return {"context": f"{row['context']} {row['question']}",
             "choices": [row[f"answer{i}"] for i in range(4)], "label": row["label"]}
 
 
+@reads(question="text", choices="any", answerKey="text")
 def commonsenseqa(row: dict, index: int) -> dict:
     keys = list(row["choices"]["label"])
     key = row["answerKey"]
@@ -108,6 +135,7 @@ def commonsenseqa(row: dict, index: int) -> dict:
             "label": keys.index(key) if key in keys else key}
 
 
+@reads(source_sentence="text", target_sentence="text", source_lang="any", target_lang="any")
 def parallel(row: dict, index: int) -> dict:
     """Tatoeba's parallel pairs (google/xtreme keeps each sentence's trailing newline: stripped)."""
     return {"source": row["source_sentence"].strip(), "target": row["target_sentence"].strip(),
@@ -118,6 +146,7 @@ MENTION_WINDOW = 300
 """Characters of the article kept each side of a Mewsli-X mention (the tokenizer cuts the rest)."""
 
 
+@reads(question="text", id="any", context="text", answers="answers")
 def lareqa(row: dict, index: int) -> dict:
     """XQuAD-R (LAReQA): a question and the passage holding its answer; the pool (xlt/data/pools.py)
     turns passages into candidate sentences. `sentence_breaks` ([start, end] a sentence) where the

@@ -96,7 +96,7 @@ register(TaskSpec(
 register(TaskSpec(
     name="cosmosqa", role="intermediate", format="multiple_choice", languages=("en",),
     # main holds only a loading script (refused by datasets >= 4): the hub's Parquet conversion
-    hub=(HubSource("allenai/cosmos_qa", revision="refs/convert/parquet"),), adapter=a.cosmosqa, metric="accuracy",
+    hub=(HubSource("allenai/cosmos_qa", revision="refs/convert/parquet", data_dir="default"),), adapter=a.cosmosqa, metric="accuracy",
     splits=("train", "validation"), defaults=INTERMEDIATE,
     description="CosmosQA: commonsense reading comprehension (4 answers).",
 ))
@@ -132,14 +132,14 @@ register(TaskSpec(
 
 register(TaskSpec(
     name="copa", role="intermediate", format="multiple_choice", languages=("en",),
-    hub=(HubSource("aps/super_glue", "copa", revision="refs/convert/parquet"),), adapter=a.copa, metric="accuracy",
+    hub=(HubSource("aps/super_glue", revision="refs/convert/parquet", data_dir="copa"),), adapter=a.copa, metric="accuracy",
     splits=("train", "validation"), defaults=INTERMEDIATE,
     description="COPA: choice of plausible alternatives (cause/effect), English; XCOPA's training data.",
 ))
 
 register(TaskSpec(
     name="siqa", role="intermediate", format="multiple_choice", languages=("en",),
-    hub=(HubSource("allenai/social_i_qa", revision="refs/convert/parquet"),), adapter=a.siqa, metric="accuracy",
+    hub=(HubSource("allenai/social_i_qa", revision="refs/convert/parquet", data_dir="default"),), adapter=a.siqa, metric="accuracy",
     splits=("train", "validation"), defaults=INTERMEDIATE,
     description="Social IQa: commonsense reasoning about people (3 answers), English; XTREME-R trains XCOPA on "
                 "it before COPA.",
@@ -206,7 +206,7 @@ register(TaskSpec(
 ))
 
 XCOPA_LANGS = tuple("et ht id it qu sw ta th tr vi zh".split())
-XGLUE = "microsoft/xglue"
+XGLUE = "local:xglue"  # XGLUE's release files at $XLT_XGLUE_DIR (xlt/data/xglue.py): the hub copy is a script
 # XGLUE's test labels are held by its leaderboard: its labelled evaluation sets are the
 # per-language validation splits, so those are xlt's test split, and English's is the dev set.
 XGLUE_SPLITS = {"validation": "validation.en", "test": "validation.{lang}"}
@@ -228,10 +228,10 @@ register(TaskSpec(
 
 register(TaskSpec(
     name="xglue_pos", role="target", format="tagging",
-    languages=tuple("en ar bg de el es fr hi it nl pl ru th tr ur vi zh".split()),  # the source has no pt
+    languages=tuple("en ar bg de el es fr hi it nl pl pt ru th tr ur vi zh".split()),  # the release has pt (its scorer scores it); the hub script left it out
     hub=(HubSource(XGLUE, "pos", splits=XGLUE_SPLITS),), adapter=a.tags("pos", token_column="words"),
     metric="seqeval_precision", labels=UPOS, defaults=TAG,
-    description="XGLUE POS: Universal Dependencies part-of-speech tags in 17 languages, scored as XGLUE's "
+    description="XGLUE POS: Universal Dependencies part-of-speech tags in 18 languages, scored as XGLUE's "
                 "xglue_evaluate.py does: seqeval precision over the bare tags (its README says accuracy).",
 ))
 

@@ -35,6 +35,9 @@ class HubSource:
     the rows that follow the training ones."""
     revision: str | None = None
     """The hub revision to read (a branch such as `refs/convert/parquet`, or a commit)."""
+    data_dir: str | None = None
+    """The folder of the revision that holds the data: the hub's Parquet export has no dataset card,
+    so its configs are folders (`copa/{train,validation,test}/0000.parquet`), read with `data_dir`."""
 
     def config_for(self, language: str) -> str | None:
         if not self.name:
