@@ -26,7 +26,7 @@ def xlt(*args):
 
 
 def test_submit_a_sweep_as_a_ray_job_and_follow_it(ray_head, tmp_path):
-    out = xlt("sweep", "submit", "sweeps/demo.yaml", f"storage={tmp_path}", "name=job", "intermediate.tasks=none",
+    out = xlt("sweep", "submit", "sweeps/demo.yaml", f"storage={tmp_path}", "name=job", "intermediate.tasks=none", "target.learning_rate=1.0e-3",
               "search.num_trials=1", "target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=64",
               "resources.max_concurrent_trials=1", "--address", ray_head, "--python", sys.executable)
     assert out.returncode == 0, out.stderr

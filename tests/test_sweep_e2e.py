@@ -18,8 +18,8 @@ pytestmark = pytest.mark.ray
 def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, tmp_path, capsys):
     """2 trials x 2 DDP workers (gloo): the baseline first, then Optuna's pick."""
     code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}",
-                 "search.num_trials=2", "resources.workers_per_trial=2", "resources.max_concurrent_trials=1",
-                 "search.include_baseline=true",
+                 "search.algorithm=optuna-tpe", "search.num_trials=2", "resources.workers_per_trial=2",
+                 "resources.max_concurrent_trials=1", "search.include_baseline=true",
                  "intermediate.tasks={choice: [none, mnli]}", "target.epochs=2", "intermediate.epochs=1"])
     out = capsys.readouterr().out
     assert code == 0, out
@@ -44,10 +44,11 @@ def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, t
 
 
 def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):
-    """The README's demo sweep, joined to the session's Ray (one Ray per test session)."""
+    """The README's demo sweep, joined to the session's Ray (one Ray per test session), searched by
+    Optuna (the README's second command) for two trials with the study in a database."""
     out = subprocess.run(
         [sys.executable, "-m", "xlt.cli", "sweep", "run", "sweeps/demo.yaml", f"storage={tmp_path}",
-         "search.num_trials=2", f"search.optuna_storage=sqlite:///{tmp_path}/optuna.db", "--address", ray_cluster],
+         "search.algorithm=optuna-tpe", "search.num_trials=2", f"search.optuna_storage=sqlite:///{tmp_path}/optuna.db", "--address", ray_cluster],
         capture_output=True, text=True, cwd=REPO, timeout=600)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "trial" in out.stdout and "started (1/2)" in out.stdout

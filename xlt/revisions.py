@@ -72,18 +72,42 @@ def model_revision(name: str, revision: str | None = None) -> str:
     return hub_commit(name, revision, "model", "model.revision")
 
 
+def tree_fingerprint(directory: Path) -> str:
+    """`files:` over a folder's file names, sizes and modification times (its `.git` aside): a
+    folder of user-provided files or a hub mirror can hold gigabytes, too many to hash at every sweep
+    start, and a file replaced, added or removed changes the fingerprint (a copy that only touches
+    times misses the cache, never reads a stale entry)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file() and ".git" not in p.relative_to(directory).parts):
+        stat = path.stat()
+        h.update(f"{path.relative_to(directory)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return f"files:{h.hexdigest()[:24]}"
+
+
 def dataset_revision(task, source: str, pinned: str | None = None) -> str:
-    """The revision of a task's data: its fixture bytes (local), or each hub source's commit."""
-    if source == "local" or all(h.path.startswith("local:") for h in task.hub):
+    """The revision of a task's data: its fixture bytes (local); with `source: hub` each source's
+    hub commit, or the fingerprint of its files where they are the user's (CCGbank, Mewsli-X, BUCC,
+    XGLUE: `local:xglue@files:...`) or a mirror's ($XLT_HUB_MIRROR: `facebook/xnli@mirror:files:...`)."""
+    import os
+
+    from xlt.data.loading import LOCAL_SOURCES, _mirrored
+
+    if source == "local":
         from xlt.cache import data_fingerprint
 
         return f"fixture:{data_fingerprint([task.variant_of or task.name], 'local', None)}"
     parts = []
     for hub in task.hub:
-        if hub.path.startswith("local:"):  # CCGbank, Mewsli-X, BUCC: files the user provides
-            parts.append(f"{hub.path}@user-provided")
-            continue
-        parts.append(f"{hub.path}@{hub_commit(hub.path, pinned or hub.revision, 'dataset', f'data.revisions.{task.name}')}")
+        if hub.path.startswith("local:"):
+            where = os.environ.get(LOCAL_SOURCES.get(hub.path, ""), "")
+            if where and Path(where).is_dir():
+                parts.append(f"{hub.path}@{tree_fingerprint(Path(where))}")
+            else:  # a URL (fsspec) or not set yet: the loader names what is missing
+                parts.append(f"{hub.path}@{where or 'unset'}")
+        elif _mirrored(hub.path) != hub.path:
+            parts.append(f"{hub.path}@mirror:{tree_fingerprint(Path(_mirrored(hub.path)))}")
+        else:
+            parts.append(f"{hub.path}@{hub_commit(hub.path, pinned or hub.revision, 'dataset', f'data.revisions.{task.name}')}")
     return ";".join(parts)
 
 
@@ -109,11 +133,11 @@ def hub_commit(repo: str, revision: str | None, kind: str, setting: str) -> str:
 
 def cached_commit(repo: str, ref: str, kind: str) -> str | None:
     """The commit the local Hugging Face cache records for `ref` of `repo`, or None."""
-    from huggingface_hub import scan_cache_dir
+    from huggingface_hub import constants, scan_cache_dir
     from huggingface_hub.errors import CacheNotFound
 
-    try:
-        cache = scan_cache_dir()
+    try:  # the cache folder read now: scan_cache_dir's default was bound when huggingface_hub was imported
+        cache = scan_cache_dir(constants.HF_HUB_CACHE)
     except CacheNotFound:
         return None
     for cached in cache.repos:
@@ -125,8 +149,13 @@ def cached_commit(repo: str, ref: str, kind: str) -> str | None:
 
 
 def resolve(cfg) -> Revisions:
-    """Every model and task revision the sweep can reach, and the library versions."""
+    """Every model and task revision the sweep can reach, and the library versions. A surrogate
+    sweep reads no model and no data (the response model answers each phase), so it resolves
+    none: it runs offline whatever its sweep file names."""
     from xlt.tasks import get_task
+
+    if cfg.backend == "surrogate":
+        return Revisions(libraries=library_versions())
 
     models = {name: model_revision(name, cfg.model.revision) for name in cfg.model.names}
     tasks = set()
