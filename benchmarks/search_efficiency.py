@@ -63,17 +63,17 @@ class Evaluator:
     """One trial's observed curve and true value, and its cost, through xlt's own pieces."""
 
     def __init__(self, problem: Problem):
-        from xlt.plan import load_cost_model
+        from xlt.cost_estimate import load_cost_model
         from xlt.surrogate import ResponseModel
 
         self.problem, self.cost = problem, load_cost_model()
         self.noisy, self.true = ResponseModel.load(), ResponseModel.load().without_noise()
 
     def _phases(self, params: dict, response):
-        from xlt.space import trial_plan
+        from xlt.expand import expand
         from xlt.surrogate.trial import SurrogatePhases
 
-        plan = trial_plan(self.problem.cfg, {"seed": 0, **self.problem.constants, **params}, "bench", "/nonexistent")
+        plan = expand(self.problem.cfg, {"seed": 0, **self.problem.constants, **params}, "bench", "/nonexistent")
         return plan, SurrogatePhases(plan, self.problem.cfg, response, self.cost)
 
     def curve(self, params: dict) -> tuple[list[tuple[float, float]], str, float]:

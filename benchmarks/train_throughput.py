@@ -36,7 +36,8 @@ def _xlt_model(size: str):
 def _xlt_worker(config: dict) -> None:
     """Runs on the Ray Train worker: xlt's own train_phase on the benchmark data."""
     from xlt.formats import FORMATS, Features
-    from xlt.train import RayRuntime, train_phase
+    from xlt.train import train_phase
+    from xlt.worker import RayRuntime
 
     rt = RayRuntime(num_threads=config["threads"])
     ids, labels = synthetic(config["examples"], VOCAB)

@@ -1,7 +1,6 @@
 """The phase cache: computed once per key, reused, corrupted entries retrained; leases."""
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -59,14 +58,17 @@ def test_corrupted_or_half_written_entries_are_retrained(tmp_path):
 
 
 def test_leases_are_exclusive_renewable_and_expire():
-    leases = Leases(ttl=0.2)
+    now = [0.0]
+    leases = Leases(ttl=0.2, clock=lambda: now[0])  # time moves only when the test says
     assert leases.acquire("k", "a") and not leases.acquire("k", "b")
     assert leases.acquire("k", "a")  # re-entrant for its owner
-    time.sleep(0.12)
-    leases.renew("k", "a")
-    time.sleep(0.12)
-    assert not leases.acquire("k", "b")  # renewed: still held
-    time.sleep(0.25)
+    now[0] = 0.12
+    leases.renew("k", "a")  # now held until 0.32
+    now[0] = 0.24
+    assert not leases.acquire("k", "b")  # renewed: still held (without the renewal it expired at 0.2)
+    now[0] = 0.3199
+    assert not leases.acquire("k", "b")
+    now[0] = 0.33
     assert leases.acquire("k", "b")  # expired: its holder died
     leases.release("k", "a")  # not the owner: no effect
     assert not leases.acquire("k", "a")
@@ -163,7 +165,7 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
     from xlt.cli import main
     from xlt.config import load_sweep
     from xlt.locks import lock_actor
-    from xlt.space import trial_plan
+    from xlt.expand import expand
     from conftest import REPO
 
     args = [f"storage={tmp_path}", "name=lease", "intermediate.tasks=mnli", "target.learning_rate=1.0e-3",
@@ -171,7 +173,7 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
             "target.languages=[de]", "resources.workers_per_trial=2", "resources.max_concurrent_trials=1",
             "resources.collective_timeout_s=8", "resources.max_failures=0"]
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", args)
-    key = trial_plan(cfg, {"intermediate_task": "mnli", "intermediate_learning_rate": 1e-3,
+    key = expand(cfg, {"intermediate_task": "mnli", "intermediate_learning_rate": 1e-3,
                            "target_learning_rate": 1e-3, "seed": 0}, "x", "/r").intermediate_key
     locks = lock_actor()
     assert ray.get(locks.acquire.remote(key, "another-trial"))

@@ -95,7 +95,8 @@ def test_invalid_yaml(tmp_path):
 
 
 def test_baseline_point_and_grid_space():
-    from xlt.space import baseline_point, grid_size, param_space
+    from xlt.expand import baseline_point, grid_size
+    from xlt.space import param_space
 
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe",
                                                       "intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
@@ -128,7 +129,8 @@ def test_mixture_errors_name_their_key():
 
 
 def test_searched_mixture_space_and_trial_plan():
-    from xlt.space import MIXTURE_SEARCH, param_space, trial_plan
+    from xlt.expand import MIXTURE_SEARCH, expand
+    from xlt.space import param_space
 
     cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", ["model.name=tiny-xlmr", "data.source=local"])
     space = param_space(cfg)
@@ -137,7 +139,7 @@ def test_searched_mixture_space_and_trial_plan():
     params = {"intermediate_task": MIXTURE_SEARCH, "intermediate_learning_rate": 1e-5, "target_learning_rate": 1e-5,
               "seed": 0, "mixture_temperature": 2.0,
               **{f"mixture_weight_{t}": (1.0 if t in ("mnli", "squad_v1") else 0.01) for t in cfg.intermediate.mixture.tasks}}
-    plan = trial_plan(cfg, params, "t1", "/tmp/r")
+    plan = expand(cfg, params, "t1", "/tmp/r")
     assert plan.intermediate_mixture.tasks == ("mnli", "squad_v1")  # the others fell under min_weight
     assert plan.intermediate_name == "mnli:0.500+squad_v1:0.500@T=2" and plan.intermediate_steps == 20000
 

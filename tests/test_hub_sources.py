@@ -3,7 +3,6 @@ dataset card whose YAML declares configs, features with their ClassLabel names, 
 Parquet files of those exact feature types) built on disk under $XLT_HUB_MIRROR, read by
 `load_dataset_builder` (xlt data check) and `load_dataset` (the loaders)."""
 
-import json
 import subprocess
 import sys
 
@@ -13,7 +12,7 @@ import yaml
 
 from xlt.config import load_sweep
 from xlt.data.check import check_sweep
-from xlt.data.loading import DataError, load_records
+from xlt.data.loading import load_records
 from xlt.tasks import get_task
 
 from conftest import REPO

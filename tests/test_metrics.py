@@ -1,7 +1,6 @@
 """Metrics against hand-computed cases and the official scripts' known edge cases."""
 
 import json
-import math
 import random
 from pathlib import Path
 

@@ -90,12 +90,12 @@ def test_examples_cap_is_jiants():
 
 def test_the_cap_is_in_the_cache_key_and_the_config():
     from xlt.config import parse_sweep
-    from xlt.space import trial_plan
+    from xlt.expand import expand
 
     def key(cap):
         mixture = {"tasks": ["mnli", "qqp"], "sampling": "temperature", "temperature": 2.0, **({"examples_cap": cap} if cap else {})}
         cfg = parse_sweep({"name": "c", "mixtures": {"two": mixture}, "intermediate": {"tasks": "two"},
                            "target": {"tasks": ["xnli"]}}, "c.yaml")
-        return trial_plan(cfg, {"intermediate_task": "two", "seed": 0}, "t", "/tmp/r").intermediate_key
+        return expand(cfg, {"intermediate_task": "two", "seed": 0}, "t", "/tmp/r").intermediate_key
 
     assert len({key(None), key(16384), key(1000)}) == 3

@@ -59,8 +59,8 @@ def test_resume_skips_finished_units_and_reproduces_the_result(tmp_path):
 
 
 def test_predictions_in_xtreme_layout_score_to_the_parquet_values(tmp_path):
-    from xlt.benchmarks import XTREME
-    from xlt.scoring import score_folders
+    from xlt.submission.benchmarks import XTREME
+    from xlt.submission.scoring import score_folders
 
     p = plan(tmp_path, intermediate=False, predictions_dir=str(tmp_path / "pred"), labels_dir=str(tmp_path / "gold"))
     run_trial(p, LocalRuntime())

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from xlt.config import load_sweep
-from xlt.plan import load_cost_model, plan_sweep
+from xlt.cost_estimate import load_cost_model, plan_sweep
 
 from conftest import REPO
 
@@ -61,3 +61,15 @@ def test_cli_json():
     data = json.loads(out.stdout)
     assert data["trials"] == 90 and data["intermediate"]["runs_with_cache"] == 9
     assert data["phase_run_ratio"] == pytest.approx((81 + 90) / (9 + 90))
+
+
+def test_planning_a_sweep_imports_neither_torch_nor_ray():
+    """Expanding trials into plans and cache keys is pure (xlt.expand, xlt.cache_keys): `xlt sweep
+    plan` answers in about a second instead of paying torch's and Ray's imports."""
+    code = ("import sys\nfrom xlt.config import load_sweep\nfrom xlt.cost_estimate import load_cost_model, plan_sweep\n"
+            f"plan = plan_sweep(load_sweep({str(REPO / 'sweeps' / 'demo.yaml')!r}, []), load_cost_model())\n"
+            "assert plan.count('intermediate', True) == 1 and plan.count('target', True) == 4, plan\n"
+            "print(sorted(m for m in ('torch', 'ray', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from xlt.benchmarks import XTREME_R
+from xlt.submission.benchmarks import XTREME_R
 from xlt.data.loading import DataError, load_records
 from xlt.data.pools import answer_sentence_pool, load_pool, sentence_spans
 from xlt.objective import Objective
@@ -15,7 +15,7 @@ from xlt.formats.retrieval import pool_files, pool_score, rank_pool
 from xlt.pipeline import PhasePlan, TrialPlan, run_trial
 from xlt.results import read_results
 from xlt.runtime import LocalRuntime
-from xlt.scoring import score_language
+from xlt.submission.scoring import score_language
 from xlt.tasks import get_task
 
 

@@ -56,10 +56,10 @@ def test_retrieval_and_xcopa_defaults():
 
 def test_a_phase_takes_the_task_defaults_unless_the_sweep_sets_them():
     from xlt.config import parse_sweep
-    from xlt.space import trial_plan
+    from xlt.expand import expand
 
     cfg = parse_sweep({"name": "p", "target": {"tasks": ["xnli", "xquad"], "eval_every": 0, "micro_batch_size": 4}}, "p.yaml")
-    plan = trial_plan(cfg, {"intermediate_task": "none", "seed": 0}, "t", "/tmp/r")
+    plan = expand(cfg, {"intermediate_task": "none", "seed": 0}, "t", "/tmp/r")
     xnli, xquad = plan.targets
     assert (xnli.batch_size, xnli.epochs, xnli.learning_rate, xquad.batch_size) == (32, 2, 1e-5, 16)
     assert xnli.eval_every is None and xnli.micro_batch_size == 4 and xnli.dev_subset == 500

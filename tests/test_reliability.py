@@ -130,7 +130,7 @@ def test_xlt_score_refuses_binary_files_bad_answers_and_empty_folders(tmp_path):
         (tmp_path / side).mkdir()
     code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
     assert code == 2 and "no task folder of xtreme" in err
-    from xlt.benchmarks import XTREME
+    from xlt.submission.benchmarks import XTREME
 
     for lang in XTREME.languages("pawsx"):
         for side in ("pred", "gold"):

@@ -124,12 +124,12 @@ def test_default_retrieval_layer_follows_the_models_depth():
 def test_a_retrieval_trial_writes_files_that_score_to_its_rows(tmp_path):
     """BUCC and Tatoeba in one in-process trial (the tiny model): the prediction files `xlt score`
     reads give the Parquet values, and BUCC's dev rows sit beside its test rows."""
-    from xlt.benchmarks import XTREME
+    from xlt.submission.benchmarks import XTREME
     from xlt.objective import Objective
     from xlt.pipeline import PhasePlan, TrialPlan, run_trial
     from xlt.results import read_results
     from xlt.runtime import LocalRuntime
-    from xlt.scoring import score_language
+    from xlt.submission.scoring import score_language
 
     plan = TrialPlan(sweep="t", trial_id="r", model="tiny-xlmr", max_seq_length=64, source="local",
                      intermediate=None, targets=(PhasePlan("bucc", 1e-5, 0, 8), PhasePlan("tatoeba", 1e-5, 0, 8)),

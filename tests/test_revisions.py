@@ -32,10 +32,10 @@ def test_two_sweeps_differing_in_one_input_share_no_entry(tmp_path, field, a, b)
 
 
 def test_the_phase_code_version_is_in_every_key(tmp_path, monkeypatch):
-    import xlt.cache
+    import xlt.cache_keys
 
     before = _plan(tmp_path).intermediate_key
-    monkeypatch.setattr(xlt.cache, "PHASE_CODE_VERSION", "999")
+    monkeypatch.setattr(xlt.cache_keys, "PHASE_CODE_VERSION", "999")
     assert _plan(tmp_path).intermediate_key != before
 
 

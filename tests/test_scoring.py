@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import seqeval.metrics
 
-from xlt.benchmarks import XTREME, XTREME_R
-from xlt.scoring import ScoreError, score_folders
+from xlt.submission.benchmarks import XTREME, XTREME_R
+from xlt.submission.scoring import ScoreError, score_folders
 
 N = 12  # examples per language
 

@@ -11,7 +11,7 @@ import pytest
 from xlt.cli import main
 from xlt.config import load_sweep
 from xlt.results import SCHEMA, read_results
-from xlt.space import trial_plan
+from xlt.expand import expand
 from xlt.surrogate import Intermediate, ResponseError, ResponseModel
 from xlt.surrogate.trial import run_surrogate_trial
 from xlt.tasks import get_task
@@ -74,7 +74,7 @@ def _plan(tmp_path, overrides, params):
     cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["backend=surrogate", f"storage={tmp_path}", *overrides])
     base = {"intermediate_task": "squad_v1", "intermediate_learning_rate": 1e-5, "target_learning_rate": 1e-5,
             "seed": 0, "target_task": "xquad"}
-    return cfg, trial_plan(cfg, {**base, **params}, "t1", str(tmp_path / "results"), str(tmp_path))
+    return cfg, expand(cfg, {**base, **params}, "t1", str(tmp_path / "results"), str(tmp_path))
 
 
 def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
@@ -159,7 +159,7 @@ def test_a_multi_objective_surrogate_sweep_reports_its_pareto_front(ray_cluster,
 
 
 def test_every_task_of_the_library_has_a_response_and_a_cost():
-    from xlt.plan import load_cost_model
+    from xlt.cost_estimate import load_cost_model
     from xlt.tasks import all_tasks
 
     m, cost = ResponseModel.load(), load_cost_model()

@@ -131,16 +131,32 @@ TINY = ["intermediate.epochs=1", "target.epochs=1", "data.max_train_examples=32"
         "target.languages=[de]", "intermediate.learning_rate=1.0e-3"]
 
 
+GRID_2X2X2 = ["search.algorithm=grid", "intermediate.tasks={choice: [mnli, qqp]}", "target.tasks={choice: [xnli, pawsx]}",
+              "target.learning_rate={choice: [1.0e-3, 3.0e-3]}"]
+
+
 def test_grid_of_2x2x2_trains_exactly_two_intermediate_checkpoints(ray_cluster, tmp_path, capsys):
     _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=cache", *TINY,
-          "search.algorithm=grid", "intermediate.tasks={choice: [mnli, qqp]}",
-          "target.tasks={choice: [xnli, pawsx]}", "target.learning_rate={choice: [1.0e-3, 3.0e-3]}"], capsys)
+          *GRID_2X2X2], capsys)
     rows = read_results(str(tmp_path / "cache" / "results")).to_pylist()
     assert len({r["trial_id"] for r in rows}) == 8
     inter = {(r["trial_id"], r["intermediate_key"], r["cache_hit"]) for r in rows if r["phase"] == "intermediate"}
     trained = [t for t in inter if not t[2]]
     assert len(trained) == 2 and len({key for _, key, _ in inter}) == 2  # 2 checkpoints, each trained once
     assert len(list((tmp_path / "cache" / "intermediate").iterdir())) == 2
+    # `xlt sweep plan` predicts these very phase runs: the same keys, each as often as it ran
+    from xlt.config import load_sweep
+    from xlt.cost_estimate import load_cost_model, plan_sweep
+    from xlt.sweep import saved_revisions
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", [f"storage={tmp_path}", "name=cache", *TINY, *GRID_2X2X2])
+    plan = plan_sweep(cfg, load_cost_model(), revisions=saved_revisions(str(tmp_path / "cache")))
+    ran = {"intermediate": sorted(k for _, k in {(r["trial_id"], r["intermediate_key"]) for r in rows
+                                                 if r["phase"] == "intermediate"}),
+           "target": sorted(k for _, k in {(r["trial_id"], r["target_key"]) for r in rows if r["target_key"]})}
+    assert ran["intermediate"] == sorted(r.key for r in plan.runs if r.kind == "intermediate")
+    assert ran["target"] == sorted(r.key for r in plan.runs if r.kind == "target")
+    assert plan.count("intermediate", True) == len(trained) and plan.count("intermediate", False) == 8
 
 
 def test_two_concurrent_trials_sharing_a_key_train_it_once(ray_cluster, tmp_path, capsys):

@@ -142,7 +142,7 @@ def _sweep_run(args) -> int:
     except (ConfigError, SweepError, RevisionError) as err:
         return _error(str(err))
 
-    from xlt.space import grid_size
+    from xlt.expand import grid_size
 
     n = grid_size(cfg) if cfg.search.algorithm == "grid" else cfg.search.num_trials
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
@@ -232,7 +232,7 @@ def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions
 
 
 def _sweep_plan(args) -> int:
-    from xlt.plan import format_plan, load_cost_model, plan_json, plan_sweep
+    from xlt.cost_estimate import format_plan, load_cost_model, plan_json, plan_sweep
 
     try:
         cfg = load_sweep(args.file, args.overrides)
@@ -301,8 +301,8 @@ def _report(args) -> int:
 
 
 def _score(args) -> int:
-    from xlt.benchmarks import BENCHMARKS
-    from xlt.scoring import ScoreError, format_scores, score_folders
+    from xlt.submission.benchmarks import BENCHMARKS
+    from xlt.submission.scoring import ScoreError, format_scores, score_folders
 
     benchmark = BENCHMARKS[args.benchmark]
     try:

@@ -13,16 +13,18 @@ LOCK_ACTOR = "xlt-phase-locks"
 
 
 class Leases:
-    """Lease table: key -> (owner, expiry). Thread-safe; also the Ray actor's state."""
+    """Lease table: key -> (owner, expiry). Thread-safe; also the Ray actor's state. `clock` (seconds,
+    monotonic) is injectable so that expiry is tested without sleeping."""
 
-    def __init__(self, ttl: float = 120.0):
+    def __init__(self, ttl: float = 120.0, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
+        self._clock = clock
         self._held: dict[str, tuple[str, float]] = {}
         self._mutex = threading.Lock()
 
     def acquire(self, key: str, owner: str) -> bool:
         with self._mutex:
-            now = time.monotonic()
+            now = self._clock()
             holder = self._held.get(key)
             if holder and holder[0] != owner and holder[1] > now:
                 return False
@@ -32,7 +34,7 @@ class Leases:
     def renew(self, key: str, owner: str) -> None:
         with self._mutex:
             if self._held.get(key, (None,))[0] == owner:
-                self._held[key] = (owner, time.monotonic() + self.ttl)
+                self._held[key] = (owner, self._clock() + self.ttl)
 
     def release(self, key: str, owner: str) -> None:
         with self._mutex:

@@ -11,7 +11,6 @@ import json
 import logging
 import random
 import tempfile
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.objective import TargetScores, objective_metrics, scores_from_rows
 from xlt.results import ResultRow, write_rows
 from xlt.cache import PhaseCache
-from xlt.locks import Renewer
+from xlt.cache_claim import claim
 from xlt.runtime import Runtime
 from xlt.trial_data import TrialData
 from xlt.storage import write_text
@@ -40,9 +39,6 @@ from xlt.train import predict, train_loop
 from xlt.trial_plan import PhasePlan, TrialPlan  # noqa: F401  (re-exported: the plan a trial runs)
 
 log = logging.getLogger(__name__)
-
-LEASE_POLL_S = 2.0  # how often ranks waiting for another trial's checkpoint look again
-
 
 @dataclass
 class TrialState:
@@ -102,18 +98,10 @@ class _UnitRunner:
         self._extra_metrics: dict[str, float] = {}
 
     def intermediate(self, phase: PhasePlan) -> None:
-        key = self.plan.intermediate_key
-        cached = self._claim("intermediate", key)
-        if cached is not None:
-            meta, weights = cached
-            self.encoder.load_state_dict(weights)
-            self.state.step += meta["steps"]
-            self._finish("intermediate", "intermediate", self._reissue(meta["rows"]), self.encoder.state_dict())
-            return
-        try:
-            mixture = self.plan.intermediate_mixture
-            tasks = [self._task(name) for name in mixture.tasks]
-            with self._renewing(key):
+        with self._claim("intermediate", self.plan.intermediate_key) as slot:
+            if slot.hit is None:
+                mixture = self.plan.intermediate_mixture
+                tasks = [self._task(name) for name in mixture.tasks]
                 step0 = self.state.step
                 if len(tasks) == 1:
                     models = {tasks[0].name: self._train(tasks[0], tasks, phase)}
@@ -121,59 +109,17 @@ class _UnitRunner:
                     models = self._train_mixture(tasks, mixture, phase)
                 rows = [row for task in tasks for row in
                         self._evaluate(models[task.name], task, "intermediate", "validation", self._dev_languages(task), phase)]
-            self._store("intermediate", key, rows, self.state.step - step0, weights=self.encoder.state_dict())
-        finally:
-            self._release(key)
+                slot.store(rows, self.state.step - step0, weights=self.encoder.state_dict())
+        if slot.hit is not None:
+            meta, weights = slot.hit
+            self.encoder.load_state_dict(weights)
+            self.state.step += meta["steps"]
+            rows = self._reissue(meta["rows"])
         self._finish("intermediate", "intermediate", rows, self.encoder.state_dict())
 
-    # --- phase cache ------------------------------------------------------------------------
     def _claim(self, kind: str, key: str):
-        """A cached (meta, weights) for `key`, or None after taking the lease to compute it.
-
-        Rank 0 decides, one poll at a time, and every rank takes part in each poll's one short
-        collective: while another trial trains the key, the ranks wait together in
-        `LEASE_POLL_S` steps, so no collective ever waits longer than a poll, whatever the
-        process group's timeout (a wait can last hours, for an XLM-R large intermediate phase)."""
-        cache = self.cache
-        if cache is None:
-            return None
-        told = False
-        while True:
-            hit, status = None, None
-            if self.rt.rank == 0:
-                hit = cache.load(kind, key)
-                if hit is not None:
-                    status = "hit"
-                elif self.rt.acquire(key, self.plan.trial_id):
-                    hit = cache.load(kind, key)  # finished between our look and our lease?
-                    if hit is not None:
-                        self.rt.release(key, self.plan.trial_id)
-                    status = "hit" if hit is not None else "compute"
-                else:
-                    status = "wait"
-            status = self.rt.all_gather(status)[0]
-            if status == "hit":
-                return hit if hit is not None else cache.load(kind, key)
-            if status == "compute":
-                return None
-            if not told:
-                log.info("%s %s: another trial is computing it; waiting", kind, key)
-                told = True
-            self.rt.sleep(LEASE_POLL_S)
-
-    def _renewing(self, key: str):
-        if self.rt.rank != 0 or not self.plan.cache_dir:
-            return nullcontext()
-        return Renewer(lambda: self.rt.renew(key, self.plan.trial_id), every=20.0)
-
-    def _store(self, kind: str, key: str, rows: list[ResultRow], steps: int, weights=None, scores=None) -> None:
-        if self.rt.rank != 0 or not self.plan.cache_dir:
-            return
-        self.cache.save_phase(kind, key, rows, steps, scores, weights)
-
-    def _release(self, key: str) -> None:
-        if self.rt.rank == 0 and self.plan.cache_dir:
-            self.rt.release(key, self.plan.trial_id)
+        """The phase cache's entry for `key`, or the lease to compute it (xlt.cache_claim)."""
+        return claim(self.cache, kind, key, self.rt, self.plan.trial_id)
 
     def _reissue(self, rows: list[dict]) -> list[ResultRow]:
         return self.plan.reissue(rows, self.state.step)
@@ -209,22 +155,17 @@ class _UnitRunner:
 
     def target(self, phase: PhasePlan, base: dict[str, torch.Tensor]) -> None:
         key = self.plan.target_key(phase)
-        cached = self._claim("target", key)
-        if cached is not None:
-            meta, _ = cached
-            self.state.step += meta["steps"]
-            self.state.scores[phase.task] = meta["scores"]
-            self._finish(f"target-{phase.task}", f"target-{phase.task}", self._reissue(meta["rows"]), base,
-                         self._running_objective())
-            return
-        try:
-            with self._renewing(key):
+        with self._claim("target", key) as slot:
+            if slot.hit is None:
                 step0 = self.state.step
                 rows = [replace(r, target_key=key) for r in self._run_target(phase)]
-            self.state.scores[phase.task] = scores_from_rows([asdict(r) for r in rows])[phase.task].to_json()
-            self._store("target", key, rows, self.state.step - step0, scores=self.state.scores[phase.task])
-        finally:
-            self._release(key)
+                self.state.scores[phase.task] = scores_from_rows([asdict(r) for r in rows])[phase.task].to_json()
+                slot.store(rows, self.state.step - step0, scores=self.state.scores[phase.task])
+        if slot.hit is not None:
+            meta, _ = slot.hit
+            self.state.step += meta["steps"]
+            self.state.scores[phase.task] = meta["scores"]
+            rows = self._reissue(meta["rows"])
         # The objective over the targets done so far: what the searcher and schedulers see.
         self._finish(f"target-{phase.task}", f"target-{phase.task}", rows, base, self._running_objective())
 

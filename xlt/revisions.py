@@ -9,11 +9,10 @@ pin (`model.revision`, `data.revisions`), before Ray starts.
 """
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-COMMIT = re.compile(r"^[0-9a-f]{40}$")
+from xlt.models.registry import COMMIT
 
 
 class RevisionError(ValueError):
@@ -45,7 +44,7 @@ def library_versions() -> dict[str, str]:
     import torch
     import transformers
 
-    from xlt.cache import PHASE_CODE_VERSION
+    from xlt.cache_keys import PHASE_CODE_VERSION
 
     return {"torch": torch.__version__, "transformers": transformers.__version__,
             "tokenizers": tokenizers.__version__, "xlt_phase_code": PHASE_CODE_VERSION}
@@ -93,7 +92,7 @@ def dataset_revision(task, source: str, pinned: str | None = None) -> str:
     from xlt.data.loading import LOCAL_SOURCES, _mirrored
 
     if source == "local":
-        from xlt.cache import data_fingerprint
+        from xlt.cache_keys import data_fingerprint
 
         return f"fixture:{data_fingerprint([task.variant_of or task.name], 'local', None)}"
     parts = []

@@ -1,6 +1,6 @@
 """Where a trial runs: the few things the pipeline needs from its worker group.
 
-`LocalRuntime` is one process without Ray (unit tests, debugging). `xlt.train.RayRuntime` is a
+`LocalRuntime` is one process without Ray (unit tests, debugging). `xlt.worker.RayRuntime` is a
 Ray Train worker in a DDP group.
 """
 

@@ -53,8 +53,8 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
     from ray.train.torch import TorchConfig, TorchTrainer
     from ray.tune.integration.ray_train import TuneReportCallback
 
-    from xlt.space import trial_plan
-    from xlt.train import train_loop_per_worker
+    from xlt.expand import expand
+    from xlt.worker import train_loop_per_worker
 
     class ForwardScoredReports(TuneReportCallback):
         """Forward to Tune only reports that carry the objective (target units, the end):
@@ -65,7 +65,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
                 super().after_report(run_context, metrics, checkpoint)
 
     ctx = tune.get_context()
-    plan = trial_plan(cfg, params, ctx.get_trial_id(), paths.results, paths.root, revisions)
+    plan = expand(cfg, params, ctx.get_trial_id(), paths.results, paths.root, revisions)
     if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
         from xlt.surrogate.trial import run_surrogate_trial
 
@@ -328,7 +328,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     from xlt.models.registry import resolve_model
     from xlt.objective import metric_name
     from xlt.progress import SweepProgress
-    from xlt.space import baseline_point, define_by_run, grid_size, param_space
+    from xlt.expand import baseline_point, grid_size
+    from xlt.space import define_by_run, param_space
 
     for model in cfg.model.names:
         resolve_model(model)  # build local models once, before workers race to

@@ -5,7 +5,7 @@ a prepared sweep's trials read the cache, never the hub."""
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from xlt.cache import data_fingerprint
+from xlt.cache_keys import data_fingerprint
 from xlt.data.feature_cache import FeatureCache, feature_key
 from xlt.data.loading import available_languages, load_records, resolve_labels
 from xlt.formats import FORMATS

@@ -120,7 +120,7 @@ class TrialPlan:
         data's identity) and kept on the frozen plan."""
         if self.intermediate_mixture is None:
             return ""
-        from xlt.cache import content_key, data_fingerprint
+        from xlt.cache_keys import content_key, data_fingerprint
 
         m = self.intermediate_mixture
         return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
@@ -130,7 +130,7 @@ class TrialPlan:
 
     def target_key(self, phase: PhasePlan) -> str:
         """Content key of one target's fine-tuning and evaluation."""
-        from xlt.cache import content_key, data_fingerprint
+        from xlt.cache_keys import content_key, data_fingerprint
         from xlt.tasks import get_task
 
         task = get_task(phase.task)

@@ -11,7 +11,7 @@ from xlt.config import Choice, SweepConfig
 def plans_for_data(cfg: SweepConfig, revisions) -> list:
     """One trial plan for each model x intermediate choice x target choice: together they read
     every split a trial of the sweep can read (learning rates and seeds read nothing else)."""
-    from xlt.space import MIXTURE_SEARCH, trial_plan
+    from xlt.expand import MIXTURE_SEARCH, expand
 
     inter = cfg.intermediate
     if inter.mixture is not None:
@@ -25,7 +25,7 @@ def plans_for_data(cfg: SweepConfig, revisions) -> list:
                   "target_learning_rate": 1e-5, **({"target_task": target} if target else {})}
         if name == MIXTURE_SEARCH:
             params.update({f"mixture_weight_{t}": 1.0 for t in inter.mixture.tasks})
-        plans.append(trial_plan(cfg, params, "prepare", "/dev/null", revisions=revisions))
+        plans.append(expand(cfg, params, "prepare", "/dev/null", revisions=revisions))
     return plans
 
 
@@ -35,7 +35,7 @@ def prepare(cfg: SweepConfig, revisions, echo: Callable[[str], None] = print) ->
     from transformers import AutoTokenizer
 
     from xlt.models.registry import resolve_model
-    from xlt.revisions import COMMIT
+    from xlt.models.registry import COMMIT
     from xlt.trial_data import TrialData, reads
 
     if not cfg.cache:

@@ -1,7 +1,7 @@
 """Metrics exactly as the benchmarks' official scripts compute them.
 
 Each function takes gold labels first and predictions second, like XTREME's `evaluate.py`.
-Values are fractions in [0, 1] here; `xlt.scoring` reports percent, as XTREME does.
+Values are fractions in [0, 1] here; `xlt.submission.scoring` reports percent, as XTREME does.
 """
 
 from collections.abc import Sequence

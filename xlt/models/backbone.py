@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from xlt.models.registry import resolve_model
+from xlt.models.registry import COMMIT, resolve_model
 
 # Families whose AutoModel carries a pooler we never use (it would leave DDP with unused params).
 _POOLER_FAMILIES = {"xlm-roberta", "roberta", "bert"}
@@ -58,8 +58,6 @@ def load_encoder(name: str, trust_remote_code: bool = False, revision: str | Non
     """The encoder and tokenizer of `name`; `revision` (a hub commit, resolved at sweep start)
     pins a hub model (local models are identified by their files' digest instead)."""
     from transformers import AutoConfig, AutoModel, AutoTokenizer
-
-    from xlt.revisions import COMMIT
 
     path = resolve_model(name)
     pin = {"revision": revision} if revision and COMMIT.match(revision) else {}

@@ -5,11 +5,15 @@ Local names (`tiny-xlmr`) are built on this machine. Known hub names resolve unc
 none of these is an error with a suggestion, so a typo fails before Ray starts, not on a worker.
 """
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from xlt.models.tiny import tiny_decoder_dir, tiny_mt5_dir, tiny_xlmr_dir
 from xlt.suggest import did_you_mean
+
+COMMIT = re.compile(r"^[0-9a-f]{40}$")
+"""A hub commit id: a revision that pins a repository's content."""
 
 LOCAL_MODELS: dict[str, Callable[[], Path]] = {"tiny-xlmr": tiny_xlmr_dir, "tiny-mt5": tiny_mt5_dir,
                                                 "tiny-decoder": tiny_decoder_dir}

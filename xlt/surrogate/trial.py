@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from xlt.cache import PhaseCache
 from xlt.config import SweepConfig
 from xlt.objective import TargetScores, objective_metrics
-from xlt.plan import eval_hours, load_cost_model, throughput, train_examples, train_hours, with_model
+from xlt.cost_estimate import eval_hours, load_cost_model, throughput, train_examples, train_hours, with_model
 from xlt.results import ResultRow, write_rows
 from xlt.surrogate.model import Intermediate, ResponseModel
 from xlt.tasks import get_task

@@ -1,11 +1,13 @@
 """`xlt sweep plan`: the phase runs a sweep implies, what the phase cache saves, and GPU-hours.
 
-Grids are enumerated exactly. Sampled spaces are simulated for the trial budget with uniform
-random draws (seeded): TPE concentrates on good regions and so repeats keys more, which makes the
-figure for the cache a lower bound on its savings.
+Each trial is expanded by xlt.expand, as the sweep's own trials are, and its phase runs are
+keyed by the cache's own content keys: what the plan counts as reused is what the cache reuses
+(tests/test_sweep_e2e.py holds a real grid sweep to its plan). Grids are enumerated exactly.
+Sampled spaces are simulated for the trial budget with uniform random draws (seeded), the
+baseline first where the sweep asks for it: TPE concentrates on good regions and so repeats keys
+more, which makes the figure for the cache a lower bound on its savings.
 """
 
-import itertools
 import random
 from dataclasses import dataclass
 from importlib.resources import files
@@ -13,14 +15,16 @@ from pathlib import Path
 
 import yaml
 
-from xlt.config import Choice, LogUniform, SweepConfig, Uniform
-from xlt.tasks import NO_INTERMEDIATE, get_task
+from xlt.config import SweepConfig
+from xlt.expand import baseline_point, expand, grid_points, sample_point
+from xlt.revisions import Revisions
+from xlt.tasks import get_task
 
 
 @dataclass(frozen=True)
 class PhaseRun:
     kind: str        # intermediate | target
-    key: tuple       # what determines its result (the cache key's content)
+    key: str         # the phase cache's content key
     tasks: tuple[str, ...]
     epochs: float
 
@@ -30,7 +34,7 @@ class Plan:
     trials: int
     exact: bool
     runs: list[PhaseRun]            # every phase run, one per trial that needs it
-    gpu_hours: dict[tuple, float]   # per distinct key
+    gpu_hours: dict[str, float]     # per distinct key
 
     def count(self, kind: str, cached: bool) -> int:
         runs = [r for r in self.runs if r.kind == kind]
@@ -51,59 +55,34 @@ def load_cost_model(path: str | Path | None = None) -> dict:
     return model
 
 
-def _values(param, rng: random.Random | None) -> list:
-    """All values of a parameter (grid), or one draw (rng)."""
-    if isinstance(param, Choice):
-        return [rng.choice(param.choice)] if rng else list(param.choice)
-    if isinstance(param, LogUniform):
-        lo, hi = param.loguniform
-        return [lo * (hi / lo) ** rng.random()] if rng else [lo, hi]
-    if isinstance(param, Uniform):
-        lo, hi = param.uniform
-        return [lo + (hi - lo) * rng.random()] if rng else [lo, hi]
-    return [param]
-
-
-def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0) -> Plan:
-    inter, tgt = cfg.intermediate, cfg.target
-    params = {"task": inter.tasks, "inter_lr": inter.learning_rate, "target_lr": tgt.learning_rate,
-              "seed": cfg.search.seed, "target": tgt.tasks if isinstance(tgt.tasks, Choice) else None,
-              "model": cfg.model.name}
-    if inter.mixture is not None:
-        params["task"] = "<searched mixture>"
+def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions | None = None) -> Plan:
+    """Every phase run the sweep's trials perform, keyed by the phase cache's own keys: each
+    trial is expanded by xlt.expand exactly as Tune's trainable expands it (`revisions`, the
+    sweep's resolved ones, make the keys the very keys a real sweep writes)."""
     if cfg.search.algorithm == "grid":
-        names = list(params)
-        trials = [dict(zip(names, combo)) for combo in itertools.product(*(_values(params[n], None) for n in names))]
+        points = grid_points(cfg)
     else:
         rng = random.Random(seed)
-        trials = [{n: _values(p, rng)[0] for n, p in params.items()} for _ in range(cfg.search.num_trials)]
-        if inter.mixture is not None:  # searched weights are continuous: every trial its own mixture
-            for i, t in enumerate(trials):
-                t["task"] = f"<searched mixture {i}>"
-
+        baseline = baseline_point(cfg)
+        points = [{**sample_point(cfg, rng), **baseline} if i == 0 and baseline else sample_point(cfg, rng)
+                  for i in range(cfg.search.num_trials)]
     runs, hours = [], {}
-    for t in trials:
-        cfg_t = with_model(cfg, t["model"])  # costs follow the trial's backbone
-        inter_key = None
-        if t["task"] != NO_INTERMEDIATE:
-            mixture = cfg.mixtures.get(t["task"])
-            tasks = tuple(mixture.tasks) if mixture else tuple(inter.mixture.tasks) if inter.mixture else (t["task"],)
-            epochs = inter.epochs if inter.epochs is not None else get_task(tasks[0]).defaults.epochs
-            inter_key = ("intermediate", t["model"], t["task"], t["inter_lr"], t["seed"], epochs)
-            runs.append(PhaseRun("intermediate", inter_key, tasks, epochs))
-            if inter.steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
-                batch = inter.batch_size or get_task(tasks[0]).defaults.batch_size
-                examples = inter.steps * batch  # the global batch
-                hours[inter_key] = examples / throughput(cfg_t, cost) / 3600
+    for i, params in enumerate(points):
+        trial = expand(cfg, params, f"plan_{i:05d}", "", revisions=revisions)
+        cfg_t = with_model(cfg, trial.model)  # costs follow the trial's backbone
+        if trial.intermediate is not None:
+            tasks, epochs = tuple(trial.intermediate_mixture.tasks), trial.intermediate.epochs
+            runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, epochs))
+            if trial.intermediate_steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
+                hours[trial.intermediate_key] = trial.intermediate_steps * trial.intermediate.batch_size \
+                    / throughput(cfg_t, cost) / 3600
             else:
-                hours[inter_key] = train_hours(cfg_t, tasks, epochs, cost)
-        targets = [t["target"]] if t["target"] else list(tgt.tasks)
-        for name in targets:
-            epochs = tgt.epochs if tgt.epochs is not None else get_task(name).defaults.epochs
-            key = ("target", t["model"], inter_key, name, t["target_lr"], t["seed"], epochs)
-            runs.append(PhaseRun("target", key, (name,), epochs))
-            hours[key] = train_hours(cfg_t, (name,), epochs, cost) + eval_hours(cfg_t, name, cost)
-    return Plan(len(trials), cfg.search.algorithm == "grid", runs, hours)
+                hours[trial.intermediate_key] = train_hours(cfg_t, tasks, epochs, cost)
+        for phase in trial.targets:
+            key = trial.target_key(phase)
+            runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
+            hours[key] = train_hours(cfg_t, (phase.task,), phase.epochs, cost) + eval_hours(cfg_t, phase.task, cost)
+    return Plan(len(points), cfg.search.algorithm == "grid", runs, hours)
 
 
 def with_model(cfg: SweepConfig, name: str) -> SweepConfig:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from xlt.benchmarks import Benchmark, BenchmarkTask
+from xlt.submission.benchmarks import Benchmark, BenchmarkTask
 from xlt.metrics import bucc_prf, mlqa_em_f1, seqeval_prf, squad_em_f1
 from xlt.metrics.retrieval import mewslix_map_at_k
 
