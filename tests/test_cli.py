@@ -42,3 +42,25 @@ def test_optuna_storage_from_a_missing_environment_variable_fails_before_ray(tmp
     out = xlt("sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path / 'runs'}",
               "search.optuna_storage=env:XLT_NO_SUCH_VARIABLE")
     assert out.returncode == 2 and "environment variable XLT_NO_SUCH_VARIABLE is not set" in out.stderr
+
+
+def test_version_the_tasks_table_header_and_help_for_every_argument():
+    from xlt import __version__
+
+    assert xlt("--version").stdout.strip() == f"xlt {__version__}"
+    header = xlt("tasks", "list").stdout.splitlines()[0].split()
+    assert header[:4] == ["task", "role", "format", "metric"]
+    import argparse
+
+    from xlt.cli import _parser
+
+    def parsers(p):
+        yield p
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    yield from parsers(sub)
+
+    bare = [f"{p.prog}: {a.dest}" for p in parsers(_parser()) for a in p._actions
+            if not isinstance(a, (argparse._HelpAction, argparse._SubParsersAction)) and not a.help]
+    assert bare == [], f"arguments without help: {bare}"

@@ -147,6 +147,12 @@ def test_xlt_score_refuses_binary_files_bad_answers_and_empty_folders(tmp_path):
     (tmp_path / "pred" / "pawsx" / "test-de.tsv").write_text("1\n0\n")
     code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
     assert code == 2 and "the answer of 'q' is ['not', 'a', 'string'], expected a string" in err
+    # gold data with no questions: one line naming the gold file, never a division by zero
+    for lang in XTREME.languages("xquad"):
+        (tmp_path / "pred" / "xquad" / f"test-{lang}.json").write_text(json.dumps({"q": "a"}))
+    (tmp_path / "gold" / "xquad" / "test-de.json").write_text(json.dumps({"data": [{"paragraphs": []}]}))
+    code, _, err = _cli("score", tmp_path / "pred", tmp_path / "gold")
+    assert code == 2 and "xquad/test-de.json: no questions in the gold data" in err, err
 
 
 @pytest.mark.ray

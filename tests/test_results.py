@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from xlt.results import SCHEMA, ResultRow, read_results, write_rows
+from xlt.results import OPTIONAL, SCHEMA, ResultRow, read_results, write_rows
 
 
 def row(lang="de", value=0.5, trial="t1", phase="zero_shot", **kw) -> ResultRow:
@@ -103,7 +103,9 @@ def test_a_bad_file_is_an_error_naming_it_or_skipped_with_a_warning(tmp_path, ki
 def test_files_from_before_the_newer_columns_read_with_nulls_and_pandas_types_are_accepted(tmp_path):
     import pyarrow as pa
 
-    table = pa.Table.from_pylist([row("de").__dict__], schema=SCHEMA).drop_columns(["backend", "data_source"])
+    # a file from before the newer columns (`backend`, `data_source`; the cache keys' `target_key`,
+    # `model_revision`, `data_revision`): every OPTIONAL column dropped
+    table = pa.Table.from_pylist([row("de").__dict__], schema=SCHEMA).drop_columns(list(OPTIONAL))
     # a file rewritten by pandas: nanosecond timestamps, large strings
     table = table.set_column(table.schema.get_field_index("finished_at"), "finished_at",
                              table["finished_at"].cast(pa.timestamp("ns", tz="UTC")))
@@ -111,4 +113,4 @@ def test_files_from_before_the_newer_columns_read_with_nulls_and_pandas_types_ar
     (tmp_path / "t1").mkdir()
     pq.write_table(table, tmp_path / "t1" / "target-xnli.parquet")
     back = read_results(str(tmp_path)).to_pylist()
-    assert back[0]["language"] == "de" and back[0]["backend"] is None and back[0]["data_source"] is None
+    assert back[0]["language"] == "de" and all(back[0][name] is None for name in OPTIONAL)

@@ -49,18 +49,20 @@ def test_an_overwritten_local_model_is_not_served_from_the_cache(tmp_path):
 
     model = tmp_path / "my-model"
     shutil.copytree(resolve_model("tiny-xlmr"), model)
-    first = _plan(tmp_path, model=str(model), model_revision=files_digest(model))
+    data = (("mnli", "fixture:aaaa"), ("xnli", "fixture:bbbb"))  # the same data for both runs
+    first = _plan(tmp_path, model=str(model), model_revision=files_digest(model), data_revisions=data)
     run_trial(first, LocalRuntime())
     weights = load_file(str(model / "model.safetensors"))
     save_file({k: torch.randn_like(v) if v.is_floating_point() else v for k, v in weights.items()},
               str(model / "model.safetensors"))
-    second = _plan(tmp_path, model=str(model), model_revision=files_digest(model), trial_id="b")
+    second = _plan(tmp_path, model=str(model), model_revision=files_digest(model), trial_id="b", data_revisions=data)
     assert second.model_revision != first.model_revision
     run_trial(second, LocalRuntime())
     rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["trial_id"] == "b"]
     assert rows and not any(r["cache_hit"] for r in rows)
     assert {r["model_revision"] for r in rows} == {second.model_revision}
-    assert {r["data_revision"] for r in rows if r["target_task"] == "xnli"} == {None}  # this plan pinned none
+    assert {r["data_revision"] for r in rows if r["target_task"] == "xnli"} == {"fixture:bbbb"}  # every row says
+    assert {r["data_revision"] for r in rows if r["target_task"] == "mnli"} == {"fixture:aaaa"}  # what it was computed on
 
 
 def test_a_local_sweep_resolves_its_model_data_and_libraries():

@@ -24,7 +24,7 @@ def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, t
     out = capsys.readouterr().out
     assert code == 0, out
     results = tmp_path / "demo" / "results"
-    assert out.rstrip().endswith(f"results: {results}")
+    assert f"\nresults: {results}\n" in out
     table = read_results(str(results))
     rows = table.to_pylist()
     trials = {r["trial_id"] for r in rows}
@@ -135,22 +135,29 @@ GRID_2X2X2 = ["search.algorithm=grid", "intermediate.tasks={choice: [mnli, qqp]}
               "target.learning_rate={choice: [1.0e-3, 3.0e-3]}"]
 
 
-def test_grid_of_2x2x2_trains_exactly_two_intermediate_checkpoints(ray_cluster, tmp_path, capsys):
-    _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=cache", *TINY,
-          *GRID_2X2X2], capsys)
-    rows = read_results(str(tmp_path / "cache" / "results")).to_pylist()
+def test_grid_of_2x2x2_trains_exactly_two_intermediate_checkpoints(ray_cluster, tmp_path, capsys, monkeypatch):
+    """Run from a working directory with a relative `storage` (Ray's workers run elsewhere: the
+    cache must still be found), the end-of-sweep summary counts the reuse, and `xlt sweep plan`
+    predicted exactly the phase runs the sweep performed."""
+    monkeypatch.chdir(tmp_path)
+    out = _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), "storage=runs", "name=cache", *TINY, *GRID_2X2X2],
+               capsys)
+    rows = read_results(str(tmp_path / "runs" / "cache" / "results")).to_pylist()
     assert len({r["trial_id"] for r in rows}) == 8
     inter = {(r["trial_id"], r["intermediate_key"], r["cache_hit"]) for r in rows if r["phase"] == "intermediate"}
     trained = [t for t in inter if not t[2]]
     assert len(trained) == 2 and len({key for _, key, _ in inter}) == 2  # 2 checkpoints, each trained once
-    assert len(list((tmp_path / "cache" / "intermediate").iterdir())) == 2
+    assert len(list((tmp_path / "runs" / "cache" / "intermediate").iterdir())) == 2
+    assert "phase cache: 6 of 16 phase runs reused instead of trained (6 of 8 intermediate checkpoints, " \
+           "0 of 8 target fine-tunings)" in out
+    assert "\nnext: xlt report " in out and "runs/cache/results --out " in out
     # `xlt sweep plan` predicts these very phase runs: the same keys, each as often as it ran
     from xlt.config import load_sweep
     from xlt.cost_estimate import load_cost_model, plan_sweep
     from xlt.sweep import saved_revisions
 
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", [f"storage={tmp_path}", "name=cache", *TINY, *GRID_2X2X2])
-    plan = plan_sweep(cfg, load_cost_model(), revisions=saved_revisions(str(tmp_path / "cache")))
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["storage=runs", "name=cache", *TINY, *GRID_2X2X2])
+    plan = plan_sweep(cfg, load_cost_model(), revisions=saved_revisions(str(tmp_path / "runs" / "cache")))
     ran = {"intermediate": sorted(k for _, k in {(r["trial_id"], r["intermediate_key"]) for r in rows
                                                  if r["phase"] == "intermediate"}),
            "target": sorted(k for _, k in {(r["trial_id"], r["target_key"]) for r in rows if r["target_key"]})}

@@ -10,6 +10,28 @@ from xlt.config import ConfigError, load_sweep
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    # overrides may also follow the flags (`xlt sweep run FILE --backend surrogate k=v`)
+    if extra and hasattr(args, "overrides") and all("=" in e and not e.startswith("-") for e in extra):
+        args.overrides = [*args.overrides, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
+               ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs,
+               ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
+               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show,
+               ("cache", "ls"): _cache_ls, ("cache", "gc"): _cache_gc,
+               ("data", "check"): _data_check, ("data", "prepare"): _data_prepare}[(args.command, getattr(args, "action", None))]
+    try:
+        return handler(args)
+    except BrokenPipeError:  # `xlt tasks list | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The `xlt` command line: every command, and help for every argument."""
     from xlt import __version__
 
     parser = argparse.ArgumentParser(prog="xlt", description=__doc__)
@@ -98,23 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks = sub.add_parser("tasks", help="the task registry").add_subparsers(dest="action", required=True)
     tasks.add_parser("list", help="every task").add_argument("--json", action="store_true", help="print JSON")
     tasks.add_parser("show", help="one task").add_argument("name", help="a task name or alias (e.g. xnli, paws-x)")
-
-    args, extra = parser.parse_known_args(argv)
-    # overrides may also follow the flags (`xlt sweep run FILE --backend surrogate k=v`)
-    if extra and hasattr(args, "overrides") and all("=" in e and not e.startswith("-") for e in extra):
-        args.overrides = [*args.overrides, *extra]
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    handler = {("sweep", "run"): _sweep_run, ("sweep", "plan"): _sweep_plan, ("sweep", "resume"): _sweep_resume,
-               ("sweep", "submit"): _sweep_submit, ("sweep", "status"): _sweep_status, ("sweep", "logs"): _sweep_logs, ("results", "show"): _results_show, ("score", None): _score, ("report", None): _report,
-               ("tasks", "list"): _tasks_list, ("tasks", "show"): _tasks_show,
-               ("cache", "ls"): _cache_ls, ("cache", "gc"): _cache_gc,
-               ("data", "check"): _data_check, ("data", "prepare"): _data_prepare}[(args.command, getattr(args, "action", None))]
-    try:
-        return handler(args)
-    except BrokenPipeError:  # `xlt tasks list | head`: the reader left; nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return parser
 
 
 def _error(msg: str) -> int:

@@ -94,7 +94,8 @@ def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> st
 
 
 # columns added after v1's first files: null where an older file lacks them
-OPTIONAL = ("model_selection", "intermediate_key", "cache_hit", "error", "backend", "data_source")
+OPTIONAL = ("model_selection", "intermediate_key", "cache_hit", "error", "backend", "data_source", "target_key",
+            "model_revision", "data_revision")
 
 
 class ResultsFileError(ValueError):
