@@ -103,7 +103,7 @@ def test_killed_training_worker_resumes_from_the_last_checkpoint(ray_cluster, tm
     thread.start()
     code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=worker", "cache=false",
                  "intermediate.tasks=mnli", "intermediate.learning_rate=1.0e-3", "intermediate.epochs=1",
-                 "search.num_trials=1", "target.epochs=150", "data.max_train_examples=64", "model.max_seq_length=64",
+                 "target.learning_rate=1.0e-3", "target.epochs=150", "data.max_train_examples=64", "model.max_seq_length=64",
                  "target.languages=[de]", "resources.max_failures=2"])
     thread.join(timeout=5)
     out = capsys.readouterr().out

@@ -109,7 +109,7 @@ def test_every_target_task_trains_and_evaluates_through_ray(ray_cluster, tmp_pat
 
     targets = sorted(t.name for t in all_tasks() if t.role == "target")
     _run(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=targets",
-          "intermediate.tasks=none", "search.num_trials=1", f"target.tasks=[{', '.join(targets)}]",
+          "intermediate.tasks=none", "target.learning_rate=1.0e-3", f"target.tasks=[{', '.join(targets)}]",
           "target.epochs=1", "data.max_train_examples=48", "model.max_seq_length=64", "target.write_predictions=true"],
          capsys)
     rows = read_results(str(tmp_path / "targets" / "results")).to_pylist()
