@@ -6,6 +6,7 @@ Values are fractions in [0, 1] here; `xlt.submission.scoring` reports percent, a
 
 from collections.abc import Sequence
 
+from xlt.metrics.generation import codexglue_smoothed_bleu, xglue_bleu
 from xlt.metrics.qa import mlqa_em_f1, squad_em_f1
 from xlt.metrics.retrieval import bucc_prf, mean_average_precision_at_k
 from xlt.metrics.tagging import seqeval_prf
@@ -20,5 +21,5 @@ def accuracy(labels: Sequence, predictions: Sequence) -> float:
     return sum(p == g for p, g in zip(predictions, labels)) / len(labels)
 
 
-__all__ = ["accuracy", "bucc_prf", "mean_average_precision_at_k", "mlqa_em_f1",
-           "seqeval_prf", "squad_em_f1"]
+__all__ = ["accuracy", "bucc_prf", "codexglue_smoothed_bleu", "mean_average_precision_at_k", "mlqa_em_f1",
+           "seqeval_prf", "squad_em_f1", "xglue_bleu"]
