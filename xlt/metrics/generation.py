@@ -1,6 +1,6 @@
 """Generation metrics as the benchmarks' official scorers compute them: XGLUE's BLEU-4 for question
 generation (QG) and news title generation (NTG), CodeXGLUE's smoothed sentence BLEU-4 for
-code-to-text. Gold first, predictions second; fractions in [0, 1] (`xlt.scoring` reports percent).
+code-to-text. Gold first, predictions second; fractions in [0, 1] (`xlt.submission.scoring` reports percent).
 """
 
 import math
