@@ -66,3 +66,53 @@ def test_a_running_objective_over_a_group_with_no_language_yet_is_nan_not_an_err
     assert math.isnan(objective_metrics([Objective("mean", "low")], done_so_far, partial=True)["objective"])
     with pytest.raises(ValueError, match="no target task has languages"):
         objective_metrics([Objective("mean", "low")], done_so_far)
+
+
+def _sweep(*overrides):
+    from xlt.config import load_sweep
+
+    from conftest import REPO
+
+    return load_sweep(REPO / "sweeps" / "demo.yaml", list(overrides))
+
+
+def test_an_objective_that_would_drop_a_task_is_refused_unless_the_sweep_allows_it():
+    from xlt.config import ConfigError
+
+    # XQuAD has no low-resource language: the objective would average XNLI alone, silently
+    with pytest.raises(ConfigError, match=r"search.objective: mean\[low\] would silently leave out xquad .*"
+                                          r"allow_partial: true"):
+        _sweep("data.source=hub", "target.tasks=[xnli, xquad]", "search.objective={languages: low}")
+    cfg = _sweep("data.source=hub", "target.tasks=[xnli, xquad]", "search.objective={languages: low, allow_partial: true}")
+    assert cfg.objectives()[0].allow_partial
+    from xlt.objective import coverage_lines
+    from xlt.tasks import get_task
+
+    assert coverage_lines(cfg.objectives(), [get_task("xnli"), get_task("xquad")]) == \
+        ["objective mean[low] reads xnli (sw); leaves out xquad (allow_partial)"]
+
+
+def test_a_sweep_names_its_own_language_groups():
+    from xlt.config import ConfigError
+
+    cfg = _sweep("languages={groups: {focus: [ur, sw]}}", "search.objective={statistic: worst, languages: focus}")
+    (o,) = cfg.objectives()
+    assert o.name == "worst[focus]" and o.languages == ("ur", "sw")
+    assert o({"xnli": {"en": 0.9, "de": 0.8, "ur": 0.5, "sw": 0.4}}) == pytest.approx(0.4)
+    with pytest.raises(ConfigError, match=r"search.objective.languages: unknown group 'fokus' \(built in: zero_shot, "
+                                          r"all, high, mid, low; this sweep's languages.groups: focus"):
+        _sweep("languages={groups: {focus: [ur]}}", "search.objective={languages: fokus}")
+    with pytest.raises(ConfigError, match="'low' is a built-in group"):
+        _sweep("languages={groups: {low: [ur]}}")
+    with pytest.raises(ConfigError, match=r"unknown language code\(s\) \['xx'\]"):
+        _sweep("languages={groups: {focus: [ur, xx]}}")
+
+
+def test_seeds_are_replicates_never_searched():
+    from xlt.config import ConfigError
+
+    with pytest.raises(ConfigError, match="search.seed: optuna-tpe would search over seeds and favour lucky ones"):
+        _sweep("search.algorithm=optuna-tpe", "search.seed={choice: [1, 2]}")
+    from xlt.expand import grid_size
+
+    assert grid_size(_sweep("search.seed={choice: [1, 2]}")) == 8  # a grid runs every configuration with each seed

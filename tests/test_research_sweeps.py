@@ -16,15 +16,15 @@ SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=8
          "intermediate.batch_size=8", "target.epochs=1", "target.batch_size=8", "resources.workers_per_trial=1",
          "resources.gpus_per_worker=0", "resources.cpus_per_worker=1", "resources.max_concurrent_trials=2",
          "search.seed=1"]
-SHRUNK = {  # one non-baseline choice (two trials for the TPE multi-objective search; one a backbone),
+SHRUNK = {  # one non-baseline choice (two mixtures for the multi-objective grid; one a backbone),
     # and a few of the targets: the file's own tasks, mixtures and objectives run; CI time stays short
     "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}", "intermediate.tasks=none",
                               "target.tasks=[xnli]", "target.learning_rate=1.0e-3"],
     "rq-code-intermediate.yaml": ["intermediate.tasks=code_all", "intermediate.epochs=1"],
     "rq-intermediate-language.yaml": ["intermediate.tasks=xnli_tt@ur", "intermediate.epochs=1",
                                       "target.learning_rate=1.0e-3", "target.tasks=[xglue_ner, xglue_wpr, xnli]"],
-    "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "search.num_trials=2",
-                               "intermediate.tasks={choice: [mnli, nli_qa]}"],
+    "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "intermediate.tasks={choice: [mnli, nli_qa]}",
+                               "intermediate.learning_rate=1.0e-5", "target.learning_rate=1.0e-3"],
     "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=2", "target.tasks=[xnli, xcopa, lareqa]"],
 }
 

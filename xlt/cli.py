@@ -154,6 +154,7 @@ def _sweep_run(args) -> int:
     print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
+    print("\n".join(_coverage(cfg)), flush=True)
     return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard, revisions=revisions)
 
 
@@ -246,8 +247,19 @@ def _sweep_plan(args) -> int:
     except (ConfigError, FileNotFoundError) as err:
         return _error(str(err))
     plan = plan_sweep(cfg, cost)
-    print(json.dumps(plan_json(plan), indent=2) if args.json else format_plan(cfg, plan, cost))
+    print(json.dumps(plan_json(plan), indent=2) if args.json else
+          "\n".join([format_plan(cfg, plan, cost), "", *_coverage(cfg)]))
     return 0
+
+
+def _coverage(cfg) -> list[str]:
+    """What each objective reads (xlt.objective.coverage_lines), for the sweep's first lines."""
+    from xlt.config import Choice
+    from xlt.objective import coverage_lines
+    from xlt.tasks import get_task
+
+    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    return coverage_lines(cfg.objectives(), [get_task(t) for t in targets], cfg.target.languages)
 
 
 def _load_report(directory: str, skip_bad: bool):

@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationError, field_validator, model_validator
 
 from xlt.models.registry import UnknownModelError, check_model_name
+from xlt.objective import GROUPS
 from xlt.suggest import did_you_mean
 from xlt.tasks import NO_INTERMEDIATE, UnknownTaskError, get_task
 
@@ -276,9 +277,10 @@ class ObjectiveConfig(_Strict):
     """One objective over languages (xlt.objective): a statistic per target task, averaged over
     the target tasks."""
     statistic: Literal["mean", "worst", "mean_minus_std"] = "mean"
-    languages: Literal["zero_shot", "all", "high", "mid", "low"] | list[str] = "zero_shot"
-    """zero_shot: all but English; all; a resource group of the shipped language table (its
-    non-English languages); or a list of ISO codes."""
+    languages: str | list[str] = "zero_shot"
+    """zero_shot: all but English; all; a resource group of the shipped language table (high, mid,
+    low: its non-English languages); a group the sweep names under `languages.groups`; or a list
+    of ISO codes."""
     k: float = Field(1.0, ge=0)
     """mean_minus_std: the number of standard deviations subtracted."""
     mode: Literal["max", "min"] | None = None
@@ -287,6 +289,10 @@ class ObjectiveConfig(_Strict):
     """dev: each target language's dev set where the task has one, else English dev (nothing is
     selected on test data). test: the zero-shot test scores; only when a sweep asks for it, and
     the report then says so on its first line."""
+    allow_partial: bool = False
+    """A target task with none of the objective's languages (XQuAD has no low-resource language)
+    is an error at validation unless this is true: then it is left out of the objective, and the
+    sweep's first lines say which."""
 
     @model_validator(mode="after")
     def _known_languages(self):
@@ -297,6 +303,25 @@ class ObjectiveConfig(_Strict):
             if unknown or not self.languages:
                 raise ValueError(f"unknown language code(s) {unknown} (the shipped language table has "
                                  f"{len(LANGUAGES)} codes)" if unknown else "an empty language list")
+        return self
+
+
+class LanguagesConfig(_Strict):
+    """Named language groups for objectives and reports, beside the shipped table's resource
+    classes: `languages: {groups: {focus: [ur, sw, yo]}}`, then `objective: {languages: focus}`."""
+    groups: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _valid_groups(self):
+        from xlt.languages import LANGUAGES
+
+        for name, codes in self.groups.items():
+            if name in GROUPS:
+                raise ValueError(f"groups.{name}: {name!r} is a built-in group ({', '.join(GROUPS)}); name yours otherwise")
+            unknown = [c for c in codes if c not in LANGUAGES]
+            if unknown or not codes:
+                raise ValueError(f"groups.{name}: unknown language code(s) {unknown}" if unknown
+                                 else f"groups.{name}: an empty group")
         return self
 
 
@@ -315,7 +340,8 @@ class SearchConfig(_Strict):
     mode: Literal["max", "min"] = "max"
     num_trials: int = Field(4, ge=1)
     seed: IntParam = 0
-    """Training seed of each trial: fixed, or `{choice: [1, 2, 3]}` to search/average over seeds."""
+    """Training seed of each trial: fixed, or with `algorithm: grid`, `{choice: [1, 2, 3]}` to run
+    every configuration with each seed (replicates; a sampler never searches over seeds)."""
     sampler_seed: int = 0
     """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
     optuna_storage: str | None = None
@@ -342,8 +368,9 @@ class SearchConfig(_Strict):
                 raise ValueError("scheduler: ASHA stops trials on one metric; a multi-objective search cannot use it")
         return self
 
-    def objectives(self) -> tuple:
-        """The objectives as xlt.objective.Objective values (one, or several for a Pareto search)."""
+    def objectives(self, groups: dict[str, list[str]] | None = None) -> tuple:
+        """The objectives as xlt.objective.Objective values (one, or several for a Pareto search);
+        `groups` resolves a sweep's own named groups (`SweepConfig.objectives()` passes them)."""
         from xlt.objective import Objective
 
         specs = self.objective if isinstance(self.objective, list) else [self.objective]
@@ -351,9 +378,13 @@ class SearchConfig(_Strict):
         for spec in specs:
             if isinstance(spec, str):
                 out.append(Objective.named(spec, self.mode))
+            elif isinstance(spec.languages, str) and spec.languages in (groups or {}):
+                out.append(Objective(spec.statistic, tuple(groups[spec.languages]), spec.k, spec.mode or self.mode,
+                                     spec.split, label=spec.languages, allow_partial=spec.allow_partial))
             else:
                 langs = spec.languages if isinstance(spec.languages, str) else tuple(spec.languages)
-                out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode, spec.split))
+                out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode, spec.split,
+                                     allow_partial=spec.allow_partial))
         return tuple(out)
 
 
@@ -397,6 +428,12 @@ class SweepConfig(_Strict):
     cache: bool = True
     """Reuse phases through `<storage>/cache`: an intermediate checkpoint (and a target
     fine-tuning result) is computed once per content key, across trials and sweeps."""
+    languages: LanguagesConfig = LanguagesConfig()
+    """The sweep's own named language groups (`languages: {groups: {focus: [ur, sw, yo]}}`)."""
+
+    def objectives(self) -> tuple:
+        """The search's objectives, the sweep's named language groups resolved."""
+        return self.search.objectives(self.languages.groups)
 
 
 # --- loading ------------------------------------------------------------------------------
@@ -450,7 +487,17 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     _check_grid(cfg, source)
     _check_selection(cfg, source)
     _check_dev_objective(cfg, source)
+    _check_seeds(cfg, source)
     return cfg
+
+
+def _check_seeds(cfg: SweepConfig, source: str) -> None:
+    """Seeds are replicates, never searched: a sampler that searches over `seed` favours the lucky
+    ones. A grid runs every configuration with each seed (a balanced design); other searches fix it."""
+    if is_domain(cfg.search.seed) and cfg.search.algorithm != "grid":
+        raise ConfigError(f"{source}: search.seed: {cfg.search.algorithm} would search over seeds and favour lucky "
+                          f"ones; give one seed, or use search.algorithm: grid to run every configuration with "
+                          f"each seed")
 
 
 def _apply_override(raw: dict, override: str, source: str) -> None:
@@ -540,14 +587,26 @@ def _check_dev_objective(cfg: SweepConfig, source: str) -> None:
                 raise ConfigError(f"{source}: target.languages[{i}]: {lang!r} has no shipped fixture for "
                                   f"{', '.join(targets)} (data.source local has {', '.join(sorted(shipped))}); "
                                   f"data.source: hub reads the real data")
-    evaluated = {t.name: [l for l in t.languages if not chosen or l in chosen] for t in specs}
-    for i, objective in enumerate(cfg.search.objectives()):
+    specs_of = cfg.search.objective if isinstance(cfg.search.objective, list) else [cfg.search.objective]
+    for i, spec in enumerate(specs_of):
         where = "search.objective" + (f"[{i}]" if isinstance(cfg.search.objective, list) else "")
-        if not any(objective.selects(l, t.train_language) for t in specs for l in evaluated[t.name]):
+        if isinstance(spec, ObjectiveConfig) and isinstance(spec.languages, str) \
+                and spec.languages not in GROUPS and spec.languages not in cfg.languages.groups:
+            raise ConfigError(f"{source}: {where}.languages: unknown group {spec.languages!r} (built in: "
+                              f"{', '.join(GROUPS)}; this sweep's languages.groups: "
+                              f"{', '.join(cfg.languages.groups) or 'none'}; or a list of codes)")
+    for i, objective in enumerate(cfg.objectives()):
+        where = "search.objective" + (f"[{i}]" if isinstance(cfg.search.objective, list) else "")
+        dropped = [name for name, langs in objective.coverage(specs, chosen).items() if not langs]
+        if dropped and len(dropped) < len(specs) and not objective.allow_partial:
+            raise ConfigError(f"{source}: {where}: {objective.name} would silently leave out {', '.join(dropped)} "
+                              f"(none of their evaluated languages is in it); name languages they have, or say "
+                              f"allow_partial: true to leave them out on purpose")
+        if len(dropped) == len(specs):
             raise ConfigError(f"{source}: {where}: {objective.name} selects none of the languages the targets are "
                               f"evaluated on ({'target.languages: ' + str(chosen) if chosen else ', '.join(targets)}"
                               f"{'; zero_shot leaves out English' if objective.languages == 'zero_shot' else ''})")
-    if all(o.split == "test" for o in cfg.search.objectives()):
+    if all(o.split == "test" for o in cfg.objectives()):
         return
     if not any(t.trains or ("validation" in t.splits and available_languages(t, "validation", cfg.data.source))
                for t in specs):

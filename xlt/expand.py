@@ -117,7 +117,7 @@ def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir:
     plan = dict(model=params.get("model", cfg.model.names[0]), max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
                 targets=targets, seed=int(params["seed"]),
-                objective=cfg.search.objectives(),
+                objective=cfg.objectives(),
                 target_languages=tuple(tgt.languages) if tgt.languages else None,
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
                 compile=cfg.model.compile, lora=cfg.model.lora.model_dump() if cfg.model.lora else None,

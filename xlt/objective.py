@@ -60,6 +60,10 @@ class Objective:
     mode: str = "max"
     split: Split = "dev"
     """dev (default): dev scores select; test: zero-shot test scores (only when a sweep asks)."""
+    label: str | None = None
+    """The name of a sweep's own language group (`languages` then holds its codes)."""
+    allow_partial: bool = False
+    """Target tasks with none of the languages may be left out (else validation refuses them)."""
 
     @classmethod
     def named(cls, name: str, mode: str = "max", split: Split = "dev") -> "Objective":
@@ -69,7 +73,7 @@ class Objective:
 
     @property
     def name(self) -> str:
-        langs = self.languages if isinstance(self.languages, str) else ",".join(self.languages)
+        langs = self.label or (self.languages if isinstance(self.languages, str) else ",".join(self.languages))
         stat = f"mean-{self.k:g}std" if self.statistic == "mean_minus_std" else self.statistic
         return f"{stat}[{langs}]" + ("@test" if self.split == "test" else "")
 
@@ -104,6 +108,12 @@ class Objective:
             return dev
         return [scores.english_dev] if scores.english_dev is not None else []
 
+    def coverage(self, tasks, languages: Sequence[str] | None = None) -> dict[str, list[str]]:
+        """Task name -> the languages of it this objective reads, for TaskSpecs evaluated on
+        `languages` (None: all of theirs); an empty list: the task is left out."""
+        return {t.name: [l for l in t.languages if (not languages or l in languages) and self.selects(l, t.train_language)]
+                for t in tasks}
+
     def covers(self, scores: Mapping[str, "TargetScores | Mapping[str, float]"], train_language: str = "en") -> list[str]:
         """The tasks that contribute to this objective."""
         return [t for t, s in scores.items() if self.values(s, train_language)]
@@ -118,6 +128,20 @@ class Objective:
             raise ValueError(f"objective {self.name}: no target task has languages to average "
                              f"(tasks {sorted(scores)})")
         return fmean(per_task)
+
+
+def coverage_lines(objectives: Sequence[Objective], tasks, languages: Sequence[str] | None = None) -> list[str]:
+    """One line per objective: the target tasks and languages it reads, and the tasks it leaves
+    out (none of their evaluated languages in it). `tasks` are TaskSpecs; `languages` the sweep's
+    `target.languages` (None: every language of each task)."""
+    lines = []
+    for o in objectives:
+        cover = o.coverage(tasks, languages)
+        read = [f"{t} ({', '.join(ls)})" for t, ls in cover.items() if ls]
+        left = [t for t, ls in cover.items() if not ls]
+        lines.append(f"objective {o.name} reads {'; '.join(read) or 'nothing'}"
+                     + (f"; leaves out {', '.join(left)} (allow_partial)" if left else ""))
+    return lines
 
 
 def objective(spec: "str | Objective", scores: Mapping[str, "TargetScores | Mapping[str, float]"],

@@ -346,7 +346,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     if not grid:
         sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
                    else optuna.samplers.RandomSampler(seed=s.sampler_seed))
-        objectives = s.objectives()
+        objectives = cfg.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
         searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch
         search_alg = DistinctTrials(searcher(space=define_by_run(cfg), metric=metrics if len(metrics) > 1 else metrics[0],

@@ -71,6 +71,10 @@ def _built(target: Path, build) -> Path:
     if not (target / "config.json").is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=target.parent))
+        from transformers.utils import logging as hf_logging
+
+        shown = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # a tiny local build needs no "Writing model shards" bar on stderr
         try:
             build(tmp)
             os.replace(tmp, target)  # atomic; fails if another builder won the race
@@ -79,6 +83,8 @@ def _built(target: Path, build) -> Path:
                 raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            if shown:
+                hf_logging.enable_progress_bar()
     return target
 
 

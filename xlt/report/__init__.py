@@ -41,7 +41,7 @@ def _sweep_objectives(sweep_root: Path) -> tuple:
         return ()
     from xlt.sweep import load_saved_sweep
 
-    return load_saved_sweep(str(sweep_root))[0].search.objectives()
+    return load_saved_sweep(str(sweep_root))[0].objectives()
 
 
 def write_report(report: Report, out: Path, language_task: str | None = None, top: int = TOP) -> dict[str, str]:
