@@ -9,10 +9,10 @@ from xlt.tasks import get_task
 
 
 def plan(tmp_path, intermediate=True, **kw) -> TrialPlan:
+    kw.setdefault("targets", (PhasePlan("xnli", 3e-3, 2, 16),))
     return TrialPlan(sweep="t", trial_id="trial1", model="tiny-xlmr", max_seq_length=64, source="local",
                      intermediate=PhasePlan("mnli", 1e-3, 1, 16) if intermediate else None,
-                     targets=(PhasePlan("xnli", 3e-3, 2, 16),), seed=0, objective="zero_shot_mean",
-                     results_dir=str(tmp_path / "results"), config_hash="h", **kw)
+                     seed=0, objective="zero_shot_mean", results_dir=str(tmp_path / "results"), config_hash="h", **kw)
 
 
 def test_trial_writes_rows_for_every_phase_and_language(tmp_path):
@@ -161,3 +161,41 @@ def test_compiled_training_step_runs_and_learns():
                       seed=0, pad_id=pad_id, rt=LocalRuntime(), compile=True)
     assert out["steps"] == 4 and torch.isfinite(torch.tensor(out["train_loss"]))
     assert not torch.equal(before, model.head.out_proj.weight)
+
+
+def _bytes(directory) -> int:
+    return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
+
+
+def test_checkpoints_do_not_copy_what_the_cache_or_the_model_holds(tmp_path):
+    """A unit's checkpoint refers to the phase cache's intermediate entry (or, without an
+    intermediate phase, to the model) instead of re-saving the encoder; a resume loads it from
+    there, and retrains the phase when the cache no longer holds it."""
+    import shutil
+
+    targets = (PhasePlan("xnli", 3e-3, 1, 16), PhasePlan("pawsx", 3e-3, 1, 16))
+    lean = LocalRuntime()
+    expected = run_trial(plan(tmp_path, targets=targets, cache_dir=str(tmp_path / "cache"), target_languages=("de",)), lean)
+    full = LocalRuntime()  # no cache: the checkpoint must hold the encoder
+    assert run_trial(plan(tmp_path / "nocache", targets=targets, target_languages=("de",)), full) == pytest.approx(expected)
+    assert [(c / "encoder.safetensors").is_file() for c in lean.checkpoints] == [False, False, False]
+    assert [(c / "encoder.safetensors").is_file() for c in full.checkpoints] == [True, True, True]
+    lean_bytes, full_bytes = sum(map(_bytes, lean.checkpoints)), sum(map(_bytes, full.checkpoints))
+    assert lean_bytes < full_bytes / 100  # state.json only (the tiny encoder is ~1 MB a unit)
+
+    cached = lambda: plan(tmp_path, targets=targets, cache_dir=str(tmp_path / "cache"), target_languages=("de",))  # noqa: E731
+    resumed = LocalRuntime(resume_from=lean.checkpoints[1])  # after intermediate and xnli
+    assert run_trial(cached(), resumed) == pytest.approx(expected)
+    assert [r["unit"] for r in resumed.reports] == ["target-pawsx", "done"]
+    shutil.rmtree(tmp_path / "cache" / "intermediate")  # collected by `xlt cache gc`, say
+    again = LocalRuntime(resume_from=lean.checkpoints[1])
+    assert run_trial(cached(), again) == pytest.approx(expected)
+    assert [r["unit"] for r in again.reports] == ["intermediate", "target-pawsx", "done"]
+    assert "no longer in the phase cache; training it again" in again.reports[-1]["notices"]
+
+    baseline = LocalRuntime()  # no intermediate phase: the encoder comes back from the model
+    value = run_trial(plan(tmp_path / "base", intermediate=False, targets=targets, target_languages=("de",)), baseline)
+    assert not any((c / "encoder.safetensors").is_file() for c in baseline.checkpoints)
+    back = LocalRuntime(resume_from=baseline.checkpoints[0])
+    assert run_trial(plan(tmp_path / "base", intermediate=False, targets=targets, target_languages=("de",)), back) == \
+        pytest.approx(value)

@@ -42,7 +42,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class TrialState:
-    """What survives a restart: units finished and the zero-shot scores they produced."""
+    """What survives a restart: units finished and the zero-shot scores they produced, and where
+    the post-intermediate encoder (every target's starting point) comes back from."""
 
     completed: list[str] = field(default_factory=list)
     scores: dict[str, dict] = field(default_factory=dict)
@@ -50,14 +51,22 @@ class TrialState:
     step: int = 0
     notices: list[str] = field(default_factory=list)
     """Cache entries found damaged and rebuilt: reported to the sweep's own output."""
+    encoder_source: str = "checkpoint"
+    """Where a resumed trial gets the post-intermediate encoder: `checkpoint` (its weights are in
+    the checkpoint), `model` (no intermediate phase: the pretrained model, loaded as at the start)
+    or `cache:<key>` (the phase cache's intermediate entry). Only `checkpoint` writes weights: a
+    checkpoint never copies what the cache or the model already hold (2.2 GB a unit for XLM-R large)."""
 
     def save(self, directory: Path, encoder_state: dict[str, torch.Tensor]) -> None:
-        save_file({k: v.contiguous() for k, v in encoder_state.items()}, str(directory / "encoder.safetensors"))
+        if self.encoder_source == "checkpoint":
+            save_file({k: v.contiguous() for k, v in encoder_state.items()}, str(directory / "encoder.safetensors"))
         (directory / "state.json").write_text(json.dumps(self.__dict__))
 
     @classmethod
-    def load(cls, directory: Path) -> tuple["TrialState", dict[str, torch.Tensor]]:
-        return cls(**json.loads((directory / "state.json").read_text())), load_file(str(directory / "encoder.safetensors"))
+    def load(cls, directory: Path) -> tuple["TrialState", dict[str, torch.Tensor] | None]:
+        state = cls(**json.loads((directory / "state.json").read_text()))
+        weights = directory / "encoder.safetensors"
+        return state, (load_file(str(weights)) if state.encoder_source == "checkpoint" else None)
 
 
 def run_trial(plan: TrialPlan, rt: Runtime) -> float:
@@ -69,8 +78,7 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     state = TrialState()
     restored = rt.restored_checkpoint()
     if restored is not None:
-        state, weights = TrialState.load(restored)
-        encoder.load_state_dict(weights)
+        state = _restore(plan, restored, encoder)
     runner = _UnitRunner(plan, rt, encoder, tokenizer, state)
 
     if plan.intermediate and "intermediate" not in state.completed:
@@ -85,6 +93,27 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     rt.report({**values, "progress": 1.0, "unit": "done", "step": state.step,
                **({"notices": "\n".join(state.notices)} if state.notices else {})})
     return values["objective"]
+
+
+def _restore(plan: TrialPlan, restored: Path, encoder: nn.Module) -> TrialState:
+    """The state of a resumed trial, its post-intermediate encoder loaded into `encoder` from the
+    checkpoint, the phase cache, or (no intermediate phase) left as loaded from the model. An
+    entry the cache no longer holds (collected, damaged) means the intermediate phase runs again,
+    and the sweep's output says so."""
+    state, weights = TrialState.load(restored)
+    if weights is not None:
+        encoder.load_state_dict(weights)
+    elif state.encoder_source.startswith("cache:"):
+        key = state.encoder_source.removeprefix("cache:")
+        hit = PhaseCache(plan.cache_dir).load("intermediate", key) if plan.cache_dir else None
+        if hit is not None:
+            encoder.load_state_dict(hit[1])
+        else:
+            state.completed = [u for u in state.completed if u != "intermediate"]
+            state.notices.append(f"resuming trial {plan.trial_id}: its intermediate checkpoint ({key}) is no longer "
+                                 f"in the phase cache; training it again")
+            log.warning(state.notices[-1])
+    return state
 
 
 class _UnitRunner:
@@ -370,6 +399,15 @@ class _UnitRunner:
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
         return self.plan.row(phase, task, lang, split, metric, value, n, lr, self.state.step)
 
+    def _encoder_source(self) -> str:
+        """Where a resume finds the post-intermediate encoder (TrialState.encoder_source)."""
+        if self.plan.intermediate is None:
+            return "model"
+        key = self.plan.intermediate_key
+        if self.cache is not None and self.cache.is_complete("intermediate", key):
+            return f"cache:{key}"
+        return "checkpoint"
+
     def _finish(self, unit: str, file_stem: str, rows: list[ResultRow], encoder_state,
                 running_objective: dict[str, float] | None = None) -> None:
         """Write the unit's rows (rank 0), mark it done, and report a checkpoint to resume from."""
@@ -391,6 +429,7 @@ class _UnitRunner:
             self.rt.report(metrics)
             return
         write_rows(self.plan.results_dir, self.plan.trial_id, file_stem, rows)
+        self.state.encoder_source = self._encoder_source()
         with tempfile.TemporaryDirectory(prefix="xlt-ckpt-") as tmp:
             self.state.save(Path(tmp), encoder_state)
             self.rt.report(metrics, Path(tmp))
