@@ -26,10 +26,12 @@ def lengths(n: int, seed: int = 0, mean: float = 41.0, sigma: float = 0.6, max_l
     return [min(max_len, max(8, int(rng.lognormvariate(mu, sigma)))) for _ in range(n)]
 
 
-def synthetic(n: int, vocab: int, seed: int = 0, max_len: int = 128) -> tuple[list[list[int]], list[int]]:
-    """Token ids (with <s> ... </s>) and 3-way labels."""
+def synthetic(n: int, vocab: int, seed: int = 0, max_len: int = 128, mean: float = 41.0,
+              sigma: float = 0.6) -> tuple[list[list[int]], list[int]]:
+    """Token ids (with <s> ... </s>) and 3-way labels; lengths as `lengths`."""
     rng = random.Random(seed + 1)
-    ids = [[0] + [rng.randrange(3, vocab) for _ in range(L - 2)] + [2] for L in lengths(n, seed, max_len=max_len)]
+    ids = [[0] + [rng.randrange(3, vocab) for _ in range(L - 2)] + [2]
+           for L in lengths(n, seed, mean=mean, sigma=sigma, max_len=max_len)]
     return ids, [rng.randrange(3) for _ in ids]
 
 
@@ -44,13 +46,11 @@ def model_config(size: str, vocab: int):
                             bos_token_id=0, eos_token_id=2, **dims)
 
 
-def emit(name: str, rows: list[dict], extra: dict, out: Path | None = None) -> dict:
-    """Print a table and one JSON line; append the line to benchmarks/results/<name>.jsonl."""
-    cols = list(rows[0])
-    widths = [max(len(c), *(len(_fmt(r[c])) for r in rows)) for c in cols]
-    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
-    for r in rows:
-        print("  ".join(_fmt(r[c]).ljust(w) for c, w in zip(cols, widths)))
+def emit(name: str, rows: list[dict], extra: dict, out: Path | None = None, show: bool = True) -> dict:
+    """Print a table (unless `show` is false: the caller printed its own) and one JSON line;
+    append the line to `out`, default benchmarks/results/<name>.jsonl."""
+    if show:
+        table(rows)
     record = {"benchmark": name, "time": time.strftime("%Y-%m-%dT%H:%M:%S"), "machine": machine(), **extra, "rows": rows}
     line = json.dumps(record)
     print(line)
@@ -61,5 +61,16 @@ def emit(name: str, rows: list[dict], extra: dict, out: Path | None = None) -> d
     return record
 
 
+def table(rows: list[dict], cols: list[str] | None = None) -> None:
+    """Print `rows` as aligned columns (`cols`, default: the first row's keys)."""
+    cols = cols or list(rows[0])
+    widths = [max(len(c), *(len(_fmt(r.get(c))) for r in rows)) for c in cols]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    for r in rows:
+        print("  ".join(_fmt(r.get(c)).ljust(w) for c, w in zip(cols, widths)))
+
+
 def _fmt(v) -> str:
+    if v is None:
+        return "n/a"
     return f"{v:.2f}" if isinstance(v, float) else str(v)

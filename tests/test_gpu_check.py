@@ -1,0 +1,124 @@
+"""benchmarks/gpu_check.py kept from rotting without a GPU: its --smoke run (the GPU check's code path
+on CPU, a tiny model) as the command line runs it, checked for its JSON line's shape and that every
+figure is a positive number or a null with its reason (never a timed assertion); the parts a CPU run
+does not reach (MFU arithmetic, the GPU peak table, the 2-worker DDP step) on their own."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from benchmarks import gpu_check
+
+REPO = Path(__file__).resolve().parent.parent
+SECTIONS = {"benchmark", "time", "machine", "smoke", "device", "dtype", "attention", "steps", "warmup_steps", "model",
+            "params", "peak_bf16_tflops", "peak_note", "settings", "rows", "memory", "eval", "xnli", "ddp", "targets",
+            "wall_s"}
+NOT_FIGURES = {"machine", "model", "settings", "accuracy", "mean_accuracy", "why_null"}  # ids, config, [0, 1] scores
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, xlt_cache):
+    out = tmp_path_factory.mktemp("gpu-check") / "gpu_check.jsonl"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--smoke", "--out", str(out)], cwd=REPO,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0]), proc.stdout
+
+
+def figures(node, path="record"):
+    """(path, value, reason) for every figure: numbers, and nulls with the reason beside them."""
+    if isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from figures(item, f"{path}[{i}]")
+    elif isinstance(node, dict):
+        why = node.get("why_null", {})
+        for key, value in node.items():
+            if key in NOT_FIGURES:
+                continue
+            if value is None:
+                yield f"{path}.{key}", None, why.get(key)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                yield f"{path}.{key}", value, None
+            else:
+                yield from figures(value, f"{path}.{key}")
+
+
+def test_smoke_writes_one_json_line_with_every_section(smoke):
+    record, _ = smoke
+    assert SECTIONS <= set(record) and record["benchmark"] == "gpu_check" and record["smoke"] is True
+    assert {(r["seq"], r["runner"]) for r in record["rows"]} == {
+        (seq, runner) for seq in (128, 256, 384) for runner in ("xlt", "bare", "HF Trainer")}
+    assert all(r["÷ bare"] == 1.0 for r in record["rows"] if r["runner"] == "bare")
+    assert [m["seq"] for m in record["memory"]] == [e["seq"] for e in record["eval"]] == [128, 256, 384]
+    xnli = record["xnli"]
+    assert xnli["languages"] == 15 and len(xnli["accuracy"]) == 15 and "en" in xnli["accuracy"]
+    assert all(0 <= a <= 1 for a in xnli["accuracy"].values()) and 0 <= xnli["mean_accuracy"] <= 1
+    assert len(record["targets"]) == 6 and all(t["pass"] is None for t in record["targets"] if "MFU" in t["target"])
+    assert all(isinstance(t["pass"], bool) for t in record["targets"] if "bare" in t["target"])
+
+
+def test_every_figure_is_positive_or_an_explained_null(smoke):
+    record, _ = smoke
+    found = list(figures(record))
+    assert len(found) > 50
+    for path, value, reason in found:
+        if value is None:
+            assert isinstance(reason, str) and reason, f"{path} is null without a reason"
+        else:
+            assert math.isfinite(value) and value > 0, f"{path} = {value}"
+    nulls = {path.split(".")[-1] for path, value, _ in found if value is None}
+    # on CPU exactly these are unknown: no bf16 peak, no CUDA memory statistics, no second GPU
+    assert nulls == {"peak_bf16_tflops", "MFU %", "MFU % (all params)", "peak GiB", "xlt allocated GiB",
+                     "xlt reserved GiB", "estimate ÷ reserved", "examples/s", "÷ xlt on 1 GPU", "value", "pass"}
+
+
+def test_smoke_prints_the_tables_and_the_targets_as_lines(smoke):
+    _, stdout = smoke
+    assert "runner" in stdout and "HF Trainer" in stdout and "XNLI zero-shot end to end: 15 languages" in stdout
+    assert "target xlt MFU >= 45% (seq 128): n/a" in stdout
+    assert sum(line.startswith("target xlt >= 0.95x bare") and ("PASS" in line or "FAIL" in line)
+               for line in stdout.splitlines()) == 3
+    assert "DDP: skipped (CPU run" in stdout
+
+
+def test_mfu_from_parameters_tokens_and_the_gpus_peak():
+    params = {"total": 560e6, "matmul": 303e6}
+    row = gpu_check._train_row(gpu_check.SETTINGS[0], "xlt", seconds=2.0, n=3200, tokens=150_000, bare_s=1.9,
+                               params=params, peak=989.4, peak_note="H200", memory={"allocated": 20.0})
+    assert row["MFU %"] == pytest.approx(100 * 6 * 303e6 * 150_000 / 2.0 / 989.4e12)
+    assert row["MFU % (all params)"] == pytest.approx(row["MFU %"] * 560 / 303)
+    assert row["÷ bare"] == pytest.approx(0.95) and row["peak GiB"] == 20.0 and "why_null" not in row
+    assert [t["pass"] for t in gpu_check._targets([row])] == [row["MFU %"] >= 45, True]
+
+
+@pytest.mark.parametrize("name,peak", [("NVIDIA H100 80GB HBM3", 989.4), ("NVIDIA H200", 989.4),
+                                       ("NVIDIA A100-SXM4-80GB", 312.0), ("NVIDIA A100 80GB PCIe", 312.0),
+                                       ("NVIDIA L4", 121.0), ("NVIDIA H100 PCIe", None), ("NVIDIA H200 NVL", None),
+                                       ("NVIDIA L40S", None), ("NVIDIA A10G", None), (None, None)])
+def test_peak_table_matches_device_names_without_guessing(name, peak):
+    value, note = gpu_check.peak_bf16(name)
+    assert value == peak and note
+    if peak is None and name:
+        assert "add it to PEAK_BF16_TFLOPS" in note
+
+
+@pytest.mark.ray
+def test_ddp_step_runs_two_workers_through_ray_train(ray_cluster):
+    """The GPU check's DDP step on 2 CPU workers (gloo): the same code as on 2 GPUs but the device."""
+    from transformers import AutoTokenizer
+
+    from xlt.models.registry import resolve_model
+
+    vocab = len(AutoTokenizer.from_pretrained(resolve_model("tiny-xlmr")))
+    setting = replace(gpu_check.SETTINGS[0], batch=4)
+    out = gpu_check.ddp_step(gpu_check.model_config(True, vocab), setting, examples=8, use_gpu=False)
+    assert out["world_size"] == 2 and out["seconds"] > 0
