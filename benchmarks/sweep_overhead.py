@@ -79,10 +79,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--concurrent", type=int, default=8)
     parser.add_argument("--fits", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="20 trials, 1 fit (CI)")
+    parser.add_argument("--quick", action="store_true", help="6 trials, 1 fit (CI: the path, not a figure)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.trials, args.fits = 20, 1
+        args.trials, args.fits = 6, 1
     import ray
 
     from xlt.sweep import TRIAL_SLOT
