@@ -22,7 +22,7 @@ def test_sweep_overhead_quick(ray_cluster, tmp_path, monkeypatch):
 
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = sweep_overhead.main(["--quick", "--concurrent", "2"])
-    assert record["rows"][0]["trials"] == 20 and record["fit_s"] > 0
+    assert record["rows"][0]["trials"] == 6 and record["fit_s"] > 0
 
 
 def test_eval_throughput_quick(tmp_path, monkeypatch):
