@@ -5,7 +5,6 @@ import pytest
 
 from xlt.data.loading import DataError, available_languages, load_records
 from xlt.tasks import get_task
-from xlt.tasks.spec import HubSource
 
 
 def test_xnli_fixture_languages_include_low_resource_ones():
