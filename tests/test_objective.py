@@ -116,3 +116,17 @@ def test_seeds_are_replicates_never_searched():
     from xlt.expand import grid_size
 
     assert grid_size(_sweep("search.seed={choice: [1, 2]}")) == 8  # a grid runs every configuration with each seed
+
+
+def test_a_task_without_target_language_dev_sets_is_scored_by_its_english_dev():
+    """XQuAD and TyDiQA-GoldP have no dev set in the target languages: their model-selection
+    score (English dev) stands in, never their test scores; a task with dev sets uses its own."""
+    from xlt.objective import Objective, TargetScores
+
+    xquad = TargetScores(test={"en": 0.9, "de": 0.7, "ar": 0.5}, dev={}, english_dev=0.8)
+    xnli = TargetScores(test={"en": 0.9, "de": 0.6, "ur": 0.4}, dev={"de": 0.65}, english_dev=0.85)
+    mean = Objective("mean", "zero_shot")
+    assert mean.values(xquad) == [0.8] and mean.values(xnli) == [0.65]
+    assert mean({"xquad": xquad, "xnli": xnli}) == pytest.approx((0.8 + 0.65) / 2)
+    on_test = Objective("mean", "zero_shot", split="test")  # only when a sweep asks by name
+    assert on_test.values(xquad) == [0.7, 0.5]

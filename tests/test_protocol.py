@@ -169,3 +169,18 @@ def test_tydiqa_english_dev_is_held_out_of_its_training_data():
     assert dev and not ids(train) & ids(dev) and not ids(dev) & ids(test)
     assert 0.05 < len(dev) / (len(train) + len(dev)) < 0.2  # about 10%
     assert ids(load_records(task, "en", "validation", "local").records) == ids(dev)  # the same rows every time
+
+
+def test_gradients_are_clipped_to_norm_1_once_per_optimizer_step(monkeypatch):
+    """jiant's max_grad_norm 1.0, applied once per optimizer step (after every micro-batch's
+    gradient has accumulated), never per micro-batch."""
+    calls = []
+    real = torch.nn.utils.clip_grad_norm_
+
+    def recording(parameters, max_norm, *args, **kw):
+        calls.append(max_norm)
+        return real(parameters, max_norm, *args, **kw)
+
+    monkeypatch.setattr(torch.nn.utils, "clip_grad_norm_", recording)
+    out, _ = _toy_run(3)  # micro-batches of <= 3 in each step of 8
+    assert calls == [1.0] * out["steps"]

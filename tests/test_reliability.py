@@ -98,6 +98,20 @@ def test_resume_of_a_file_or_of_a_sweep_without_tune_state_fails_before_ray(tmp_
     assert code == 2 and "no Tune experiment state to resume" in err and "resuming" not in out
 
 
+def test_resume_refuses_a_results_directory_another_run_now_owns(tmp_path):
+    """A sweep's results directory (`--results`) taken over by another run since: resuming would mix
+    two runs' rows, so it is one line, exit 2, before Ray."""
+    from xlt.sweep import OWNER
+
+    cfg = _cfg(tmp_path)
+    paths = SweepPaths.of(cfg)
+    save_sweep(cfg, paths, run_id="r1")
+    (tmp_path / "s" / "results" / OWNER).write_text(json.dumps({"sweep": "other", "run_id": "r2", "root": "/elsewhere"}))
+    code, out, err = _cli("sweep", "resume", "s", "--storage", tmp_path)
+    assert code == 2 and "holds the results of sweep 'other' run r2, not of this sweep run (r1)" in err, err
+    assert len(err.strip().splitlines()) == 1 and "resuming" not in out
+
+
 @pytest.mark.parametrize("override, message", [
     ("target.languages=[de", "override 'target.languages=[de': not valid YAML: line 1, column 4"),
     ("target.learning_rate=-1", "target.learning_rate: a learning rate must be > 0"),
