@@ -17,9 +17,10 @@ path or a URL (`https://...`, `s3://...`: anything fsspec opens); the shipped fi
 layout (`xlt/data/fixtures/bucc/`).
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from xlt.data.user_files import env_location, is_file, open_binary
 
 ENV = "XLT_BUCC_DIR"
 SPLIT_NAMES = {"validation": ("dev", "sample"), "test": ("test", "training")}
@@ -46,15 +47,12 @@ class Bitext:
 
 
 def bucc_location() -> str:
-    value = os.environ.get(ENV)
-    if not value:
-        raise FileNotFoundError(
+    return env_location(ENV, (
             f"task 'bucc' with source hub needs {ENV}: BUCC's F1 is defined over the shared task's full comparable "
             "corpora, and the hub's google/xtreme bucc18.<l> configs hold only the gold pairs (no distractor "
             "sentences), so an F1 on them would not be BUCC's. Download bucc2018-<l>-en.{sample,training}-gold.tar.bz2 "
             "from https://comparable.limsi.fr/bucc2018/ (or run XTREME's scripts/download_data.sh), unpack them into "
-            f"one folder and set {ENV} to it, or to a URL serving it")
-    return value
+            f"one folder and set {ENV} to it, or to a URL serving it"))
 
 
 def read_bitext(location: str | Path, language: str, split: str, need_gold: bool = True) -> Bitext:
@@ -62,7 +60,7 @@ def read_bitext(location: str | Path, language: str, split: str, need_gold: bool
     if split not in SPLIT_NAMES:
         raise BuccFormatError(f"BUCC has no {split!r} split (validation: BUCC's sample; test: its training split)")
     base = str(location).rstrip("/")
-    name = next((n for n in SPLIT_NAMES[split] if _exists(f"{base}/{language}-en.{n}.{language}")), None)
+    name = next((n for n in SPLIT_NAMES[split] if is_file(f"{base}/{language}-en.{n}.{language}")), None)
     if name is None:
         tried = " or ".join(f"{base}/{language}-en.{n}.{language}" for n in SPLIT_NAMES[split])
         raise BuccFormatError(f"BUCC {language}/{split}: no {tried}")
@@ -70,7 +68,7 @@ def read_bitext(location: str | Path, language: str, split: str, need_gold: bool
     source_ids, source = _sentences(f"{prefix}.{language}")
     target_ids, target = _sentences(f"{prefix}.en")
     gold = None
-    if _exists(f"{prefix}.gold"):
+    if is_file(f"{prefix}.gold"):
         gold = _gold(f"{prefix}.gold", set(source_ids), set(target_ids))
     elif need_gold:
         raise BuccFormatError(
@@ -80,22 +78,9 @@ def read_bitext(location: str | Path, language: str, split: str, need_gold: bool
     return Bitext(language, source_ids, source, target_ids, target, gold)
 
 
-def _exists(path: str) -> bool:
-    if "://" not in path:
-        return Path(path).is_file()
-    import fsspec
-
-    fs, inner = fsspec.core.url_to_fs(path)
-    return fs.isfile(inner)
-
-
 def _lines(path: str) -> list[str]:
-    if "://" in path:
-        import fsspec
-
-        with fsspec.open(path, "rt", encoding="utf-8") as f:
-            return f.read().splitlines()
-    return Path(path).read_text(encoding="utf-8").splitlines()
+    with open_binary(path) as f:
+        return f.read().decode("utf-8").splitlines()
 
 
 def _sentences(path: str) -> tuple[list[str], list[str]]:

@@ -39,10 +39,11 @@ script zipped them, so a missing or extra field shifted or dropped columns silen
 lines are skipped (the script made a row of them).
 """
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterator
+from typing import Iterator
+
+from xlt.data.user_files import env_location, is_file, open_binary
 
 XGLUE_ENV = "XLT_XGLUE_DIR"
 RELEASE_FOLDER = "xglue_full_dataset"
@@ -107,17 +108,14 @@ LAYOUTS = {
 
 def xglue_location() -> str:
     """$XLT_XGLUE_DIR: the unpacked release folder (a path or a URL); FileNotFoundError saying how to get it."""
-    value = os.environ.get(XGLUE_ENV)
-    if not value:
-        raise FileNotFoundError(
+    return env_location(XGLUE_ENV, (
             f"XGLUE tasks with source hub need {XGLUE_ENV}: the hub's microsoft/xglue holds only a loading script, "
             "which datasets >= 4 refuses, and that script's data URL "
             "(https://xglue.blob.core.windows.net/xglue/xglue_full_dataset.tar.gz) answers HTTP 409. Download "
             f"XGLUE's release tarball (876 MB, sha256 {TARBALL_SHA256}) from {TARBALL_URL} (the hub's "
             "refs/pr/7 branch of microsoft/xglue), unpack it with `tar xzf xglue_full_dataset.tar.gz`, and set "
             f"{XGLUE_ENV} to the unpacked `{RELEASE_FOLDER}` folder (it holds NER/, POS/, NC/, QADSM/, WPR/ and "
-            "QAM/), or to a URL serving that folder")
-    return value
+            "QAM/), or to a URL serving that folder"))
 
 
 def read_xglue(location: str | Path, config: str, split: str, language: str) -> list[dict]:
@@ -152,32 +150,15 @@ def _find(location: str, relative: str, what: str, note: str) -> str:
     base = location.rstrip("/")
     tried = [f"{base}/{relative}", f"{base}/{RELEASE_FOLDER}/{relative}"]
     for path in tried:
-        if _is_file(path):
+        if is_file(path):
             return path
     raise FileNotFoundError(f"{what}: no {tried[0]} (nor {tried[1]}); {note}. {XGLUE_ENV} should name the "
                             f"`{RELEASE_FOLDER}` folder unpacked from {TARBALL_URL}")
 
 
-def _is_file(path: str) -> bool:
-    if "://" not in path:
-        return Path(path).is_file()
-    import fsspec
-
-    fs, inner = fsspec.core.url_to_fs(path)
-    return fs.isfile(inner)
-
-
-def _open(path: str) -> IO[bytes]:
-    if "://" not in path:
-        return Path(path).open("rb")
-    import fsspec
-
-    return fsspec.open(path, "rb").open()
-
-
 def _lines(path: str) -> Iterator[tuple[int, str]]:
     """(line number, text without its line break); split on \\n only, as the script's binary reads."""
-    with _open(path) as f:
+    with open_binary(path) as f:
         for n, raw in enumerate(f, 1):
             try:
                 yield n, raw.decode("utf-8").rstrip("\r\n")
