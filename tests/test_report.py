@@ -156,6 +156,15 @@ def test_diversity_and_backbone_views_key_by_the_reports_configurations(tmp_path
         assert report.diversity[config] == {"tasks": 2, "formats": 2, "entropy": pytest.approx(math.log(2))}
     for model in ("tiny-xlmr", "tiny-mt5"):
         assert report.models[model]["xnli"] == report.cells[(f"{model} | mix", "xnli")].languages
+    # the label's pipe stays inside its cell: every table row has its header's columns
+    from xlt.report.render import html, markdown
+
+    text = markdown(report, {})
+    for table in text.split("\n\n"):
+        lines = [l.replace("\\|", "") for l in table.splitlines() if l.startswith("|")]
+        assert len({l.count("|") for l in lines}) <= 1, table
+    page = html(text)
+    assert "<td>tiny-mt5 | mix</td>" in page and "<h2>By backbone</h2>" in page
 
 
 def _trial(root, trial, inter, dev, test, languages=("en", "de", "sw"), task="xnli"):

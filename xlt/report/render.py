@@ -14,6 +14,12 @@ def _f(x: float | None, signed: bool = False) -> str:
     return f"{x:+.2f}" if signed else f"{x:.2f}"
 
 
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: a configuration label such as `tiny-mt5 | mnli` keeps its
+    pipe instead of splitting the row."""
+    return str(text).replace("|", "\\|")
+
+
 def _stat(s) -> str:
     return f"{s.mean:.2f} ± {s.ci95:.2f} (n={s.n})" if s.n > 1 else f"{s.mean:.2f}"
 
@@ -76,7 +82,7 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
     for i, c in enumerate(report.configs, 1):
         cells = "".join(f" {_stat(report.cells[(c, t)].score) if (c, t) in report.cells else '-'} |"
                         f" {_f(report.delta(c, t), True)} |" for t in report.tasks)
-        rows.append(f"| {i} | {c} | {_f(report.dev.get(c))} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
+        rows.append(f"| {i} | {_cell(c)} | {_f(report.dev.get(c))} | {_stat(report.xtreme[c]) if c in report.xtreme else '-'} | "
                     f"{_f(report.delta(c), True)} | {_stat(report.zero_shot[c]) if c in report.zero_shot else '-'} |{cells}")
     out += ["## Ranking", "", *_fold([head, "|" + "---|" * (6 + 2 * len(report.tasks))], rows, top)]
     out += ["", f"XTREME score: mean over {', '.join(report.common_tasks) or 'no common task'}"
@@ -91,15 +97,16 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
     out += ["## Best configuration per target task", "", "Chosen by dev score; test score reported.", "",
             "| target | best intermediate (by dev) | dev | test | Δ |", "|---|---|---|---|---|"]
     for task, c in report.best_per_task().items():
-        out.append(f"| {task} | {c} | {_f(report.cells[(c, task)].dev)} | {_stat(report.cells[(c, task)].score)} | "
+        out.append(f"| {task} | {_cell(c)} | {_f(report.cells[(c, task)].dev)} | {_stat(report.cells[(c, task)].score)} | "
                    f"{_f(report.delta(c, task), True)} |")
+    out.append("")
     if any(d["tasks"] > 1 for d in report.diversity.values()):
         out += ["", "## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
                 "normalised weights, against its XTREME score.", ""]
         rows = []
         for c in report.configs:
             d = report.diversity.get(c, {"tasks": 0, "formats": 0, "entropy": 0.0})
-            rows.append(f"| {c} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
+            rows.append(f"| {_cell(c)} | {d['tasks']} | {d['formats']} | {d['entropy']:.2f} | "
                         f"{_stat(report.xtreme[c]) if c in report.xtreme else '-'} |")
         out += [*_fold(["| intermediate | tasks | formats | weight entropy | XTREME |", "|---|---|---|---|---|"], rows, top), ""]
     if report.models:
@@ -119,7 +126,7 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
             out.append("")
     out += ["", "## By resource level", "",
             "Mean zero-shot score over the languages of each resource class (shipped language table).", ""]
-    rows = [f"| {c} | " + " | ".join(_f(report.resource_groups(c).get(k)) for k in ("high", "mid", "low")) + " |"
+    rows = [f"| {_cell(c)} | " + " | ".join(_f(report.resource_groups(c).get(k)) for k in ("high", "mid", "low")) + " |"
             for c in report.configs]
     out += _fold(["| intermediate | high | mid | low |", "|---|---|---|---|"], rows, top)
     out += _figure(figures, "groups", "gain by language resource class and family",
@@ -127,7 +134,7 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
     for task in report.tasks:
         configs = [c for c in report.configs if (c, task) in report.cells]
         langs = sorted({l for c in configs for l in report.cells[(c, task)].languages})
-        rows = [f"| {c} | " + " | ".join(_f(report.cells[(c, task)].languages.get(l)) for l in langs) + " |"
+        rows = [f"| {_cell(c)} | " + " | ".join(_f(report.cells[(c, task)].languages.get(l)) for l in langs) + " |"
                 for c in configs]
         out += ["", f"## {task} by language", "",
                 *_fold(["| intermediate | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)], rows, top)]
@@ -154,7 +161,7 @@ def _failed(report: Report) -> list[str]:
     if not report.failed:
         return [*out, "none"]
     return [*out, "| trial | intermediate | target | error |", "|---|---|---|---|",
-            *(f"| {f['trial_id']} | {f['intermediate']} | {f['target_task']} | {(f['error'] or '').splitlines()[0][:300]} |"
+            *(f"| {f['trial_id']} | {_cell(f['intermediate'])} | {f['target_task']} | {_cell((f['error'] or '').splitlines()[0][:300])} |"
               for f in report.failed)]
 
 
