@@ -1,7 +1,12 @@
 import random
 
-from xlt.data.batching import length_grouped_batches, shard
+import pytest
+import torch
+from torch import nn
+
+from xlt.data.batching import length_grouped_batches, shard, token_budget_batches
 from xlt.formats import FORMATS, Features
+from xlt.runtime import LocalRuntime
 
 
 def test_length_grouped_batches_cover_every_index_once_and_group_lengths():
@@ -27,3 +32,76 @@ def test_collate_pads_to_the_batch_longest():
     batch = FORMATS["classification"].collate(f, [0, 1], pad_id=1)
     assert batch["input_ids"].tolist() == [[0, 5, 2, 1, 1], [0, 5, 6, 7, 2]]
     assert batch["attention_mask"].sum().item() == 8 and batch["labels"].tolist() == [1, 2]
+
+
+def test_token_budget_batches_cover_every_index_once_within_the_budget():
+    rng = random.Random(0)
+    lengths = [rng.randint(5, 120) for _ in range(1000)] + [1500]  # one example over the budget
+    batches = token_budget_batches(lengths, 1024, seed=1)
+    assert sorted(i for b in batches for i in b) == list(range(1001))
+    padded = [len(b) * max(lengths[i] for i in b) for b in batches]
+    assert [b for b, p in zip(batches, padded) if p > 1024] == [[1000]]  # alone, never cut
+    assert sum(padded) / len(padded) > 0.85 * 1024  # batches are filled, not left half empty
+    sizes = {len(b) for b in batches}
+    assert min(sizes) <= 1024 // 120 + 1 and max(sizes) >= 1024 // 20  # short examples in large batches
+    assert batches == token_budget_batches(lengths, 1024, seed=1) != token_budget_batches(lengths, 1024, seed=2)
+
+
+class _MeanPool(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.embed, self.out = nn.Embedding(50, 8), nn.Linear(8, 3)
+
+    def forward(self, batch, task=None):
+        mask = batch["attention_mask"].unsqueeze(-1).float()
+        return self.out((self.embed(batch["input_ids"]) * mask).sum(1) / mask.sum(1))
+
+
+class _Recording:
+    """The classification format, recording the shape of each batch it collates."""
+
+    def __init__(self):
+        self.fmt, self.shapes = FORMATS["classification"], []
+
+    def collate(self, features, indices, pad_id):
+        batch = self.fmt.collate(features, indices, pad_id)
+        self.shapes.append(tuple(batch["input_ids"].shape))
+        return batch
+
+    def loss(self, logits, batch):
+        return self.fmt.loss(logits, batch)
+
+
+@pytest.mark.parametrize("batch_tokens", [None, 400])
+def test_training_on_a_token_budget_sees_the_same_examples_on_the_same_schedule(batch_tokens, monkeypatch):
+    """Token-budget batches: each batch within the budget; the run lasts the examples the
+    batch_size run sees (epochs x steps x batch_size); the learning rate follows the linear
+    warm-up and decay over examples seen, ending at 0."""
+    import xlt.train as train
+
+    rng = random.Random(3)
+    ids = [[0] + [rng.randint(3, 49) for _ in range(rng.randint(2, 60))] + [2] for _ in range(100)]
+    features = Features(ids, list(range(100)), {"labels": [rng.randint(0, 2) for _ in ids]}, 100)
+    rates, real_step = [], torch.optim.AdamW.step
+
+    def step(opt, *args, **kw):
+        rates.append(opt.param_groups[0]["lr"])
+        return real_step(opt, *args, **kw)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", step)
+    fmt = _Recording()
+    out = train.train_phase(_MeanPool(), fmt, features, epochs=2, lr=0.1, batch_size=16, warmup_ratio=0.1,
+                            weight_decay=0.0, seed=0, pad_id=1, rt=LocalRuntime(), batch_tokens=batch_tokens)
+    total = 2 * 7 * 16  # epochs x ceil(100 / 16) steps x 16 examples
+    if batch_tokens is None:
+        assert out["steps"] == 14 and all(n <= 16 for n, _ in fmt.shapes)
+        return
+    assert all(n * width <= batch_tokens or n == 1 for n, width in fmt.shapes)
+    assert len({n for n, _ in fmt.shapes}) > 3  # the batch size follows the lengths
+    assert total <= out["examples"] < total + max(n for n, _ in fmt.shapes)
+    seen = 0
+    for (n, _), rate in zip(fmt.shapes, rates):  # the rate a step trains at: the schedule at the examples before it
+        warm = int(0.1 * total)
+        assert rate == pytest.approx(0.1 * (seen / warm if seen < warm else max(0.0, (total - seen) / (total - warm))))
+        seen += n

@@ -71,6 +71,20 @@ def test_a_phase_takes_the_task_defaults_unless_the_sweep_sets_them():
                      "resources": {"workers_per_trial": 8}}, "p.yaml")
 
 
+
+def test_a_token_budget_reaches_the_phase_and_its_cache_key_and_a_tiny_one_is_refused():
+    from xlt.config import ConfigError, parse_sweep
+    from xlt.expand import expand
+
+    plans = [expand(parse_sweep({"name": "p", "target": {"tasks": ["xnli"], **extra}}, "p.yaml"),
+                    {"intermediate_task": "none", "seed": 0}, "t", "/tmp/r") for extra in ({}, {"batch_tokens": 4096})]
+    assert [p.targets[0].batch_tokens for p in plans] == [None, 4096]
+    assert plans[0].target_key(plans[0].targets[0]) != plans[1].target_key(plans[1].targets[0])
+    assert "batch_tokens" not in repr(plans[0].targets[0])  # config hashes of sweeps without it are unchanged
+    with pytest.raises(ConfigError, match="target.batch_tokens"):
+        parse_sweep({"name": "p", "target": {"tasks": ["xnli"], "batch_tokens": 16}}, "p.yaml")
+
+
 def test_a_global_batch_splits_evenly_over_ranks_and_micro_batches():
     batch = list(range(32))
     shares = [step_share(batch, r, 4) for r in range(4)]

@@ -200,6 +200,10 @@ class PhaseConfig(_Strict):
     micro_batch_size: int | None = Field(None, ge=1)
     """The most examples a worker runs at once: a worker's share of a batch larger than this
     accumulates gradients over micro-batches (None: the whole share at once)."""
+    batch_tokens: int | None = Field(None, ge=64)
+    """Token-budget batches (fairseq's max-tokens): each batch holds up to this many padded tokens
+    (examples x its longest) instead of `batch_size` examples. The run lasts, and its learning-rate
+    schedule runs over, the examples the `batch_size` run sees (docs/tasks.md)."""
     warmup_ratio: float | None = Field(None, ge=0, lt=1)
     weight_decay: float | None = Field(None, ge=0)
     eval_every: int | None = Field(None, ge=0)

@@ -173,7 +173,7 @@ class _UnitRunner:
         """xlt.train.train_loop with the phase's settings; counts the steps and the loss."""
         out = train_loop(model, fmts, features, probabilities, lr=phase.learning_rate, epochs=phase.epochs,
                          steps=steps, epoch_sizes=epoch_sizes, batch_size=phase.batch_size,
-                         micro_batch=phase.micro_batch_size,
+                         micro_batch=phase.micro_batch_size, batch_tokens=phase.batch_tokens,
                          warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
                          pad_id=self.pad_id, rt=self.rt, dev_score=dev_score,
                          eval_every=phase.eval_every if dev_score else None, patience=phase.patience,

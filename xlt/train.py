@@ -12,7 +12,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from xlt.data.batching import length_grouped_batches, shard, step_share
+from xlt.data.batching import length_grouped_batches, shard, step_share, token_budget_batches
 from xlt.formats import Features, Format
 from xlt.runtime import Runtime
 
@@ -33,11 +33,12 @@ def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.d
     return torch.optim.AdamW(groups, lr=lr, fused=device.type in ("cuda", "cpu"))
 
 
-def _schedule(opt, total: int, warmup: int):
+def _schedule(opt, total: int, warmup: int, position: Callable[[], int] | None = None):
     """Linear warm-up from 0, then linear decay to 0: transformers' `get_linear_schedule_with_warmup`,
-    which the reference protocol (jiant) uses, step for step."""
-    return torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup)))
+    which the reference protocol (jiant) uses, step for step. With `position`, the schedule runs
+    on what it returns (examples seen, for token-budget batches) instead of the step count."""
+    factor = lambda s: s / max(1, warmup) if s < warmup else max(0.0, (total - s) / max(1, total - warmup))  # noqa: E731
+    return torch.optim.lr_scheduler.LambdaLR(opt, factor if position is None else (lambda _step: factor(position())))
 
 
 def train_phase(model: nn.Module, fmt: Format, features: Features, *, epochs: float, **kw) -> dict:
@@ -49,7 +50,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
                probabilities: dict[str, float], *, lr: float, batch_size: int, warmup_ratio: float,
                weight_decay: float, seed: int, pad_id: int, rt: Runtime, steps: int | None = None,
                epochs: float = 1.0, micro_batch: int | None = None, max_grad_norm: float = 1.0,
-               epoch_sizes: dict[str, int] | None = None,
+               epoch_sizes: dict[str, int] | None = None, batch_tokens: int | None = None,
                dev_score: Callable[[], float] | None = None, eval_every: int | None = None,
                patience: int | None = None, compile: bool = False) -> dict:
     """Train `model` on one task or a mixture: each optimizer step draws a task from
@@ -63,11 +64,16 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     many examples instead (a mixture's examples cap). Warm-up is `warmup_ratio` of the steps, then
     linear decay; gradients are clipped to `max_grad_norm` once per optimizer step.
 
+    With `batch_tokens`, batches hold up to that many padded tokens instead of `batch_size`
+    examples (xlt.data.batching.token_budget_batches). The run then lasts, and its learning-rate
+    schedule runs over, examples seen: the examples the `batch_size` run would see, so the two stay
+    comparable (same data, epochs and schedule shape; steps differ). `eval_every` still counts steps.
+
     With `dev_score` and `eval_every`: score dev every `eval_every` steps and at the end, keep
     the best weights (restored at the end) and stop after `patience` evaluations without
     improvement. Every rank scores the same gathered predictions, so all take the same decisions.
 
-    Returns {'steps', 'train_loss', 'task_losses', 'task_steps'} and, with selection,
+    Returns {'steps', 'examples', 'train_loss', 'task_losses', 'task_steps'} and, with selection,
     {'best_dev', 'best_step'}.
     """
     from xlt.mixtures import TaskSampler, mixture_steps
@@ -80,7 +86,10 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     accumulate = getattr(ddp, "no_sync", None)
 
     def batches(name: str, epoch: int) -> list[list[int]]:
-        return length_grouped_batches(features[name].lengths, batch_size, seed * 1000 + epoch + 100_003 * names.index(name))
+        order_seed = seed * 1000 + epoch + 100_003 * names.index(name)
+        if batch_tokens:
+            return token_budget_batches(features[name].lengths, batch_tokens, order_seed)
+        return length_grouped_batches(features[name].lengths, batch_size, order_seed)
 
     def cycle(name: str):
         epoch = 0
@@ -91,7 +100,13 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     sizes = epoch_sizes or {n: len(features[n]) for n in names}  # features: QA windows count, as in jiant
     total = steps or mixture_steps({n: math.ceil(sizes[n] / batch_size) for n in names}, epochs)
     opt = _optimizer(model, lr, weight_decay, device)
-    sched = _schedule(opt, total, int(warmup_ratio * total))
+    seen = [0]  # examples consumed (global batches, before DDP's top-up)
+    if batch_tokens:  # the run and its schedule measured in examples: those the batch_size run sees
+        total = total * batch_size
+        sched = _schedule(opt, total, int(warmup_ratio * total), position=lambda: seen[0])
+    else:
+        sched = _schedule(opt, total, int(warmup_ratio * total))
+    done = (lambda: seen[0] >= total) if batch_tokens else (lambda: step >= total)
     iterators = {n: cycle(n) for n in names}
     sums = {n: torch.zeros((), device=device) for n in names}
     counts = dict.fromkeys(names, 0)
@@ -110,9 +125,10 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
         return bool(patience) and best["bad"] >= patience
 
     step, stopped = 0, False
-    while step < total and not stopped:
+    while not done() and not stopped:
         name = next(sampler)
-        micro = step_share(next(iterators[name]), rt.rank, rt.world_size, micro_batch)
+        batch_indices = next(iterators[name])
+        micro = step_share(batch_indices, rt.rank, rt.world_size, micro_batch)
         share = sum(map(len, micro))
         for i, indices in enumerate(micro):
             batch = {k: v.to(device, non_blocking=True) for k, v in fmts[name].collate(features[name], indices, pad_id).items()}
@@ -125,13 +141,14 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
             sums[name] += loss.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         opt.step()
+        seen[0] += len(batch_indices)
         sched.step()
         opt.zero_grad(set_to_none=True)
         counts[name] += 1
         step += 1
-        if dev_score and eval_every and step % eval_every == 0 and step < total:
+        if dev_score and eval_every and step % eval_every == 0 and not done():
             stopped = checkpoint_if_best(step)
-    out = {"steps": step, "train_loss": sum(float(v) for v in sums.values()) / step,
+    out = {"steps": step, "examples": seen[0], "train_loss": sum(float(v) for v in sums.values()) / step,
            "task_losses": {n: float(sums[n]) / counts[n] for n in names if counts[n]}, "task_steps": counts}
     if dev_score and eval_every:
         if not stopped:

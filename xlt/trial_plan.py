@@ -29,6 +29,19 @@ class PhasePlan:
     """The most examples a worker runs at once; its share of a batch accumulates over micro-batches."""
     dev_subset: int | None = None
     """The first N dev examples score checkpoints; None: all."""
+    batch_tokens: int | None = None
+    """Token-budget batches: padded tokens per batch instead of `batch_size` examples (None: off)."""
+
+    def cache_content(self) -> dict:
+        """What the phase cache keys on: every setting, less a token budget that is off (so keys
+        from before the setting existed still match)."""
+        content = asdict(self)
+        if content["batch_tokens"] is None:
+            del content["batch_tokens"]
+        return content
+
+    def __repr__(self) -> str:  # the dataclass's own, less an unset token budget: config hashes stay as they were
+        return f"PhasePlan({', '.join(f'{k}={v!r}' for k, v in self.cache_content().items())})"
 
 
 @dataclass(frozen=True)
@@ -124,7 +137,7 @@ class TrialPlan:
 
         m = self.intermediate_mixture
         return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
-                            "phase": asdict(self.intermediate), "steps": self.intermediate_steps,
+                            "phase": self.intermediate.cache_content(), "steps": self.intermediate_steps,
                             "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples),
                             "data_revisions": {t: self.data_revision(t) for t in m.tasks}})
 
@@ -135,7 +148,7 @@ class TrialPlan:
 
         task = get_task(phase.task)
         names = sorted({task.name, *task.train_tasks, task.dev_task})
-        return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": asdict(phase),
+        return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": phase.cache_content(),
                             "selection": self.selection, "languages": self.target_languages,
                             "retrieval": [self.retrieval_layer, self.retrieval_pooling],
                             "data": data_fingerprint(names, self.source, self.max_train_examples),

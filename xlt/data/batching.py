@@ -4,6 +4,10 @@ its longest).
 Padding is most of the cost on realistic length spreads (RAY-NOTES: 29 -> 63 ex/s on CPU),
 so batches group examples of similar length and pad only to their own longest.
 
+Token-budget batches (`batch_tokens`, as fairseq's `--max-tokens`) fill each batch up to a
+budget of padded tokens instead of a count of examples: short examples travel in large batches,
+long ones in small, so every step does about the same work.
+
 Training batches are global: one optimizer step consumes one batch of `batch_size` examples
 whatever the number of workers (the reference protocol's batch, jiant's 32 or 16). Each rank
 takes an equal contiguous share of it and, when its share is larger than `micro_batch`, runs it
@@ -33,6 +37,31 @@ def length_grouped_batches(
     for start in range(0, len(order), window):
         grouped.extend(sorted(order[start:start + window], key=lengths.__getitem__, reverse=True))
     batches = [grouped[i:i + batch_size] for i in range(0, len(grouped), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def token_budget_batches(lengths: list[int], max_tokens: int, seed: int, group_factor: int = 50) -> list[list[int]]:
+    """Indices in batches of at most `max_tokens` padded tokens (examples x the batch's longest).
+
+    Shuffle, sort within windows of about `group_factor` batches (descending), cut each window
+    greedily at the budget, then shuffle the batches. An example longer than the budget forms a
+    batch of its own (padding is never truncated away)."""
+    order = list(range(len(lengths)))
+    rng = random.Random(seed)
+    rng.shuffle(order)
+    mean = max(1.0, sum(lengths) / max(1, len(lengths)))
+    window = max(1, int(group_factor * max_tokens / mean))
+    batches: list[list[int]] = []
+    for start in range(0, len(order), window):
+        batch: list[int] = []
+        for i in sorted(order[start:start + window], key=lengths.__getitem__, reverse=True):
+            if batch and (len(batch) + 1) * lengths[batch[0]] > max_tokens:  # batch[0] is its longest
+                batches.append(batch)
+                batch = []
+            batch.append(i)
+        if batch:
+            batches.append(batch)
     rng.shuffle(batches)
     return batches
 
