@@ -50,3 +50,16 @@ def test_search_efficiency_quick(tmp_path, monkeypatch):
     assert strategies == {(p, s) for p in ("single", "mixture") for s in ("grid", "random", "tpe", "tpe+asha")}
     assert all(r["final regret"] >= 0 for r in record["rows"])
     assert (tmp_path / "regret.png").stat().st_size > 0
+
+
+def test_token_batches_quick(tmp_path, monkeypatch):
+    from benchmarks import common, token_batches
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = token_batches.main(["--quick", "--budgets", "512"])
+    rows = {r["runner"]: r for r in record["rows"]}
+    assert set(rows) == {"xlt, batch 32 (length-grouped)", "xlt, batch_tokens=512", "HF Trainer group_by_length"}
+    assert all(r["examples/s"] > 0 for r in record["rows"])
+    # a budget of 512 tokens pads less than batches of 32 and takes more, smaller steps
+    fixed, budget = rows["xlt, batch 32 (length-grouped)"], rows["xlt, batch_tokens=512"]
+    assert budget["padded/real tokens"] < fixed["padded/real tokens"] and budget["steps"] > fixed["steps"]
