@@ -8,7 +8,10 @@ response model (xlt/surrogate/response.yaml) and cost model (xlt/cost_model.yaml
            grid is every subset of the 9 tasks with equal weights, at temperature 1 and 5.
 Strategies: grid (the grid in a random order), random and TPE (the Optuna samplers xlt uses,
 seeded per repetition), TPE + ASHA (Optuna's asynchronous successive halving pruner over the
-learning curve the surrogate reports: a pruned trial pays for the part it ran). Each repetition
+learning curve the surrogate reports: a pruned trial pays for the part it ran), and, on request
+(`--strategies`), GP (Optuna's Gaussian-process sampler), multivariate TPE, and grid→TPE (the
+first 10 trials from the grid in a random order, then TPE told them: a designed start, then
+model-based search). Each repetition
 uses its own training seed, so the seed noise differs; regret is measured on the noise-free
 response (the true value of the incumbent, chosen by its observed score), in XTREME points.
 GPU-hours follow the cost model, with the phase cache: an intermediate checkpoint is paid once.
@@ -19,6 +22,11 @@ response model through Tune, Optuna and ASHA (see BENCHMARKS.md for its speed).
 
   python -m benchmarks.search_efficiency                 # the figures in BENCHMARKS.md
   python -m benchmarks.search_efficiency --quick         # CI: seconds
+  python -m benchmarks.response_variants /tmp/resp && python -m benchmarks.search_efficiency \
+      --response shipped --response /tmp/resp/redrawn-1.yaml --response /tmp/resp/interference.yaml \
+      --strategies grid,random,tpe,tpe-mv,gp,grid-tpe      # the same search on other response models
+
+Each response model is its own problem (its own optimum); rows carry its name.
 """
 
 import argparse
@@ -34,6 +42,8 @@ from benchmarks.common import RESULTS, emit
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
 WITHIN = 0.5  # XTREME points
+GRID_START = 10  # grid-tpe: trials taken from the grid before TPE proposes
+STRATEGIES = ("grid", "random", "tpe", "tpe+asha", "tpe-mv", "gp", "grid-tpe")
 
 
 @dataclass
@@ -62,12 +72,13 @@ class Run:
 class Evaluator:
     """One trial's observed curve and true value, and its cost, through xlt's own pieces."""
 
-    def __init__(self, problem: Problem):
+    def __init__(self, problem: Problem, response: str | None = None):
         from xlt.cost_estimate import load_cost_model
         from xlt.surrogate import ResponseModel
 
         self.problem, self.cost = problem, load_cost_model()
-        self.noisy, self.true = ResponseModel.load(), ResponseModel.load().without_noise()
+        self.noisy = ResponseModel.load(response)
+        self.true = self.noisy.without_noise()
 
     def _phases(self, params: dict, response):
         from xlt.expand import expand
@@ -149,7 +160,10 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int, optimum: f
     incumbent: tuple[float, float] | None = None   # (observed, true)
     sampler = {"random": lambda: optuna.samplers.RandomSampler(seed=seed),
                "tpe": lambda: optuna.samplers.TPESampler(seed=seed),
-               "tpe+asha": lambda: optuna.samplers.TPESampler(seed=seed)}.get(strategy)
+               "tpe+asha": lambda: optuna.samplers.TPESampler(seed=seed),
+               "tpe-mv": lambda: optuna.samplers.TPESampler(seed=seed, multivariate=True),
+               "gp": lambda: optuna.samplers.GPSampler(seed=seed),
+               "grid-tpe": lambda: optuna.samplers.TPESampler(seed=seed, n_startup_trials=0)}.get(strategy)
     pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3) \
         if strategy == "tpe+asha" else optuna.pruners.NopPruner()
     study = optuna.create_study(direction="maximize", sampler=sampler(), pruner=pruner) if sampler else None
@@ -157,6 +171,8 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int, optimum: f
     random.Random(seed).shuffle(order)
     trials = len(order) if strategy == "grid" else problem.budget
     for n in range(trials):
+        if strategy == "grid-tpe" and n < GRID_START:  # a designed start: grid points, told to TPE
+            study.enqueue_trial(order[n])
         trial = study.ask(problem.distributions) if study else None
         params = dict(trial.params) if trial else order[n]
         params["seed"] = seed
@@ -186,20 +202,46 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="2 repetitions, small budgets (CI)")
-    parser.add_argument("--plot", default=str(RESULTS / "search_efficiency.png"))
+    parser.add_argument("--plot", default=str(RESULTS / "search_efficiency.png"),
+                        help="the regret plot (with several --response: one per response, named after it)")
+    parser.add_argument("--response", action="append",
+                        help="a response-model YAML ('shipped': xlt's own); repeat for several (default: shipped)")
+    parser.add_argument("--strategies", default="grid,random,tpe,tpe+asha",
+                        help=f"comma-separated, of {', '.join(STRATEGIES)}")
+    parser.add_argument("--problems", default="single,mixture", help="comma-separated, of single, mixture")
     args = parser.parse_args(argv)
+    strategies = [s for s in args.strategies.split(",") if s]
+    if bad := [s for s in strategies if s not in STRATEGIES]:
+        parser.error(f"--strategies: unknown {', '.join(bad)} (known: {', '.join(STRATEGIES)})")
+    if "grid" not in strategies:
+        parser.error("--strategies: the comparison needs grid")
+    responses = args.response or ["shipped"]
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     logging.getLogger("xlt").setLevel(logging.WARNING)
     reps = 2 if args.quick else args.reps
+    rows = []
+    for response in responses:
+        rows += _compare(response, strategies, args.problems.split(","), reps, args.quick,
+                         _plot_path(Path(args.plot), response, len(responses)))
+    return emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick,
+                                            "responses": responses, "strategies": strategies})
+
+
+def _plot_path(path: Path, response: str, count: int) -> Path:
+    return path if count == 1 else path.with_name(f"{path.stem}-{Path(response).stem}{path.suffix}")
+
+
+def _compare(response: str, strategies: list[str], names: list[str], reps: int, quick: bool, plot: Path) -> list[dict]:
+    """Every strategy on both problems under one response model: a row per (problem, strategy)."""
     rows, curves = [], {}
-    for problem in problems(args.quick):
-        ev = Evaluator(problem)
-        optimum = best_true(ev, problem, args.quick)
+    name = "shipped" if response == "shipped" else Path(response).stem
+    for problem in (p for p in problems(quick) if p.name in names):
+        ev = Evaluator(problem, None if response == "shipped" else response)
+        optimum = best_true(ev, problem, quick)
         grid_trials = len(problem.grid)
-        runs = {s: [search(ev, problem, s, seed, optimum) for seed in range(reps)]
-                for s in ("grid", "random", "tpe", "tpe+asha")}
+        runs = {s: [search(ev, problem, s, seed, optimum) for seed in range(reps)] for s in strategies}
         grid_hours = statistics.median(r.hours[-1] for r in runs["grid"])
         for strategy, rs in runs.items():
             hits = [r.first_within(WITHIN) for r in rs]
@@ -207,18 +249,17 @@ def main(argv=None) -> dict:
             hours = [h for _, h in hits if h is not None]
             med_t = statistics.median(trials) if len(trials) > reps // 2 else None
             med_h = statistics.median(hours) if len(hours) > reps // 2 else None
-            rows.append({"problem": problem.name, "strategy": strategy, "trials run": len(rs[0].regret),
+            rows.append({"response": name, "problem": problem.name, "strategy": strategy, "trials run": len(rs[0].regret),
                          f"reached {WITHIN} (of {reps})": len(trials),
                          "median trials": med_t, "median GPU-h": round(med_h, 1) if med_h is not None else None,
                          "trials / grid": round(med_t / grid_trials, 3) if med_t else None,
                          "GPU-h / grid": round(med_h / grid_hours, 3) if med_h else None,
                          "final regret": round(statistics.median(r.regret[-1] for r in rs), 3)})
             curves[(problem.name, strategy)] = rs
-        print(f"{problem.name}: true optimum {100 * optimum:.2f} XTREME points; grid {grid_trials} trials, "
+        print(f"{name} / {problem.name}: true optimum {100 * optimum:.2f} XTREME points; grid {grid_trials} trials, "
               f"{grid_hours:.0f} GPU-h")
-    record = emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick})
-    _plot(curves, Path(args.plot))
-    return record
+    _plot(curves, plot)
+    return rows
 
 
 def _plot(curves: dict, path: Path) -> None:

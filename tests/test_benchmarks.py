@@ -52,6 +52,22 @@ def test_search_efficiency_quick(tmp_path, monkeypatch):
     assert (tmp_path / "regret.png").stat().st_size > 0
 
 
+def test_search_efficiency_on_other_response_models_with_the_model_based_samplers(tmp_path, monkeypatch):
+    from benchmarks import common, response_variants, search_efficiency
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    redrawn, _, interference = response_variants.write(tmp_path / "responses")
+    shipped = response_variants._shipped()["effects"]
+    assert response_variants.redrawn(1)["effects"] != shipped and response_variants.redrawn(1) == response_variants.redrawn(1)
+    record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", "grid,gp,grid-tpe,tpe-mv",
+                                     "--response", str(redrawn), "--response", str(interference),
+                                     "--plot", str(tmp_path / "regret.png")])
+    assert {(r["response"], r["strategy"]) for r in record["rows"]} == {
+        (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv")}
+    assert all(r["final regret"] >= 0 for r in record["rows"])
+    assert (tmp_path / "regret-redrawn-1.png").stat().st_size > 0 and (tmp_path / "regret-interference.png").exists()
+
+
 def test_token_batches_quick(tmp_path, monkeypatch):
     from benchmarks import common, token_batches
 
