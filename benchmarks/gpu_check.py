@@ -1,7 +1,8 @@
 """GPU check, one command: XLM-R large (its published architecture, random weights, nothing fetched
 from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured in one run:
   - training throughput and MFU at max lengths 128, 256 and 384: xlt's loop (`train_phase`) against a
-    bare PyTorch bf16 loop (autocast, fused AdamW) and HF Trainer (bf16, group_by_length), each on
+    bare PyTorch bf16 loop (autocast, fused AdamW) and HF Trainer (bf16, group_by_length), and xlt's
+    loop with token-budget batches (`batch_tokens`: the batch x the longest example), each on
     the same examples, one epoch, after a warm-up; ratios are against the bare loop of this run;
   - xlt's peak GPU memory against its estimate (xlt/models/memory.py, docs/backbones.md);
   - evaluation throughput (`xlt.train.predict`);
@@ -27,7 +28,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import RESULTS, emit, synthetic, table
-from benchmarks.gpu_loops import (LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime, sync,
+from benchmarks.gpu_loops import (LR, bare_epoch, xlt_budget_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime, sync,
                                   xlt_epoch, xlt_model)
 
 MFU_TARGET, RATIO_TARGET = 0.45, 0.95
@@ -277,6 +278,7 @@ def main(argv=None) -> dict:
           f"{params['total'] / 1e6:,.1f}M parameters, {params['matmul'] / 1e6:,.1f}M outside the embedding tables; "
           f"peak: {peak_note}")
     loops = (("xlt", xlt_epoch, lambda: xlt_model(config)),
+             ("xlt batch_tokens", xlt_budget_epoch, lambda: xlt_model(config)),
              ("bare", bare_epoch, lambda: hf_model(config)),
              ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)))
     rows, memory, evals = [], [], []

@@ -48,6 +48,17 @@ def xlt_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
                 weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device))
 
 
+def xlt_budget_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
+    """xlt's loop with token-budget batches (`batch_tokens`): a budget of `batch` x the longest
+    example, so its largest batches hold what a `batch` batch of the longest would."""
+    from xlt.formats import FORMATS, Features
+    from xlt.train import train_phase
+
+    features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
+    train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=batch, warmup_ratio=0.1,
+                weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device), batch_tokens=batch * max(map(len, ids)))
+
+
 def bare_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
     """The reference: a plain loop written here, independently of xlt. Batches from length-sorted
     windows of 50 batches (HF's group_by_length grouping), padded to their own longest; bf16 autocast

@@ -56,7 +56,7 @@ def test_smoke_writes_one_json_line_with_every_section(smoke):
     record, _ = smoke
     assert SECTIONS <= set(record) and record["benchmark"] == "gpu_check" and record["smoke"] is True
     assert {(r["seq"], r["runner"]) for r in record["rows"]} == {
-        (seq, runner) for seq in (128, 256, 384) for runner in ("xlt", "bare", "HF Trainer")}
+        (seq, runner) for seq in (128, 256, 384) for runner in ("xlt", "xlt batch_tokens", "bare", "HF Trainer")}
     assert all(r["÷ bare"] == 1.0 for r in record["rows"] if r["runner"] == "bare")
     assert [m["seq"] for m in record["memory"]] == [e["seq"] for e in record["eval"]] == [128, 256, 384]
     xnli = record["xnli"]
