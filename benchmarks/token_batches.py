@@ -11,13 +11,12 @@ Each runner runs `--repeats` times, interleaved; its fastest run counts (the oth
 by something else on the machine, not by the runner).
 """
 
-import argparse
 import time
 
 import torch
 
 from benchmarks.common import emit, synthetic
-from benchmarks.train_throughput import BATCH, VOCAB, _xlt_model, hf_trainer
+from benchmarks.train_throughput import BATCH, VOCAB, _xlt_model, hf_trainer, training_parser
 
 
 class _Counting:
@@ -53,11 +52,7 @@ def xlt_loop(size: str, examples: int, epochs: float, batch_tokens: int | None) 
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--size", choices=["tiny", "mid", "base", "large"], default="mid")
-    parser.add_argument("--examples", type=int, default=2048)
-    parser.add_argument("--epochs", type=float, default=1.0)
-    parser.add_argument("--threads", type=int, default=2)
+    parser = training_parser(__doc__)
     parser.add_argument("--budgets", default="1312,2048,4096",
                         help="token budgets to run (1312 = 32 x the mean length, 4096 = 32 x the longest)")
     parser.add_argument("--repeats", type=int, default=2)

@@ -146,12 +146,18 @@ def hf_trainer(size: str, examples: int, epochs: float, group_by_length: bool) -
     return time.perf_counter() - start
 
 
-def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__)
+def training_parser(description: str) -> argparse.ArgumentParser:
+    """The options every training benchmark takes: model size, examples, epochs, threads."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--size", choices=["tiny", "mid", "base", "large"], default="mid")
     parser.add_argument("--examples", type=int, default=2048)
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=2)
+    return parser
+
+
+def main(argv=None) -> dict:
+    parser = training_parser(__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny model, 128 examples (CI)")
     parser.add_argument("--skip-hf", action="store_true")
     args = parser.parse_args(argv)
