@@ -100,13 +100,13 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     sizes = epoch_sizes or {n: len(features[n]) for n in names}  # features: QA windows count, as in jiant
     total = steps or mixture_steps({n: math.ceil(sizes[n] / batch_size) for n in names}, epochs)
     opt = _optimizer(model, lr, weight_decay, device)
-    seen = [0]  # examples consumed (global batches, before DDP's top-up)
+    seen = 0  # examples consumed (global batches, before DDP's top-up)
     if batch_tokens:  # the run and its schedule measured in examples: those the batch_size run sees
-        total = total * batch_size
-        sched = _schedule(opt, total, int(warmup_ratio * total), position=lambda: seen[0])
-    else:
-        sched = _schedule(opt, total, int(warmup_ratio * total))
-    done = (lambda: seen[0] >= total) if batch_tokens else (lambda: step >= total)
+        total *= batch_size
+    sched = _schedule(opt, total, int(warmup_ratio * total), position=(lambda: seen) if batch_tokens else None)
+
+    def done() -> bool:
+        return (seen if batch_tokens else step) >= total
     iterators = {n: cycle(n) for n in names}
     sums = {n: torch.zeros((), device=device) for n in names}
     counts = dict.fromkeys(names, 0)
@@ -141,14 +141,14 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
             sums[name] += loss.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
         opt.step()
-        seen[0] += len(batch_indices)
+        seen += len(batch_indices)
         sched.step()
         opt.zero_grad(set_to_none=True)
         counts[name] += 1
         step += 1
         if dev_score and eval_every and step % eval_every == 0 and not done():
             stopped = checkpoint_if_best(step)
-    out = {"steps": step, "examples": seen[0], "train_loss": sum(float(v) for v in sums.values()) / step,
+    out = {"steps": step, "examples": seen, "train_loss": sum(float(v) for v in sums.values()) / step,
            "task_losses": {n: float(sums[n]) / counts[n] for n in names if counts[n]}, "task_steps": counts}
     if dev_score and eval_every:
         if not stopped:

@@ -17,6 +17,14 @@ as several micro-batches whose gradients accumulate.
 import math
 import random
 
+def _sorted_windows(lengths: list[int], rng: random.Random, window: int) -> list[list[int]]:
+    """Every index, shuffled, then cut into windows of `window` indices, each sorted longest first."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    return [sorted(order[start:start + window], key=lengths.__getitem__, reverse=True)
+            for start in range(0, len(order), window)]
+
+
 def length_grouped_batches(
     lengths: list[int], batch_size: int, seed: int | None, group_factor: int = 50
 ) -> list[list[int]]:
@@ -26,16 +34,11 @@ def length_grouped_batches(
     batches, so every epoch differs but each batch stays tight. Without: sorted by length
     (evaluation; order does not matter there).
     """
-    order = list(range(len(lengths)))
     if seed is None:
-        order.sort(key=lengths.__getitem__)
+        order = sorted(range(len(lengths)), key=lengths.__getitem__)
         return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     rng = random.Random(seed)
-    rng.shuffle(order)
-    window = batch_size * group_factor
-    grouped = []
-    for start in range(0, len(order), window):
-        grouped.extend(sorted(order[start:start + window], key=lengths.__getitem__, reverse=True))
+    grouped = [i for window in _sorted_windows(lengths, rng, batch_size * group_factor) for i in window]
     batches = [grouped[i:i + batch_size] for i in range(0, len(grouped), batch_size)]
     rng.shuffle(batches)
     return batches
@@ -47,15 +50,12 @@ def token_budget_batches(lengths: list[int], max_tokens: int, seed: int, group_f
     Shuffle, sort within windows of about `group_factor` batches (descending), cut each window
     greedily at the budget, then shuffle the batches. An example longer than the budget forms a
     batch of its own (padding is never truncated away)."""
-    order = list(range(len(lengths)))
     rng = random.Random(seed)
-    rng.shuffle(order)
     mean = max(1.0, sum(lengths) / max(1, len(lengths)))
-    window = max(1, int(group_factor * max_tokens / mean))
     batches: list[list[int]] = []
-    for start in range(0, len(order), window):
+    for window in _sorted_windows(lengths, rng, max(1, int(group_factor * max_tokens / mean))):
         batch: list[int] = []
-        for i in sorted(order[start:start + window], key=lengths.__getitem__, reverse=True):
+        for i in window:
             if batch and (len(batch) + 1) * lengths[batch[0]] > max_tokens:  # batch[0] is its longest
                 batches.append(batch)
                 batch = []
