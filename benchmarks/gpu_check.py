@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import RESULTS, emit, synthetic, table
-from benchmarks.gpu_loops import (LR, bare_epoch, xlt_budget_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime, sync,
+from benchmarks.gpu_loops import (LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime, sync,
                                   xlt_epoch, xlt_model)
 
 MFU_TARGET, RATIO_TARGET = 0.45, 0.95
@@ -278,7 +278,7 @@ def main(argv=None) -> dict:
           f"{params['total'] / 1e6:,.1f}M parameters, {params['matmul'] / 1e6:,.1f}M outside the embedding tables; "
           f"peak: {peak_note}")
     loops = (("xlt", xlt_epoch, lambda: xlt_model(config)),
-             ("xlt batch_tokens", xlt_budget_epoch, lambda: xlt_model(config)),
+             ("xlt batch_tokens", partial(xlt_epoch, token_budget=True), lambda: xlt_model(config)),
              ("bare", bare_epoch, lambda: hf_model(config)),
              ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)))
     rows, memory, evals = [], [], []

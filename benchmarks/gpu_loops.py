@@ -38,25 +38,17 @@ def runtime(device: torch.device):
     return rt
 
 
-def xlt_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
-    """xlt's own loop: `train_phase` in one process (LocalRuntime), bf16 autocast on GPU, fused AdamW."""
+def xlt_epoch(model, ids, labels, batch: int, device: torch.device, token_budget: bool = False) -> None:
+    """xlt's own loop: `train_phase` in one process (LocalRuntime), bf16 autocast on GPU, fused AdamW.
+    With `token_budget`: token-budget batches (`batch_tokens`) of `batch` x the longest example, so
+    its largest batches hold what a `batch` batch of the longest would."""
     from xlt.formats import FORMATS, Features
     from xlt.train import train_phase
 
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
     train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=batch, warmup_ratio=0.1,
-                weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device))
-
-
-def xlt_budget_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
-    """xlt's loop with token-budget batches (`batch_tokens`): a budget of `batch` x the longest
-    example, so its largest batches hold what a `batch` batch of the longest would."""
-    from xlt.formats import FORMATS, Features
-    from xlt.train import train_phase
-
-    features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
-    train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=batch, warmup_ratio=0.1,
-                weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device), batch_tokens=batch * max(map(len, ids)))
+                weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device),
+                batch_tokens=batch * max(map(len, ids)) if token_budget else None)
 
 
 def bare_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
