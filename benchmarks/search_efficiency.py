@@ -213,6 +213,8 @@ def main(argv=None) -> dict:
     strategies = [s for s in args.strategies.split(",") if s]
     if bad := [s for s in strategies if s not in STRATEGIES]:
         parser.error(f"--strategies: unknown {', '.join(bad)} (known: {', '.join(STRATEGIES)})")
+    if bad := [p for p in args.problems.split(",") if p not in ("single", "mixture")]:
+        parser.error(f"--problems: unknown {', '.join(bad)} (known: single, mixture)")
     if "grid" not in strategies:
         parser.error("--strategies: the comparison needs grid")
     responses = args.response or ["shipped"]
