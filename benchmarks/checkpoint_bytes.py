@@ -8,9 +8,9 @@ process: one intermediate phase (MNLI), then XNLI, PAWS-X and XQuAD.
 import tempfile
 from pathlib import Path
 
-from xlt.pipeline import run_trial
-from xlt.runtime import LocalRuntime
-from xlt.trial_plan import PhasePlan, TrialPlan
+from xlt.trial.torch_backend import run_trial
+from xlt.trial.runtime import LocalRuntime
+from xlt.trial.plan import PhasePlan, TrialPlan
 
 
 def _trial(root: Path, cache: bool) -> TrialPlan:

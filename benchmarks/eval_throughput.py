@@ -32,8 +32,8 @@ def main(argv=None) -> dict:
     from xlt.formats import FORMATS, Features
     from xlt.formats.base import PooledHead
     from xlt.models.task_model import TaskModel
-    from xlt.runtime import LocalRuntime
-    from xlt.train import predict
+    from xlt.trial.runtime import LocalRuntime
+    from xlt.trial.train import predict
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

@@ -5,8 +5,8 @@ from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured 
     loop with token-budget batches (`batch_tokens`: the batch x the longest example), each on
     the same examples, one epoch, after a warm-up; ratios are against the bare loop of this run;
   - xlt's peak GPU memory against its estimate (xlt/models/memory.py, docs/backbones.md);
-  - evaluation throughput (`xlt.train.predict`);
-  - XNLI zero-shot over its 15 languages end to end (`xlt.pipeline.run_trial` on the fixtures);
+  - evaluation throughput (`xlt.trial.train.predict`);
+  - XNLI zero-shot over its 15 languages end to end (`xlt.trial.torch_backend.run_trial` on the fixtures);
   - a 2-worker DDP step through Ray Train (xlt's RayRuntime) where the machine has 2 GPUs.
 Writes one JSON line (appended to --out, default benchmarks/results/gpu_check.jsonl) and tables.
 Targets (MFU >= 45%, xlt >= 0.95x bare) are printed as pass/fail, never asserted.
@@ -124,8 +124,9 @@ def xnli_zero_shot(config, device: torch.device, tokenizer_dir: Path, work: Path
     from transformers import XLMRobertaModel
 
     from xlt.models.tiny import _copy_tokenizer
-    from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-    from xlt.results import read_results
+    from xlt.trial.plan import PhasePlan, TrialPlan
+    from xlt.trial.torch_backend import run_trial
+    from xlt.results.rows import read_results
 
     model_dir = work / "xlmr-random"
     model_dir.mkdir()
@@ -152,15 +153,15 @@ def xnli_zero_shot(config, device: torch.device, tokenizer_dir: Path, work: Path
     examples = sum(r["n_examples"] for r in rows)
     return {"languages": len(accuracy), "test_examples": examples, "run_trial_s": wall, "model_dir_s": saved,
             "mean_accuracy": sum(accuracy.values()) / len(accuracy), "accuracy": accuracy,
-            "how": "xlt.pipeline.run_trial, target xnli, source local (fixtures), LocalRuntime on this device; "
+            "how": "xlt.trial.torch_backend.run_trial, target xnli, source local (fixtures), LocalRuntime on this device; "
                    "run_trial_s covers loading, tokenising, 1 epoch on English, dev and 15 test sets, results, checkpoint"}
 
 
 def _ddp_worker(config: dict) -> None:
     """On each Ray Train worker: xlt's train_phase under DDP (RayRuntime), warm-up then timed."""
     from xlt.formats import FORMATS, Features
-    from xlt.train import train_phase
-    from xlt.worker import RayRuntime
+    from xlt.trial.train import train_phase
+    from xlt.sweep.worker import RayRuntime
 
     rt = RayRuntime(num_threads=1, gpus="cuda" if config["gpu"] else "none")
     with torch.device(rt.device):
@@ -335,7 +336,7 @@ def main(argv=None) -> dict:
     print(f"\npeak memory of xlt's loop against xlt.models.memory's estimate ({shape.name}, seq x batch, incl. "
           f"1.5 GiB context/workspace)")
     table(memory, [c for c in memory[0] if c != "why_null"])
-    print("\nevaluation (xlt.train.predict on the trained model)")
+    print("\nevaluation (xlt.trial.train.predict on the trained model)")
     table(evals)
     print(f"\nXNLI zero-shot end to end: {xnli['languages']} languages, {xnli['test_examples']} test examples, "
           f"run_trial {xnli['run_trial_s']:.1f} s (model directory written in {xnli['model_dir_s']:.1f} s), "

@@ -1,6 +1,6 @@
 """The loops `benchmarks.gpu_check` times, on any device: xlt's `train_phase`, a bare PyTorch loop and
 HF Trainer (group_by_length), bf16 autocast on GPU and fp32 on CPU; timing with peak GPU memory;
-evaluation through `xlt.train.predict`."""
+evaluation through `xlt.trial.train.predict`."""
 
 import gc
 import shutil
@@ -31,7 +31,7 @@ def hf_model(config):
 
 
 def runtime(device: torch.device):
-    from xlt.runtime import LocalRuntime
+    from xlt.trial.runtime import LocalRuntime
 
     rt = LocalRuntime()
     rt.device = device
@@ -43,7 +43,7 @@ def xlt_epoch(model, ids, labels, batch: int, device: torch.device, token_budget
     With `token_budget`: token-budget batches (`batch_tokens`) of `batch` x the longest example, so
     its largest batches hold what a `batch` batch of the longest would."""
     from xlt.formats import FORMATS, Features
-    from xlt.train import train_phase
+    from xlt.trial.train import train_phase
 
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
     train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=batch, warmup_ratio=0.1,
@@ -157,9 +157,9 @@ def measure(epoch, build, warm_data, data, batch: int, device: torch.device) -> 
 
 
 def eval_throughput(model, ids, batch: int, device: torch.device) -> float:
-    """Seconds for `xlt.train.predict` over `ids` (after a warm-up pass over the first batches)."""
+    """Seconds for `xlt.trial.train.predict` over `ids` (after a warm-up pass over the first batches)."""
     from xlt.formats import FORMATS, Features
-    from xlt.train import predict
+    from xlt.trial.train import predict
 
     features = Features(ids, list(range(len(ids))), {"labels": [0] * len(ids)}, len(ids))
     first = ids[: 4 * batch]

@@ -81,8 +81,8 @@ class Evaluator:
         self.true = self.noisy.without_noise()
 
     def _phases(self, params: dict, response):
-        from xlt.expand import expand
-        from xlt.surrogate.trial import SurrogatePhases
+        from xlt.trial.expand import expand
+        from xlt.surrogate.backend import SurrogatePhases
 
         plan = expand(self.problem.cfg, {"seed": 0, **self.problem.constants, **params}, "bench", "/nonexistent")
         return plan, SurrogatePhases(plan, self.problem.cfg, response, self.cost)
@@ -115,7 +115,7 @@ def problems(quick: bool) -> list[Problem]:
     from ray.tune.search.optuna import OptunaSearch
 
     from xlt.config import load_sweep
-    from xlt.space import param_space
+    from xlt.sweep.space import param_space
 
     single = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["search.algorithm=optuna-tpe", f"target.tasks={TARGETS}"])
     space = OptunaSearch.convert_search_space(param_space(single))

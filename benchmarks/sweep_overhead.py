@@ -22,8 +22,8 @@ def tune_trials(n: int, concurrent: int) -> float:
     from ray import tune
     from ray.tune.search.optuna import OptunaSearch
 
-    from xlt.progress import SweepProgress
-    from xlt.sweep import TRIAL_SLOT
+    from xlt.sweep.progress import SweepProgress
+    from xlt.sweep.run import TRIAL_SLOT
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -85,7 +85,7 @@ def main(argv=None) -> dict:
         args.trials, args.fits = 6, 1
     import ray
 
-    from xlt.sweep import TRIAL_SLOT
+    from xlt.sweep.run import TRIAL_SLOT
 
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")

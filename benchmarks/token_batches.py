@@ -37,8 +37,8 @@ class _Counting:
 
 def xlt_loop(size: str, examples: int, epochs: float, batch_tokens: int | None) -> dict:
     from xlt.formats import FORMATS, Features
-    from xlt.runtime import LocalRuntime
-    from xlt.train import train_phase
+    from xlt.trial.runtime import LocalRuntime
+    from xlt.trial.train import train_phase
 
     ids, labels = synthetic(examples, VOCAB)
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))

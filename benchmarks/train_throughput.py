@@ -36,8 +36,8 @@ def _xlt_model(size: str):
 def _xlt_worker(config: dict) -> None:
     """Runs on the Ray Train worker: xlt's own train_phase on the benchmark data."""
     from xlt.formats import FORMATS, Features
-    from xlt.train import train_phase
-    from xlt.worker import RayRuntime
+    from xlt.trial.train import train_phase
+    from xlt.sweep.worker import RayRuntime
 
     rt = RayRuntime(num_threads=config["threads"])
     ids, labels = synthetic(config["examples"], VOCAB)
@@ -70,8 +70,8 @@ def xlt_in_ray_train(size: str, examples: int, epochs: float, threads: int) -> d
 def xlt_in_process(size: str, examples: int, epochs: float) -> float:
     """xlt's same loop without Ray (LocalRuntime): separates the loop from Ray's share of the machine."""
     from xlt.formats import FORMATS, Features
-    from xlt.runtime import LocalRuntime
-    from xlt.train import train_phase
+    from xlt.trial.runtime import LocalRuntime
+    from xlt.trial.train import train_phase
 
     ids, labels = synthetic(examples, VOCAB)
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from xlt.languages import LANGUAGES
 from xlt.report import load_report, write_report
-from xlt.results import ResultRow, write_rows
+from xlt.results.rows import ResultRow, write_rows
 from xlt.tasks import get_task
 
 BASE = {"xnli": 79.0, "pawsx": 86.0, "xquad": 72.0, "udpos": 72.0}

@@ -24,7 +24,7 @@ def ray_cluster(xlt_cache):
     import ray
 
     from xlt.models.registry import resolve_model
-    from xlt.sweep import TRIAL_SLOT
+    from xlt.sweep.run import TRIAL_SLOT
 
     resolve_model("tiny-xlmr")
     ray.init(num_cpus=2, resources={TRIAL_SLOT: 2}, include_dashboard=False,

@@ -9,9 +9,10 @@ import torch
 
 from xlt.data.loading import DataError
 from xlt.models.backbone import backbone_of, load_encoder, pool
-from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-from xlt.results import read_results
-from xlt.runtime import LocalRuntime
+from xlt.trial.plan import PhasePlan, TrialPlan
+from xlt.trial.torch_backend import run_trial
+from xlt.results.rows import read_results
+from xlt.trial.runtime import LocalRuntime
 
 FORMATS = {"hellaswag": "multiple_choice", "xnli": "classification", "xquad": "span_extraction",
            "panx": "tagging", "tatoeba": "retrieval"}

@@ -6,7 +6,7 @@ from torch import nn
 
 from xlt.data.batching import length_grouped_batches, shard, token_budget_batches
 from xlt.formats import FORMATS, Features
-from xlt.runtime import LocalRuntime
+from xlt.trial.runtime import LocalRuntime
 
 
 def test_length_grouped_batches_cover_every_index_once_and_group_lengths():
@@ -78,7 +78,7 @@ def test_training_on_a_token_budget_sees_the_same_examples_on_the_same_schedule(
     """Token-budget batches: each batch within the budget; the run lasts the examples the
     batch_size run sees (epochs x steps x batch_size); the learning rate follows the linear
     warm-up and decay over examples seen, ending at 0."""
-    import xlt.train as train
+    import xlt.trial.train as train
 
     rng = random.Random(3)
     ids = [[0] + [rng.randint(3, 49) for _ in range(rng.randint(2, 60))] + [2] for _ in range(100)]

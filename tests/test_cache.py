@@ -1,14 +1,14 @@
-"""The phase cache: computed once per key, reused, corrupted entries retrained; leases."""
+"""The phase cache: computed once per key, reused, corrupted entries retrained (leases: test_leases.py)."""
 
 import json
 from pathlib import Path
 
 import pytest
 
-from xlt.locks import Leases
-from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-from xlt.results import read_results
-from xlt.runtime import LocalRuntime
+from xlt.trial.plan import PhasePlan, TrialPlan
+from xlt.trial.torch_backend import run_trial
+from xlt.results.rows import read_results
+from xlt.trial.runtime import LocalRuntime
 
 
 def plan(tmp_path, trial_id: str, target_lr: float = 3e-3) -> TrialPlan:
@@ -55,25 +55,6 @@ def test_corrupted_or_half_written_entries_are_retrained(tmp_path):
     assert not any(r["cache_hit"] for r in rows_of(tmp_path, "c") if r["phase"] == "intermediate")
     run_trial(plan(tmp_path, "d"), LocalRuntime())  # the retrained entry is whole again
     assert all(r["cache_hit"] for r in rows_of(tmp_path, "d"))
-
-
-def test_leases_are_exclusive_renewable_and_expire():
-    now = [0.0]
-    leases = Leases(ttl=0.2, clock=lambda: now[0])  # time moves only when the test says
-    assert leases.acquire("k", "a") and not leases.acquire("k", "b")
-    assert leases.acquire("k", "a")  # re-entrant for its owner
-    now[0] = 0.12
-    leases.renew("k", "a")  # now held until 0.32
-    now[0] = 0.24
-    assert not leases.acquire("k", "b")  # renewed: still held (without the renewal it expired at 0.2)
-    now[0] = 0.3199
-    assert not leases.acquire("k", "b")
-    now[0] = 0.33
-    assert leases.acquire("k", "b")  # expired: its holder died
-    leases.release("k", "a")  # not the owner: no effect
-    assert not leases.acquire("k", "a")
-    leases.release("k", "b")
-    assert leases.acquire("k", "a")
 
 
 def test_features_are_cached_and_a_damaged_entry_is_rebuilt(tmp_path, monkeypatch):
@@ -164,8 +145,8 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
 
     from xlt.cli import main
     from xlt.config import load_sweep
-    from xlt.locks import lock_actor
-    from xlt.expand import expand
+    from xlt.sweep.lock_actor import lock_actor
+    from xlt.trial.expand import expand
     from conftest import REPO
 
     args = [f"storage={tmp_path}", "name=lease", "intermediate.tasks=mnli", "target.learning_rate=1.0e-3",

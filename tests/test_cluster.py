@@ -12,7 +12,7 @@ import yaml
 
 import ray_heads as heads
 
-from xlt.results import KEY, read_results
+from xlt.results.rows import KEY, read_results
 
 from conftest import REPO
 

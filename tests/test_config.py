@@ -1,4 +1,3 @@
-import json
 from pathlib import Path
 
 import pytest
@@ -94,22 +93,6 @@ def test_invalid_yaml(tmp_path):
         load_sweep(bad)
 
 
-def test_baseline_point_and_grid_space():
-    from xlt.expand import baseline_point, grid_size
-    from xlt.space import param_space
-
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe",
-                                                      "intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
-    # the baseline samples no intermediate rate: it trains no intermediate task
-    assert baseline_point(cfg) == {"intermediate_task": "none", "target_learning_rate": 1e-3}
-    assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=none"])) is None
-    assert baseline_point(load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=mnli"])) is None
-    grid = load_sweep(REPO / "sweeps" / "paper-single.yaml")
-    assert grid_size(grid) == 90 and param_space(grid)["intermediate_task"] == {"grid_search": grid.intermediate.tasks.choice}
-    with pytest.raises(ConfigError, match="intermediate.learning_rate: search.algorithm grid needs a fixed value"):
-        load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
-
-
 def test_mixture_errors_name_their_key():
     base = {**MINIMAL, "intermediate": {"tasks": "m"}}
     assert _error({**base, "mixtures": {"m": {"tasks": ["mnli", "mnlii"]}}}) == \
@@ -126,65 +109,3 @@ def test_mixture_errors_name_their_key():
     assert _error({**MINIMAL, "intermediate": {"mixture": {"tasks": ["mnli", "qqp"], "weights": {"simplex": {}},
                                                           "temperature": {"uniform": [-1, 2]}}}}) == \
         "s.yaml: intermediate.mixture.temperature: a temperature must be > 0"
-
-
-def test_searched_mixture_space_and_trial_plan():
-    from xlt.expand import MIXTURE_SEARCH, expand
-    from xlt.space import param_space
-
-    cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", ["model.name=tiny-xlmr", "data.source=local"])
-    space = param_space(cfg)
-    assert space["intermediate_task"] == MIXTURE_SEARCH and "mixture_temperature" in space
-    assert sum(k.startswith("mixture_weight_") for k in space) == 9
-    params = {"intermediate_task": MIXTURE_SEARCH, "intermediate_learning_rate": 1e-5, "target_learning_rate": 1e-5,
-              "seed": 0, "mixture_temperature": 2.0,
-              **{f"mixture_weight_{t}": (1.0 if t in ("mnli", "squad_v1") else 0.01) for t in cfg.intermediate.mixture.tasks}}
-    plan = expand(cfg, params, "t1", "/tmp/r")
-    assert plan.intermediate_mixture.tasks == ("mnli", "squad_v1")  # the others fell under min_weight
-    assert plan.intermediate_name == "mnli:0.500+squad_v1:0.500@T=2" and plan.intermediate_steps == 20000
-
-
-def test_optunas_space_samples_only_what_a_trial_uses():
-    """A `none` trial draws no intermediate learning rate (define-by-run), so two baseline trials
-    with the same target rate are the same configuration to the sampler."""
-    import optuna
-
-    from xlt.space import define_by_run
-
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe",
-                                                      "intermediate.learning_rate={loguniform: [3.0e-4, 3.0e-3]}"])
-    space = define_by_run(cfg)
-    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
-    seen = []
-    for _ in range(30):
-        trial = study.ask()
-        fixed = space(trial)
-        seen.append({**trial.params, **fixed})
-        study.tell(trial, 0.5)
-    for params in seen:
-        assert ("intermediate_learning_rate" in params) == (params["intermediate_task"] == "mnli"), params
-        assert params["seed"] == 0 and params["target_learning_rate"] in (1e-3, 3e-3)
-    assert {"intermediate_task", "target_learning_rate"} <= set(study.trials[0].params)
-    assert "seed" not in study.trials[0].params  # fixed: returned, not sampled
-
-
-def test_a_finished_configuration_is_not_run_again():
-    from ray.tune.search import Searcher
-    from ray.tune.search.optuna import OptunaSearch
-
-    from xlt.searcher import DistinctTrials
-    from xlt.space import define_by_run
-    import optuna
-
-    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])  # 2 x 2 = 4 configurations
-    searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max",
-                                           sampler=optuna.samplers.TPESampler(seed=0)), retries=50)
-    configs = []
-    for i in range(4):
-        config = searcher.suggest(f"t{i}")
-        configs.append(json.dumps(config, sort_keys=True))
-        searcher.on_trial_complete(f"t{i}", result={"objective": 0.1 * i})
-    assert len(set(configs)) == 4 and searcher.skipped > 0  # every configuration once, repeats skipped
-    state = searcher.get_state()
-    assert len(state["finished"]) == 4 and not state["running"]
-    assert Searcher.FINISHED == "FINISHED"

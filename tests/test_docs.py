@@ -27,7 +27,7 @@ def test_the_docs_have_runnable_blocks():
 @pytest.fixture
 def demo_results(tmp_path):
     """A results directory shaped like the demo's (two configurations, dev and test rows)."""
-    from xlt.results import ResultRow, write_rows
+    from xlt.results.rows import ResultRow, write_rows
 
     for i, inter in enumerate(("none", "mnli")):
         base = dict(sweep="demo", trial_id=f"t{i}", intermediate=inter, mixture={} if inter == "none" else {inter: 1.0},

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from xlt.cli import main
-from xlt.results import KEY, read_results
+from xlt.results.rows import KEY, read_results
 
 from conftest import REPO
 
@@ -70,7 +70,8 @@ def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp
 
 def test_a_trial_larger_than_local_ray_fails_fast_but_a_cluster_may_autoscale(ray_cluster, capsys):
     from xlt.config import load_sweep
-    from xlt.sweep import SweepError, init_ray
+    from xlt.results.sweep_dir import SweepError
+    from xlt.sweep.run import init_ray
 
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["resources.workers_per_trial=2", "resources.gpus_per_worker=1"])
     with pytest.raises(SweepError, match="one trial needs 2 CPUs and 2 GPUs"):

@@ -136,11 +136,11 @@ def test_prepare_fills_the_cache_so_trials_never_read_the_hub(mirror, tmp_path, 
 
     from transformers import AutoTokenizer
 
-    import xlt.trial_data
+    import xlt.trial.data
     from xlt.data.prepare import plans_for_data, prepare
     from xlt.models.registry import resolve_model
     from xlt.revisions import resolve
-    from xlt.trial_data import TrialData, reads
+    from xlt.trial.data import TrialData, reads
 
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["data.source=hub", "target.languages=[de, ur]",
                                                       f"storage={tmp_path / 'runs'}"])
@@ -150,7 +150,7 @@ def test_prepare_fills_the_cache_so_trials_never_read_the_hub(mirror, tmp_path, 
     assert prepare(cfg, revisions, echo=lines.append) > 0 and "prepared" in lines[-1]
 
     shutil.rmtree(mirror / "facebook")
-    monkeypatch.setattr(xlt.trial_data, "load_records", lambda *a, **k: pytest.fail(f"read the hub: {a[:3]}"))
+    monkeypatch.setattr(xlt.trial.data, "load_records", lambda *a, **k: pytest.fail(f"read the hub: {a[:3]}"))
     tokenizer = AutoTokenizer.from_pretrained(resolve_model("tiny-xlmr"))
     hits = 0
     for plan in plans_for_data(cfg, revisions):

@@ -8,7 +8,7 @@ import pytest
 
 import ray_heads as heads
 
-from xlt.results import read_results
+from xlt.results.rows import read_results
 
 from conftest import REPO
 

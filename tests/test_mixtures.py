@@ -90,7 +90,7 @@ def test_examples_cap_is_jiants():
 
 def test_the_cap_is_in_the_cache_key_and_the_config():
     from xlt.config import parse_sweep
-    from xlt.expand import expand
+    from xlt.trial.expand import expand
 
     def key(cap):
         mixture = {"tasks": ["mnli", "qqp"], "sampling": "temperature", "temperature": 2.0, **({"examples_cap": cap} if cap else {})}

@@ -113,7 +113,7 @@ def test_seeds_are_replicates_never_searched():
 
     with pytest.raises(ConfigError, match="search.seed: optuna-tpe would search over seeds and favour lucky ones"):
         _sweep("search.algorithm=optuna-tpe", "search.seed={choice: [1, 2]}")
-    from xlt.expand import grid_size
+    from xlt.trial.expand import grid_size
 
     assert grid_size(_sweep("search.seed={choice: [1, 2]}")) == 8  # a grid runs every configuration with each seed
 

@@ -11,10 +11,11 @@ from xlt.submission.benchmarks import XTREME_R
 from xlt.data.loading import DataError, load_records
 from xlt.data.pools import answer_sentence_pool, load_pool, sentence_spans
 from xlt.objective import Objective
-from xlt.formats.retrieval import pool_files, pool_score, rank_pool
-from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-from xlt.results import read_results
-from xlt.runtime import LocalRuntime
+from xlt.formats.pool import pool_files, pool_score, rank_pool
+from xlt.trial.plan import PhasePlan, TrialPlan
+from xlt.trial.torch_backend import run_trial
+from xlt.results.rows import read_results
+from xlt.trial.runtime import LocalRuntime
 from xlt.submission.scoring import score_language
 from xlt.tasks import get_task
 

@@ -1,8 +1,8 @@
-"""The lines a person reads while a sweep runs (xlt/progress.py), as Tune's callbacks print them."""
+"""The lines a person reads while a sweep runs (xlt/sweep/progress.py), as Tune's callbacks print them."""
 
 from types import SimpleNamespace
 
-from xlt.progress import SweepProgress, describe
+from xlt.sweep.progress import SweepProgress, describe
 
 
 def _trial(trial_id, last_result=None):

@@ -10,7 +10,7 @@ from torch import nn
 
 from xlt.data.batching import step_share
 from xlt.formats.span import _doc_spans, _is_max_context
-from xlt.runtime import LocalRuntime
+from xlt.trial.runtime import LocalRuntime
 from xlt.tasks import get_task
 
 # nyu-mll/jiant@daa5a258e3af5e7503288de8401429eaf3f58e13, jiant/scripts/benchmarks/xtreme/subscripts:
@@ -56,7 +56,7 @@ def test_retrieval_and_xcopa_defaults():
 
 def test_a_phase_takes_the_task_defaults_unless_the_sweep_sets_them():
     from xlt.config import parse_sweep
-    from xlt.expand import expand
+    from xlt.trial.expand import expand
 
     cfg = parse_sweep({"name": "p", "target": {"tasks": ["xnli", "xquad"], "eval_every": 0, "micro_batch_size": 4}}, "p.yaml")
     plan = expand(cfg, {"intermediate_task": "none", "seed": 0}, "t", "/tmp/r")
@@ -74,7 +74,7 @@ def test_a_phase_takes_the_task_defaults_unless_the_sweep_sets_them():
 
 def test_a_token_budget_reaches_the_phase_and_its_cache_key_and_a_tiny_one_is_refused():
     from xlt.config import ConfigError, parse_sweep
-    from xlt.expand import expand
+    from xlt.trial.expand import expand
 
     plans = [expand(parse_sweep({"name": "p", "target": {"tasks": ["xnli"], **extra}}, "p.yaml"),
                     {"intermediate_task": "none", "seed": 0}, "t", "/tmp/r") for extra in ({}, {"batch_tokens": 4096})]
@@ -115,7 +115,7 @@ class _ToyFormat:
 
 def _toy_run(micro_batch):
     from xlt.formats import Features
-    from xlt.train import train_phase
+    from xlt.trial.train import train_phase
 
     g = torch.Generator().manual_seed(1)
     x, y = torch.randn(20, 4, generator=g), torch.randint(0, 3, (20,), generator=g)
@@ -135,7 +135,7 @@ def test_gradient_accumulation_equals_the_whole_batch():
 
 
 def test_the_schedule_is_transformers_linear_warmup():
-    from xlt.train import _schedule
+    from xlt.trial.train import _schedule
 
     opt = torch.optim.SGD([nn.Parameter(torch.zeros(1))], lr=1.0)
     sched = _schedule(opt, total=10, warmup=2)

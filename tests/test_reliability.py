@@ -11,7 +11,7 @@ import pytest
 
 from xlt.cli import main
 from xlt.config import parse_sweep
-from xlt.sweep import SweepError, SweepPaths, check_fresh, save_sweep
+from xlt.results.sweep_dir import SweepError, SweepPaths, check_fresh, save_sweep
 
 from conftest import REPO
 
@@ -101,7 +101,7 @@ def test_resume_of_a_file_or_of_a_sweep_without_tune_state_fails_before_ray(tmp_
 def test_resume_refuses_a_results_directory_another_run_now_owns(tmp_path):
     """A sweep's results directory (`--results`) taken over by another run since: resuming would mix
     two runs' rows, so it is one line, exit 2, before Ray."""
-    from xlt.sweep import OWNER
+    from xlt.results.sweep_dir import OWNER
 
     cfg = _cfg(tmp_path)
     paths = SweepPaths.of(cfg)

@@ -15,7 +15,7 @@ import pytest
 
 from xlt.report import load_report, write_report
 from xlt.report.scores import t95
-from xlt.results import ResultRow, write_rows
+from xlt.results.rows import ResultRow, write_rows
 
 LANGS = {"xnli": ["en", "de", "ur", "sw"], "xquad": ["en", "de", "zh"]}
 
@@ -197,7 +197,7 @@ def test_the_best_configuration_is_chosen_by_dev_never_by_test(tmp_path):
 
 def test_a_sweep_that_asked_for_a_test_objective_says_so_first(tmp_path):
     from xlt.config import parse_sweep
-    from xlt.sweep import SweepPaths, save_sweep
+    from xlt.results.sweep_dir import SweepPaths, save_sweep
 
     cfg = parse_sweep({"name": "s", "target": {"tasks": ["xnli"]},
                        "search": {"objective": {"statistic": "mean", "split": "test"}}, "storage": str(tmp_path)}, "s.yaml")
@@ -495,7 +495,7 @@ def _bad_file(path, kind: str) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from xlt.results import SCHEMA
+    from xlt.results.rows import SCHEMA
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "truncated":
@@ -554,7 +554,7 @@ def test_pareto_figure_draws_every_complete_trial_and_joins_the_front(results):
     from xlt.objective import Objective
     from xlt.report import search_plots
     from xlt.report.pareto import pareto_points
-    from xlt.results import read_results
+    from xlt.results.rows import read_results
 
     objectives = (Objective("mean", "zero_shot"), Objective("worst", "zero_shot", split="test"))
     report = load_report(str(results))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from xlt.cli import main
-from xlt.results import read_results
+from xlt.results.rows import read_results
 
 from conftest import REPO
 

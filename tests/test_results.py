@@ -6,7 +6,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from xlt.results import OPTIONAL, SCHEMA, ResultRow, read_results, write_rows
+from xlt.results.rows import OPTIONAL, SCHEMA, ResultRow, read_results, write_rows
 
 
 def row(lang="de", value=0.5, trial="t1", phase="zero_shot", **kw) -> ResultRow:
@@ -88,7 +88,7 @@ def _write_bad(path, kind: str) -> None:
                                           ("foreign", "not an xlt results file (no column sweep, trial_id"),
                                           ("wrong-typed", "column seed is string, expected int64")])
 def test_a_bad_file_is_an_error_naming_it_or_skipped_with_a_warning(tmp_path, kind, reason):
-    from xlt.results import ResultsFileError, ResultsFileWarning
+    from xlt.results.rows import ResultsFileError, ResultsFileWarning
 
     write_rows(str(tmp_path), "t1", "target-xnli", [row("de"), row("ur", 0.25)])
     bad = tmp_path / "t2" / "target-xnli.parquet"

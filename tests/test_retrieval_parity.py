@@ -14,8 +14,9 @@ import pytest
 import torch
 
 from xlt.data.bucc import Bitext
-from xlt.formats.retrieval import (bucc_candidates, bucc_extract, bucc_score, bucc_threshold, default_retrieval_layer,
-                                   distinct, mine_bitext, tatoeba_score, tatoeba_search)
+from xlt.formats.bitext import (bucc_candidates, bucc_extract, bucc_score, bucc_threshold, distinct, mine_bitext,
+                                tatoeba_score, tatoeba_search)
+from xlt.formats.retrieval import default_retrieval_layer
 from xlt.metrics import bucc_prf
 
 DATA = Path(__file__).parent / "data" / "xtreme_retrieval"
@@ -126,9 +127,10 @@ def test_a_retrieval_trial_writes_files_that_score_to_its_rows(tmp_path):
     reads give the Parquet values, and BUCC's dev rows sit beside its test rows."""
     from xlt.submission.benchmarks import XTREME
     from xlt.objective import Objective
-    from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-    from xlt.results import read_results
-    from xlt.runtime import LocalRuntime
+    from xlt.trial.plan import PhasePlan, TrialPlan
+    from xlt.trial.torch_backend import run_trial
+    from xlt.results.rows import read_results
+    from xlt.trial.runtime import LocalRuntime
     from xlt.submission.scoring import score_language
 
     plan = TrialPlan(sweep="t", trial_id="r", model="tiny-xlmr", max_seq_length=64, source="local",

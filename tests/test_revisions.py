@@ -6,10 +6,11 @@ import shutil
 
 import pytest
 
-from xlt.pipeline import PhasePlan, TrialPlan, run_trial
-from xlt.results import read_results
+from xlt.trial.plan import PhasePlan, TrialPlan
+from xlt.trial.torch_backend import run_trial
+from xlt.results.rows import read_results
 from xlt.revisions import RevisionError, Revisions, files_digest, hub_commit, library_versions, resolve
-from xlt.runtime import LocalRuntime
+from xlt.trial.runtime import LocalRuntime
 
 
 def _plan(tmp_path, **kw) -> TrialPlan:
@@ -32,10 +33,10 @@ def test_two_sweeps_differing_in_one_input_share_no_entry(tmp_path, field, a, b)
 
 
 def test_the_phase_code_version_is_in_every_key(tmp_path, monkeypatch):
-    import xlt.cache_keys
+    import xlt.trial.keys
 
     before = _plan(tmp_path).intermediate_key
-    monkeypatch.setattr(xlt.cache_keys, "PHASE_CODE_VERSION", "999")
+    monkeypatch.setattr(xlt.trial.keys, "PHASE_CODE_VERSION", "999")
     assert _plan(tmp_path).intermediate_key != before
 
 
@@ -106,7 +107,7 @@ def test_sweep_json_records_the_revisions(tmp_path):
     import json
 
     from xlt.config import parse_sweep
-    from xlt.sweep import SweepPaths, save_sweep, saved_revisions
+    from xlt.results.sweep_dir import SweepPaths, save_sweep, saved_revisions
 
     cfg = parse_sweep({"name": "r", "target": {"tasks": ["xnli"]}, "storage": str(tmp_path)}, "r.yaml")
     revisions = resolve(cfg)

@@ -10,10 +10,10 @@ import pytest
 
 from xlt.cli import main
 from xlt.config import load_sweep
-from xlt.results import SCHEMA, read_results
-from xlt.expand import expand
+from xlt.results.rows import SCHEMA, read_results
+from xlt.trial.expand import expand
 from xlt.surrogate import Intermediate, ResponseError, ResponseModel
-from xlt.surrogate.trial import run_surrogate_trial
+from xlt.surrogate.backend import run_surrogate_trial
 from xlt.tasks import get_task
 
 from conftest import REPO
@@ -92,7 +92,8 @@ def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
     assert all(0 <= r["value"] <= 1 and r["n_examples"] > 0 and r["step"] > 0 for r in rows)
     # a learning curve for the scheduler, ending at the trial's objective
     progress = [r["progress"] for r in reports]
-    assert progress == sorted(progress) and progress[-1] == 1.0 and len(reports) == 4  # curve_points, one target
+    assert progress == sorted(progress) and progress[-1] == 1.0 and len(reports) == 5  # curve_points, one target, done
+    assert [r.get("unit") for r in reports] == [None, None, None, "target-xquad", "done"]  # a real trial's units
     assert math.isclose(reports[-1]["objective"], value) and reports[-1]["gpu_hours"] > reports[0]["gpu_hours"] > 0
     pa.Table.from_pylist(rows, schema=SCHEMA)  # the same schema a real trial's rows are built with
 

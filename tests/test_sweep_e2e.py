@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 import pytest
 
 from xlt.cli import main
-from xlt.results import KEY, read_results
+from xlt.results.rows import KEY, read_results
 from xlt.tasks import get_task
 
 from conftest import REPO
@@ -155,7 +155,7 @@ def test_grid_of_2x2_trains_exactly_two_intermediate_checkpoints(ray_cluster, tm
     # `xlt sweep plan` predicts these very phase runs: the same keys, each as often as it ran
     from xlt.config import load_sweep
     from xlt.cost_estimate import load_cost_model, plan_sweep
-    from xlt.sweep import saved_revisions
+    from xlt.results.sweep_dir import saved_revisions
 
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["storage=runs", "name=cache", *TINY, *GRID_2X2])
     plan = plan_sweep(cfg, load_cost_model(), revisions=saved_revisions(str(tmp_path / "runs" / "cache")))

@@ -1,6 +1,6 @@
 """`xlt sweep plan`: the phase runs a sweep implies, what the phase cache saves, and GPU-hours.
 
-Each trial is expanded by xlt.expand, as the sweep's own trials are, and its phase runs are
+Each trial is expanded by xlt.trial.expand, as the sweep's own trials are, and its phase runs are
 keyed by the cache's own content keys: what the plan counts as reused is what the cache reuses
 (tests/test_sweep_e2e.py holds a real grid sweep to its plan). Grids are enumerated exactly.
 Sampled spaces are simulated for the trial budget with uniform random draws (seeded), the
@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from xlt.config import SweepConfig
-from xlt.expand import baseline_point, expand, grid_points, sample_point
+from xlt.trial.expand import baseline_point, expand, grid_points, sample_point
 from xlt.revisions import Revisions
 from xlt.tasks import get_task
 
@@ -57,7 +57,7 @@ def load_cost_model(path: str | Path | None = None) -> dict:
 
 def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions | None = None) -> Plan:
     """Every phase run the sweep's trials perform, keyed by the phase cache's own keys: each
-    trial is expanded by xlt.expand exactly as Tune's trainable expands it (`revisions`, the
+    trial is expanded by xlt.trial.expand exactly as Tune's trainable expands it (`revisions`, the
     sweep's resolved ones, make the keys the very keys a real sweep writes)."""
     if cfg.search.algorithm == "grid":
         points = grid_points(cfg)

@@ -44,7 +44,7 @@ def library_versions() -> dict[str, str]:
     import torch
     import transformers
 
-    from xlt.cache_keys import PHASE_CODE_VERSION
+    from xlt.trial.keys import PHASE_CODE_VERSION
 
     return {"torch": torch.__version__, "transformers": transformers.__version__,
             "tokenizers": tokenizers.__version__, "xlt_phase_code": PHASE_CODE_VERSION}
@@ -92,7 +92,7 @@ def dataset_revision(task, source: str, pinned: str | None = None) -> str:
     from xlt.data.loading import LOCAL_SOURCES, _mirrored
 
     if source == "local":
-        from xlt.cache_keys import data_fingerprint
+        from xlt.trial.keys import data_fingerprint
 
         return f"fixture:{data_fingerprint([task.variant_of or task.name], 'local', None)}"
     parts = []

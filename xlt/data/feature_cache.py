@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow.fs as pafs
 
-from xlt.storage import filesystem, write_atomic
+from xlt.results.storage import filesystem, write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from functools import lru_cache
 from typing import Literal
 
+from xlt.data.errors import DataError  # noqa: F401  (where loaders' callers catch it)
 from xlt.data.bucc import Bitext, BuccFormatError, bucc_location, read_bitext
 from xlt.data.ccgbank import CCGFormatError, ccgbank_dir, read_ccgbank, read_stagged
 from xlt.data.jsonl import JSONLinesError, read_jsonl
@@ -29,10 +30,6 @@ log = logging.getLogger(__name__)
 
 Source = Literal["local", "hub"]
 UNKNOWN_LABEL = "<unk>"
-
-
-class DataError(ValueError):
-    """Bad data: the message names the task, language, split, row and field."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """`xlt data prepare`: read and tokenise everything a sweep's trials will read, once, into the
 feature cache on the sweep's storage, so that trials (on any node of a cluster) read the cache and
-never the hub. It goes through the trials' own code and keys (xlt.trial_data)."""
+never the hub. It goes through the trials' own code and keys (xlt.trial.data)."""
 
 import itertools
 from collections.abc import Callable
@@ -11,7 +11,7 @@ from xlt.config import Choice, SweepConfig
 def plans_for_data(cfg: SweepConfig, revisions) -> list:
     """One trial plan for each model x intermediate choice x target choice: together they read
     every split a trial of the sweep can read (learning rates and seeds read nothing else)."""
-    from xlt.expand import MIXTURE_SEARCH, expand
+    from xlt.trial.expand import MIXTURE_SEARCH, expand
 
     inter = cfg.intermediate
     if inter.mixture is not None:
@@ -36,7 +36,7 @@ def prepare(cfg: SweepConfig, revisions, echo: Callable[[str], None] = print) ->
 
     from xlt.models.registry import resolve_model
     from xlt.models.registry import COMMIT
-    from xlt.trial_data import TrialData, reads
+    from xlt.trial.data import TrialData, reads
 
     if not cfg.cache:
         raise ValueError("cache: false: xlt data prepare fills the feature cache, which this sweep does not use")

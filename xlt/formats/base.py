@@ -5,13 +5,14 @@ batches, owns the head and the loss, decodes logits into per-feature predictions
 gathered across DDP ranks), and scores per-example predictions with the official metric.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
 
-from xlt.models.backbone import pool
+from xlt.models.backbone import backbone_of, pool
 
 IGNORE = -100  # label of positions that carry no loss
 
@@ -34,6 +35,25 @@ class Features:
         return [max(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids) for ids in self.input_ids]
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One language's metrics on one split, from `n` examples (queries, gold pairs)."""
+
+    language: str
+    split: str
+    metrics: dict[str, float]
+    n: int
+
+
+Embedder = Callable[..., torch.Tensor]
+"""`embed(texts, contexts=None)`: L2-normalised sentence embeddings (Retrieval.embed, settings bound)."""
+
+
+def one_per_line(items) -> str:
+    """The XTREME submission layout: one item a line."""
+    return "".join(f"{x}\n" for x in items)
+
+
 def pad(seqs: list[list[int]], value: int, width: int | None = None) -> torch.Tensor:
     width = width or max(map(len, seqs))
     out = torch.full((len(seqs), width), value, dtype=torch.long)
@@ -46,6 +66,16 @@ def inputs(features: Features, indices: list[int], pad_id: int) -> dict[str, tor
     """Padded input_ids and attention_mask for flat (one sequence a feature) formats."""
     ids = pad([features.input_ids[i] for i in indices], pad_id)
     return {"input_ids": ids, "attention_mask": (ids != pad_id).long()}
+
+
+@dataclass(frozen=True)
+class HeadSource:
+    """What a head may need beyond the format and the encoder: the model it comes from (a registry
+    name or hub id; masked-LM and log-likelihood heads load its LM head) and how choices are scored."""
+
+    model: str
+    trust_remote_code: bool = False
+    choice_scoring: str = "head"
 
 
 class Format:
@@ -65,6 +95,11 @@ class Format:
         """The task head; `pooling` (the backbone's: first, mean or last) where states are pooled."""
         raise NotImplementedError
 
+    def build_head(self, task, encoder: nn.Module, source: HeadSource) -> nn.Module:
+        """The head a trial trains on `encoder`: the format's own, on the backbone's pooled states.
+        Formats whose head comes from the model's LM head override this."""
+        return self.head(task, encoder.config.hidden_size, pooling=backbone_of(encoder).pooling)
+
     def loss(self, logits: Any, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         raise NotImplementedError
 
@@ -81,7 +116,7 @@ class Format:
 
     def submission(self, predictions: list[Any]) -> str:
         """Predictions as a file of the XTREME submission layout: one a line."""
-        return "".join(f"{p}\n" for p in predictions)
+        return one_per_line(predictions)
 
     def gold(self, task, records: list[dict]) -> str:
         """Gold labels in the same layout, so `xlt score` can score the predictions."""

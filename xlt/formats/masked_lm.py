@@ -14,7 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from xlt.formats.base import IGNORE, Features, Format, inputs
+from xlt.data.errors import DataError
+from xlt.formats.base import IGNORE, Features, Format, HeadSource, inputs
+from xlt.models.backbone import backbone_of
+from xlt.models.registry import resolve_model
 
 MASK_PROBABILITY = 0.15
 
@@ -77,7 +80,15 @@ class MaskedLM(Format):
         return LMHead(head)
 
     def head(self, task, hidden_size, pooling="first"):
-        raise TypeError("masked_lm heads come from the backbone: use MaskedLM.lm_head(encoder, model)")
+        raise TypeError("masked_lm heads come from the backbone: use MaskedLM.build_head(task, encoder, source)")
+
+    def build_head(self, task, encoder: nn.Module, source: HeadSource) -> nn.Module:
+        """The backbone's own LM head, tied to its embeddings: an encoder's only."""
+        family = backbone_of(encoder).family
+        if family != "encoder":
+            raise DataError(f"task {task.name!r} (masked LM) needs an encoder with a masked-LM head; "
+                            f"{source.model} is a {family} model")
+        return self.lm_head(encoder, resolve_model(source.model), source.trust_remote_code)
 
     def loss(self, logits, batch):
         return F.cross_entropy(logits.float().flatten(0, 1), batch["labels"].flatten(), ignore_index=IGNORE)

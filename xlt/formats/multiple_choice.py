@@ -11,7 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from xlt.formats.base import Features, PooledHead, Format, pad
+from xlt.data.errors import DataError
+from xlt.formats.base import Features, Format, HeadSource, PooledHead, pad
+from xlt.models.backbone import backbone_of
+from xlt.models.registry import resolve_model
 from xlt.metrics import accuracy
 
 
@@ -80,6 +83,17 @@ class MultipleChoice(Format):
 
     def head(self, task, hidden_size, pooling="first"):
         return ChoiceHead(hidden_size, pooling)
+
+    def build_head(self, task, encoder: nn.Module, source: HeadSource) -> nn.Module:
+        """A choice head on pooled states, or with `choice_scoring: loglik` a decoder's own LM head
+        scoring each choice's tokens."""
+        if source.choice_scoring != "loglik":
+            return super().build_head(task, encoder, source)
+        family = backbone_of(encoder).family
+        if family != "decoder":
+            raise DataError(f"model.choice_scoring loglik needs a decoder-only model's LM head; "
+                            f"{source.model} is an {family} model")
+        return self.loglik_head(encoder, resolve_model(source.model), source.trust_remote_code)
 
     def loglik_head(self, encoder: nn.Module, model_path: str, trust_remote_code: bool = False) -> nn.Module:
         """The decoder's own LM head from its causal-LM checkpoint (tied to the embeddings when the

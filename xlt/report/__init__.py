@@ -11,7 +11,7 @@ from xlt.report import plots, search_plots
 from xlt.report.pareto import pareto_points
 from xlt.report.render import as_json, html, markdown, terminal
 from xlt.report.scores import Report, build
-from xlt.results import read_results
+from xlt.results.rows import read_results
 
 TOP = 20
 """Configurations a figure shows by default; the others are summarised by their median."""
@@ -39,7 +39,7 @@ def _sweep_objectives(sweep_root: Path) -> tuple:
     """The objectives of the sweep whose sweep.json sits beside the results; none without one."""
     if not (sweep_root / "sweep.json").is_file():
         return ()
-    from xlt.sweep import load_saved_sweep
+    from xlt.results.sweep_dir import load_saved_sweep
 
     return load_saved_sweep(str(sweep_root))[0].objectives()
 

@@ -1,0 +1,75 @@
+"""`xlt sweep plan`: phase runs and cache savings, computed without training anything."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from xlt.config import load_sweep
+from xlt.cost_estimate import load_cost_model, plan_sweep
+
+from conftest import REPO
+
+NINE = "[anli_plus, mnli, qqp, squad_v1, squad_v2, hellaswag, cosmosqa, commonsenseqa, ccg]"
+TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
+
+
+def test_paper_grid_with_one_target_per_trial():
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [f"intermediate.tasks={{choice: {NINE}}}"])
+    plan = plan_sweep(cfg, load_cost_model())
+    assert plan.trials == 9 * 9 and plan.exact
+    assert (plan.count("intermediate", False), plan.count("intermediate", True)) == (81, 9)
+    assert (plan.count("target", False), plan.count("target", True)) == (81, 81)
+    assert plan.hours(None, True) < plan.hours(None, False)
+
+
+def test_targets_listed_in_each_trial_share_the_intermediate_within_the_trial():
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [f"target.tasks={TARGETS}"])
+    plan = plan_sweep(cfg, load_cost_model())
+    assert plan.trials == 10  # none + the nine intermediate tasks, each trial fine-tuning every target
+    assert (plan.count("intermediate", False), plan.count("intermediate", True)) == (9, 9)
+    assert plan.count("target", False) == 90
+
+
+def test_gpu_hours_follow_the_cost_model(tmp_path):
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["intermediate.tasks=mnli", "target.tasks=[xnli]",
+                                                                "target.learning_rate=1.0e-5"])
+    cost = load_cost_model()
+    plan = plan_sweep(cfg, cost)
+    # MNLI 392,702 examples at 90 examples/s: 3 epochs as the intermediate task (X-STILTs guide),
+    # 2 for XNLI (jiant's XTREME configuration), which trains on MNLI
+    evaluation = 5010 * 15 / (90 * 3) / 3600
+    assert plan.hours("intermediate", False) == pytest.approx(392702 * 3 / 90 / 3600)
+    assert plan.hours("target", False) == pytest.approx(392702 * 2 / 90 / 3600 + evaluation)
+    override = tmp_path / "cost.yaml"
+    override.write_text("throughput: {xlm-roberta-large: 180}\n")
+    assert plan_sweep(cfg, load_cost_model(override)).hours(None, False) == pytest.approx(plan.hours(None, False) / 2)
+
+
+def test_sampled_space_is_simulated_deterministically():
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={choice: [1.0e-3]}", "search.num_trials=20",
+                                                      "search.algorithm=optuna-tpe"])
+    a, b = plan_sweep(cfg, load_cost_model()), plan_sweep(cfg, load_cost_model())
+    assert a.runs == b.runs and not a.exact
+    assert a.count("intermediate", True) == 1  # one distinct mnli config; `none` has no intermediate
+
+
+def test_cli_json():
+    out = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "paper-single.yaml"),
+                          "--json"], capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    assert data["trials"] == 90 and data["intermediate"]["runs_with_cache"] == 9
+    assert data["phase_run_ratio"] == pytest.approx((81 + 90) / (9 + 90))
+
+
+def test_planning_a_sweep_imports_neither_torch_nor_ray():
+    """Expanding trials into plans and cache keys is pure (xlt.trial.expand, xlt.trial.keys): `xlt sweep
+    plan` answers in about a second instead of paying torch's and Ray's imports."""
+    code = ("import sys\nfrom xlt.config import load_sweep\nfrom xlt.cost_estimate import load_cost_model, plan_sweep\n"
+            f"plan = plan_sweep(load_sweep({str(REPO / 'sweeps' / 'demo.yaml')!r}, []), load_cost_model())\n"
+            "assert plan.count('intermediate', True) == 1 and plan.count('target', True) == 4, plan\n"
+            "print(sorted(m for m in ('torch', 'ray', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,29 @@
+"""The Optuna searcher's wrapper (xlt.sweep.searcher): every configuration runs once."""
+
+import json
+
+from xlt.config import load_sweep
+
+from conftest import REPO
+
+
+def test_a_finished_configuration_is_not_run_again():
+    from ray.tune.search import Searcher
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.sweep.searcher import DistinctTrials
+    from xlt.sweep.space import define_by_run
+    import optuna
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])  # 2 x 2 = 4 configurations
+    searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max",
+                                           sampler=optuna.samplers.TPESampler(seed=0)), retries=50)
+    configs = []
+    for i in range(4):
+        config = searcher.suggest(f"t{i}")
+        configs.append(json.dumps(config, sort_keys=True))
+        searcher.on_trial_complete(f"t{i}", result={"objective": 0.1 * i})
+    assert len(set(configs)) == 4 and searcher.skipped > 0  # every configuration once, repeats skipped
+    state = searcher.get_state()
+    assert len(state["finished"]) == 4 and not state["running"]
+    assert Searcher.FINISHED == "FINISHED"

@@ -1,0 +1,228 @@
+"""Run a sweep: Ray Tune + Optuna over trials, each trial one Ray Train worker group (the sweep's
+directory and its layout: xlt.results.sweep_dir).
+"""
+
+import os
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from xlt.config import SweepConfig
+from xlt.results.sweep_dir import SweepError, SweepPaths, record_failure, save_sweep, saved_revisions
+
+TRIAL_SLOT = "trial_slot"  # custom resource: a trial driver holds one, so it holds no CPU
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    paths: SweepPaths
+    num_trials: int
+    num_errors: int
+
+
+def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, local: bool = False,
+                  revisions=None) -> None:
+    """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
+    import ray.train
+    from ray import tune
+    from ray.train.torch import TorchConfig, TorchTrainer
+    from ray.tune.integration.ray_train import TuneReportCallback
+
+    from xlt.trial.expand import expand
+    from xlt.sweep.worker import train_loop_per_worker
+
+    class ForwardScoredReports(TuneReportCallback):
+        """Forward to Tune only reports that carry the objective (target units, the end):
+        Optuna reads `objective` from every result it is given."""
+
+        def after_report(self, run_context, metrics, checkpoint):
+            if "objective" in metrics[0]:
+                super().after_report(run_context, metrics, checkpoint)
+
+    ctx = tune.get_context()
+    plan = expand(cfg, params, ctx.get_trial_id(), paths.results, paths.root, revisions)
+    if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
+        from xlt.surrogate.backend import run_surrogate_trial
+
+        try:
+            run_surrogate_trial(plan, cfg, tune.report)
+        except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
+            record_failure(cfg, paths, plan, err)
+            raise
+        return
+    res = cfg.resources
+    worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
+    gloo = res.simulated_gpus or not res.gpus_per_worker
+    if local and gloo:  # the embedded Ray: its rendezvous store on loopback too (xlt.sweep.local_ray)
+        from xlt.sweep.local_ray import loopback_torch_config
+
+        torch_config = loopback_torch_config(res.collective_timeout_s)
+    else:
+        torch_config = TorchConfig(backend="gloo" if gloo else None, timeout_s=res.collective_timeout_s)
+    trainer = TorchTrainer(
+        train_loop_per_worker,
+        train_loop_config={"plan": plan},
+        torch_config=torch_config,
+        scaling_config=ray.train.ScalingConfig(num_workers=res.workers_per_trial,
+                                               use_gpu=res.gpus_per_worker > 0,
+                                               resources_per_worker=worker),
+        run_config=ray.train.RunConfig(
+            name=ctx.get_trial_name(),  # after the trial, never a timestamp: restore finds it
+            storage_path=paths.train,
+            callbacks=[ForwardScoredReports()],
+            checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
+            failure_config=ray.train.FailureConfig(max_failures=res.max_failures),
+        ),
+    )
+    try:
+        trainer.fit()
+    except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
+        record_failure(cfg, paths, plan, err)
+        raise
+
+
+def optuna_storage(cfg: SweepConfig) -> dict:
+    """OptunaSearch keyword arguments for a database-backed study, or none. `env:NAME` stays a
+    name here: the URL is read from the environment where it is used (xlt.sweep.searcher), never kept in
+    anything Tune persists."""
+    url = cfg.search.optuna_storage
+    if not url:
+        return {}
+    if url.startswith("env:"):
+        name = url.removeprefix("env:")
+        if not os.environ.get(name):
+            raise SweepError(f"search.optuna_storage: environment variable {name} is not set")
+        return {"storage_env": name, "study_name": cfg.name}
+    import optuna
+
+    return {"storage": optuna.storages.RDBStorage(url), "study_name": cfg.name}
+
+
+def check_resumable(paths: SweepPaths) -> None:
+    """A sweep to resume has Tune's experiment state (checked before Ray starts)."""
+    from ray import tune
+
+    experiment = f"{paths.root}/tune"
+    if not tune.Tuner.can_restore(experiment):
+        raise SweepError(f"{experiment}: no Tune experiment state to resume (the sweep stopped before its first "
+                         f"trial was recorded); start it again with `xlt sweep run FILE --overwrite`")
+
+
+def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, echo=print) -> bool:
+    """Connect to `address`, or start the embedded local Ray (loopback only, token auth on);
+    True when this call started the embedded one. Checks the resources a trial needs."""
+    import ray
+
+    os.environ.setdefault("RAY_AIR_NEW_OUTPUT", "0")  # xlt prints its own progress (verbose=0)
+    started = False
+    if not ray.is_initialized():
+        started = not address
+        if address:
+            ray.init(address=address, logging_level="WARNING")
+        else:
+            from xlt.sweep.local_ray import prepare_loopback_ray
+
+            prepare_loopback_ray()  # every server on 127.0.0.1; token auth stays on
+            context = ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
+                               include_dashboard=dashboard, dashboard_host="127.0.0.1",
+                               logging_level="WARNING", log_to_driver=False)
+            if dashboard:
+                echo(f"Ray dashboard: http://{context.dashboard_url} (bound to 127.0.0.1)")
+    available = ray.cluster_resources()
+    if TRIAL_SLOT not in available:
+        raise SweepError(f"the Ray cluster declares no {TRIAL_SLOT!r} resource: start the nodes that may "
+                         f"host trial drivers with --resources='{{\"{TRIAL_SLOT}\": N}}'")
+    if cfg.backend == "surrogate":  # trials run in their drivers: the resources are only costed
+        return started
+    need_cpu = cfg.resources.workers_per_trial * cfg.resources.cpus_per_worker
+    need_gpu = cfg.resources.workers_per_trial * cfg.resources.gpus_per_worker
+    if need_cpu > available.get("CPU", 0) or need_gpu > available.get("GPU", 0):
+        message = (f"one trial needs {need_cpu:g} CPUs and {need_gpu:g} GPUs (resources.workers_per_trial x "
+                   f"per-worker), the cluster has {available.get('CPU', 0):g} CPUs and {available.get('GPU', 0):g} GPUs")
+        if not address:  # local Ray never grows: fail now rather than wait forever
+            raise SweepError(message)
+        # a cluster may autoscale (GPU workers start at zero): say so, then let trials wait
+        print(f"xlt: warning: {message} now; trials wait until the autoscaler adds nodes", file=sys.stderr)
+    return started
+
+
+def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
+              resume: bool = False, dashboard: bool = False, revisions=None) -> SweepOutcome:
+    """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
+    not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
+    Optuna searcher continues with its saved state."""
+    from ray import tune
+    from ray.tune.search.optuna import OptunaSearch
+    import optuna
+
+    from xlt.sweep.searcher import DistinctTrials, EnvStorageOptunaSearch
+
+    from xlt.models.registry import resolve_model
+    from xlt.objective import metric_name
+    from xlt.sweep.progress import SweepProgress
+    from xlt.trial.expand import baseline_point, grid_size
+    from xlt.sweep.space import define_by_run, param_space
+
+    for model in cfg.model.names:
+        resolve_model(model)  # build local models once, before workers race to
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
+    local = init_ray(cfg, address, dashboard, echo)
+    from xlt.sweep.lock_actor import lock_actor
+
+    _locks = lock_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
+    s = cfg.search
+    grid = s.algorithm == "grid"
+    num_trials = grid_size(cfg) if grid else s.num_trials
+    search_alg = None  # grid: Tune's variant generator runs every combination once
+    if not grid:
+        sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
+                   else optuna.samplers.RandomSampler(seed=s.sampler_seed))
+        objectives = cfg.objectives()
+        metrics = [metric_name(i) for i in range(len(objectives))]
+        searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch
+        search_alg = DistinctTrials(searcher(space=define_by_run(cfg), metric=metrics if len(metrics) > 1 else metrics[0],
+                                             mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
+                                             sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
+                                             **study_storage))
+    if resume:
+        revisions = saved_revisions(paths.root)
+    trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,
+                                                         revisions=revisions), {TRIAL_SLOT: 1})
+    if resume:
+        experiment = f"{paths.root}/tune"
+        if not tune.Tuner.can_restore(experiment):
+            raise SweepError(f"{experiment}: no Tune experiment to resume")
+        outcome = tune.Tuner.restore(experiment, trainable=trainable, resume_unfinished=True,
+                                     resume_errored=True).fit()
+        return SweepOutcome(paths=paths, num_trials=len(outcome), num_errors=outcome.num_errors)
+    save_sweep(cfg, paths, run_id=uuid.uuid4().hex[:12], revisions=revisions)
+    tuner = tune.Tuner(
+        trainable,
+        param_space=param_space(cfg) if grid else {},  # Optuna's space is define-by-run
+        tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=_scheduler(cfg),
+                                    num_samples=1 if grid else num_trials,
+                                    # reused trial actors skip a process start and imports (~1.8 s a
+                                    # trial), but a reused driver never dies, so Ray Train's cleaner
+                                    # would not free a failed worker group's placement group: only
+                                    # for the surrogate, whose trials start no worker groups
+                                    reuse_actors=cfg.backend == "surrogate",
+                                    max_concurrent_trials=cfg.resources.max_concurrent_trials),
+        run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
+                                  callbacks=[SweepProgress(num_trials, s.mode, echo)]),
+    )
+    grid = tuner.fit()
+    return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)
+
+
+def _scheduler(cfg: SweepConfig):
+    """ASHA over `progress` (the fraction of a trial's target fine-tuning done), or none."""
+    s = cfg.search
+    if s.scheduler == "none":
+        return None
+    from ray.tune.schedulers import ASHAScheduler
+
+    return ASHAScheduler(time_attr="progress", metric="objective", mode=s.mode, max_t=1.0,
+                         grace_period=s.grace_period, reduction_factor=s.reduction_factor)
+
