@@ -173,3 +173,32 @@ def test_every_task_of_the_library_has_a_response_and_a_cost():
             assert set(scores) == set(task.languages) and all(0 <= v <= 1 for v in scores.values()), task.name
         else:
             assert math.isfinite(m.mixture_effect(Intermediate({task.name: 1.0}, 1e-5, 1e5), "xnli")), task.name
+
+
+@pytest.mark.ray
+def test_replicates_run_each_configuration_with_every_seed_and_the_searcher_sees_their_mean(ray_cluster, tmp_path, capsys):
+    import re
+    from statistics import fmean
+
+    from xlt.objective import scores_from_rows
+
+    code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), "--backend", "surrogate", f"storage={tmp_path}",
+                 "name=rep", "search.replicates=3", "resources.max_concurrent_trials=2", "resources.workers_per_trial=1",
+                 "--address", ray_cluster])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "4 trials (each run with 3 seeds)" in out and "(seed 1) done" in out
+    rows = read_results(str(tmp_path / "rep" / "results")).to_pylist()
+    runs = {r["trial_id"] for r in rows}
+    trials = {run.rsplit("-s", 1)[0] for run in runs}
+    assert len(trials) == 4 and len(runs) == 12 and {run.rsplit("-s", 1)[1] for run in runs} == {"0", "1", "2"}
+    assert all(r["seed"] == int(r["trial_id"].rsplit("-s", 1)[1]) for r in rows)
+    # what the searcher saw (the progress line) is the mean of the three runs' own objectives
+    seen = dict(re.findall(r"trial (\S+) finished \(\d/4\): objective ([0-9.]+)", out))
+    assert set(seen) == trials
+    objective = load_sweep(REPO / "sweeps" / "demo.yaml").objectives()[0]
+    for trial in trials:
+        own = [objective(scores_from_rows([r for r in rows if r["trial_id"] == f"{trial}-s{s}"])) for s in range(3)]
+        assert float(seen[trial]) == pytest.approx(fmean(own), abs=6e-5)
+    assert main(["report", str(tmp_path / "rep" / "results"), "--out", str(tmp_path / "report")]) == 0
+    assert "(n=3)" in (tmp_path / "report" / "report.md").read_text()  # mean ± CI over the three seeds

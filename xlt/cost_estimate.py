@@ -8,15 +8,17 @@ baseline first where the sweep asks for it: TPE concentrates on good regions and
 more, which makes the figure for the cache a lower bound on its savings.
 """
 
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
 from xlt.config import SweepConfig
-from xlt.trial.expand import baseline_point, expand, grid_points, sample_point
+from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost
+from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
 from xlt.tasks import get_task
 
@@ -33,8 +35,11 @@ class PhaseRun:
 class Plan:
     trials: int
     exact: bool
-    runs: list[PhaseRun]            # every phase run, one per trial that needs it
+    runs: list[PhaseRun]            # every phase run, one per trial (and replicate) that needs it
     gpu_hours: dict[str, float]     # per distinct key
+    replicates: int = 1             # runs per trial, one per seed
+    overhead_hours: float = 0.0     # every run's start-up (worker group, model load): never cached
+    sources: dict[str, str] = field(default_factory=dict)  # "model|task" -> how its examples were priced
 
     def count(self, kind: str, cached: bool) -> int:
         runs = [r for r in self.runs if r.kind == kind]
@@ -47,9 +52,17 @@ class Plan:
 
 
 def load_cost_model(path: str | Path | None = None) -> dict:
+    """xlt's cost model, with the keys of the YAML file at `path` (e.g. a --calibrate file) over it."""
+    from xlt.cost_model import CostModelError
+
     model = yaml.safe_load(files("xlt").joinpath("cost_model.yaml").read_text())
     if path:
-        override = yaml.safe_load(Path(path).read_text())
+        try:
+            override = yaml.safe_load(Path(path).read_text())
+        except yaml.YAMLError as err:
+            raise CostModelError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+        if override is not None and not isinstance(override, dict):
+            raise CostModelError(f"{path}: expected a mapping of cost-model keys, got {type(override).__name__}")
         for key, value in (override or {}).items():
             model[key] = {**model.get(key, {}), **value} if isinstance(value, dict) else value
     return model
@@ -67,32 +80,40 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         points = [{**sample_point(cfg, rng), **baseline} if i == 0 and baseline else sample_point(cfg, rng)
                   for i in range(cfg.search.num_trials)]
     runs, hours = [], {}
-    for i, params in enumerate(points):
-        trial = expand(cfg, params, f"plan_{i:05d}", "", revisions=revisions)
+    replicates = [(i, {**params, "seed": seed}, replicate_id(f"plan_{i:05d}", seed, cfg.search.replicates))
+                  for i, params in enumerate(points) for seed in replicate_seeds(cfg, params)]
+    for i, params, run_id in replicates:
+        trial = expand(cfg, params, run_id, "", revisions=revisions)
         cfg_t = with_model(cfg, trial.model)  # costs follow the trial's backbone
-        if trial.intermediate is not None:
-            tasks, epochs = tuple(trial.intermediate_mixture.tasks), trial.intermediate.epochs
-            runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, epochs))
-            if trial.intermediate_steps:  # a length in steps: steps x the global batch, whatever the tasks' sizes
-                hours[trial.intermediate_key] = trial.intermediate_steps * trial.intermediate.batch_size \
-                    / throughput(cfg_t, cost) / 3600
-            else:
-                hours[trial.intermediate_key] = train_hours(cfg_t, tasks, epochs, cost)
+        inter = trial.intermediate
+        if inter is not None:
+            tasks = tuple(trial.intermediate_mixture.tasks)
+            runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
+            hours[trial.intermediate_key] = (
+                train_hours(cfg_t, tasks, inter.epochs, cost, steps=trial.intermediate_steps,
+                            batch_size=inter.batch_size, max_length=trial.max_seq_length, eval_every=inter.eval_every,
+                            dev_subset=inter.dev_subset)
+                + sum(dev_hours(cfg_t, t, cost, trial.max_seq_length) for t in tasks)
+                + checkpoint_seconds(cost, trial.model, writes=1) / 3600)
         for phase in trial.targets:
             key = trial.target_key(phase)
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
-            hours[key] = train_hours(cfg_t, (phase.task,), phase.epochs, cost) + eval_hours(cfg_t, phase.task, cost)
-    return Plan(len(points), cfg.search.algorithm == "grid", runs, hours)
+            hours[key] = (train_hours(cfg_t, (phase.task,), phase.epochs, cost, batch_size=phase.batch_size,
+                                      max_length=trial.max_seq_length, eval_every=phase.eval_every,
+                                      dev_subset=phase.dev_subset)
+                          + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
+                          + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
+    overhead = len(replicates) * cost["trial_overhead_s"] / 3600
+    models = {expand(cfg, params, "x", "").model for _, params, _ in replicates[:1]} | set(cfg.model.names)
+    sources = {f"{m}|{r.tasks[-1]}": example_cost(cost, m, r.tasks[-1], cfg.model.max_seq_length or
+                                                  get_task(r.tasks[-1]).defaults.max_seq_length, cost["gpu"]).source
+               for m in sorted(models) for r in runs if r.kind == "target" or len(r.tasks) == 1}
+    return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources)
 
 
 def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
     """`cfg` with one backbone (a sweep may search over several)."""
     return cfg.model_copy(update={"model": cfg.model.model_copy(update={"name": name})})
-
-
-def throughput(cfg: SweepConfig, cost: dict) -> float:
-    name = cfg.model.names[0]
-    return cost["throughput"].get(name, cost["throughput"]["default"])
 
 
 def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
@@ -114,12 +135,50 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     return min(n, cfg.data.max_train_examples or n)
 
 
-def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict) -> float:
-    examples = sum(train_examples(cfg, t, cost) for t in tasks)
-    return examples * epochs / throughput(cfg, cost) / 3600
+def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None) -> ExampleCost:
+    return example_cost(cost, cfg.model.names[0], task, max_length or get_task(task).defaults.max_seq_length, cost["gpu"])
 
 
-def eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
+def _ddp(cfg: SweepConfig, cost: dict) -> float:
+    """GPU time of a phase over several workers, relative to one (their synchronisation)."""
+    return 1.0 if cfg.resources.workers_per_trial == 1 else 1 / cost["ddp_efficiency"]
+
+
+def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict, *, steps: int | None = None,
+                batch_size: int | None = None, max_length: int | None = None, eval_every: int | None = None,
+                dev_subset: int | None = None) -> float:
+    """GPU-hours of training on `tasks` for `epochs` (or `steps` x the global `batch_size` examples,
+    drawn in proportion to the tasks' sizes), with a dev evaluation every `eval_every` steps."""
+    sizes = {t: train_examples(cfg, t, cost) for t in tasks}
+    total = sum(sizes.values())
+    if total == 0:
+        return 0.0
+    examples = steps * batch_size if steps else total * epochs
+    per_example = sum(sizes[t] * _cost(cfg, t, cost, max_length).train_s for t in tasks) / total
+    seconds = examples * per_example
+    if eval_every and batch_size:
+        evals = int(examples // batch_size) // eval_every
+        seconds += evals * sum(min(dev_subset or math.inf, dev_examples(cfg, t, cost)) * _cost(cfg, t, cost, max_length).eval_s
+                               for t in tasks[-1:])  # the phase's (last) task selects
+    return seconds * _ddp(cfg, cost) / 3600
+
+
+def dev_examples(cfg: SweepConfig, task: str, cost: dict) -> int:
+    """English dev examples of a task (what selection and the intermediate phase score)."""
+    spec = get_task(task)
+    if cfg.data.source == "local":
+        path = spec.fixture_path(spec.train_language, "validation")
+        return sum(1 for line in path.open(encoding="utf-8") if line.strip()) if path.is_file() else 0
+    return cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+
+
+def dev_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
+    """GPU-hours of scoring one task's English dev set once."""
+    return dev_examples(cfg, task, cost) * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
+
+
+def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
+    """GPU-hours of a target's evaluation: every language's test (and dev) examples, a pool's candidates."""
     if cfg.data.source == "local":
         from xlt.data.loading import available_languages
 
@@ -130,12 +189,13 @@ def eval_hours(cfg: SweepConfig, task: str, cost: dict) -> float:
     else:
         n = cost["eval_examples"].get(task, cost["eval_examples"]["default"]) * len(get_task(task).languages)
         n += cost.get("pool_examples", {}).get(task, 0)
-    return n / (throughput(cfg, cost) * cost["eval_speedup"]) / 3600
+    return n * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
 
 
 def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     how = "every combination (grid)" if plan.exact else f"{plan.trials} sampled trials (simulated, uniform draws)"
-    lines = [f"sweep {cfg.name}: {plan.trials} trials, {how}; model {', '.join(cfg.model.names)}", "",
+    each = f", each with {plan.replicates} seeds" if plan.replicates > 1 else ""
+    lines = [f"sweep {cfg.name}: {plan.trials} trials{each}, {how}; model {', '.join(cfg.model.names)}", "",
              f"{'phase runs':<14}{'no cache':>10}{'cache':>10}{'saved':>10}"]
     for kind in ("intermediate", "target"):
         a, b = plan.count(kind, False), plan.count(kind, True)
@@ -144,18 +204,35 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     b = sum(plan.count(k, True) for k in ("intermediate", "target"))
     lines.append(f"{'total':<14}{a:>10}{b:>10}{a - b:>10}   ratio {a / max(b, 1):.2f}x")
     h0, h1 = plan.hours(None, False), plan.hours(None, True)
-    lines += ["", f"{'GPU-hours':<14}{h0:>10.1f}{h1:>10.1f}{h0 - h1:>10.1f}   ratio {h0 / max(h1, 1e-9):.2f}x",
-              f"(cost model: {throughput(cfg, cost):g} training examples/s per GPU for {cfg.model.names[0]}; "
-              "see xlt/cost_model.yaml, override with --cost-model FILE)"]
+    o = plan.overhead_hours
+    fmt = (lambda h: f"{h:.1f}") if h0 >= 10 else (lambda h: f"{h:.3f}")
+    where = f"{cost['gpu']}" + (f"; measured pairs: {cost['device']}" if cost.get("measured") else "")
+    lines += ["", f"{'GPU-hours':<14}{'no cache':>10}{'cache':>10}{'saved':>10}   ({where})",
+              f"{'phases':<14}{fmt(h0):>10}{fmt(h1):>10}{fmt(h0 - h1):>10}",
+              f"{'run start-up':<14}{fmt(o):>10}{fmt(o):>10}{fmt(0):>10}",
+              f"{'total':<14}{fmt(h0 + o):>10}{fmt(h1 + o):>10}{fmt(h0 - h1):>10}   ratio {(h0 + o) / max(h1 + o, 1e-9):.2f}x",
+              *_priced_by(plan.sources),
+              "(xlt/cost_model.yaml; --cost-model FILE overrides it, --calibrate measures this machine, --gpu TYPE)"]
     return "\n".join(lines)
 
 
+def _priced_by(sources: dict[str, str]) -> list[str]:
+    """One line per way of pricing: which (model, task) pairs it priced."""
+    by: dict[str, list[str]] = {}
+    for pair, how in sorted(sources.items()):
+        by.setdefault(how, []).append(pair)
+    return [f"priced by {how}: {', '.join(pairs) if len(pairs) <= 4 else f'{len(pairs)} (model, task) pairs'}"
+            for how, pairs in by.items()]
+
+
 def plan_json(plan: Plan) -> dict:
-    out = {"trials": plan.trials, "exact": plan.exact}
+    out = {"trials": plan.trials, "replicates": plan.replicates, "exact": plan.exact}
     for kind in ("intermediate", "target"):
         out[kind] = {"runs": plan.count(kind, False), "runs_with_cache": plan.count(kind, True),
                      "gpu_hours": plan.hours(kind, False), "gpu_hours_with_cache": plan.hours(kind, True)}
     total, cached = (sum(plan.count(k, c) for k in ("intermediate", "target")) for c in (False, True))
     out["phase_run_ratio"] = total / max(cached, 1)
     out["gpu_hour_ratio"] = plan.hours(None, False) / max(plan.hours(None, True), 1e-9)
+    out["startup_gpu_hours"] = plan.overhead_hours
+    out["priced_by"] = plan.sources
     return out

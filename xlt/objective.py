@@ -17,9 +17,10 @@ zero-shot test scores instead; reports then say so first.
 A sweep may name several objectives: Optuna then searches their Pareto front.
 """
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import fmean, pstdev
+from statistics import fmean, pstdev, stdev
 from typing import Literal
 
 from xlt.languages import LANGUAGES
@@ -164,6 +165,33 @@ def objective_metrics(objectives: Sequence[Objective], scores: Mapping[str, "Tar
                 raise
             out[metric_name(i)] = float("nan")
     return out
+
+
+# two-sided 95% Student's t quantiles by degrees of freedom (df > 30: normal)
+_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+        12: 2.179, 15: 2.131, 20: 2.086, 25: 2.060, 30: 2.042}
+
+
+def t95(df: int) -> float:
+    """The two-sided 95% Student's t quantile at `df` degrees of freedom (tabled values, the
+    nearest lower df between them; 1.96 above 30)."""
+    if df > 30:
+        return 1.96
+    return _T95[max(k for k in _T95 if k <= df)]
+
+
+def combine_replicates(values: Sequence[float], statistic: str = "mean", mode: str = "max") -> float:
+    """One configuration's objective over its seeds: the mean, or (`lcb`) the end of the 95%
+    confidence interval of the mean away from the optimum: mean - t * sd / sqrt(n) when
+    maximising, + when minimising. NaN values (a replicate with nothing to score yet) are left out."""
+    kept = [v for v in values if not math.isnan(v)]
+    if not kept:
+        return float("nan")
+    mean = fmean(kept)
+    if statistic == "mean" or len(kept) < 2:
+        return mean
+    half = t95(len(kept) - 1) * stdev(kept) / math.sqrt(len(kept))
+    return mean - half if mode == "max" else mean + half
 
 
 def metric_name(index: int) -> str:

@@ -71,10 +71,15 @@ def _parser() -> argparse.ArgumentParser:
         follow.add_argument("name", help="the sweep's name, or a submission id")
         follow.add_argument("--address", required=True, help="the job server, e.g. http://127.0.0.1:8265")
 
-    plan = sweep.add_parser("plan", help="the phase runs a sweep implies, cache savings, GPU-hours; trains nothing")
+    plan = sweep.add_parser("plan", help="the phase runs a sweep implies, cache savings, GPU-hours; trains nothing "
+                                         "(--calibrate times a few steps)")
     plan.add_argument("file", help="the sweep YAML file")
     plan.add_argument("overrides", nargs="*", metavar="key.path=value", help="e.g. search.num_trials=2")
-    plan.add_argument("--cost-model", help="YAML overriding keys of xlt/cost_model.yaml")
+    plan.add_argument("--cost-model", help="YAML overriding keys of xlt/cost_model.yaml (e.g. a --calibrate file)")
+    plan.add_argument("--gpu", help="the GPU type to price (a key of the cost model's gpus: A100, H100, H200, L4)")
+    plan.add_argument("--calibrate", nargs="?", const="xlt-cost-calibrated.yaml", metavar="OUT",
+                      help="time a few training and evaluation steps of each (model, task) on this machine, write "
+                           "them to OUT (default xlt-cost-calibrated.yaml) and price the plan with them")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     results = sub.add_parser("results", help="read results").add_subparsers(dest="action", required=True)

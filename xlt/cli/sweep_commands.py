@@ -31,7 +31,8 @@ def sweep_run(args) -> int:
     from xlt.trial.expand import grid_size
 
     n = grid_size(cfg) if cfg.search.algorithm == "grid" else cfg.search.num_trials
-    print(f"sweep {cfg.name}: {n} trials, {cfg.resources.max_concurrent_trials} at a time, "
+    each = f" (each run with {cfg.search.replicates} seeds)" if cfg.search.replicates > 1 else ""
+    print(f"sweep {cfg.name}: {n} trials{each}, {cfg.resources.max_concurrent_trials} at a time, "
           f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
     print("\n".join(_coverage(cfg)), flush=True)
@@ -122,13 +123,31 @@ def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions
 
 def sweep_plan(args) -> int:
     from xlt.cost_estimate import format_plan, load_cost_model, plan_json, plan_sweep
+    from xlt.cost_model import CostModelError
 
     try:
         cfg = load_sweep(args.file, args.overrides)
         cost = load_cost_model(args.cost_model)
-    except (ConfigError, FileNotFoundError) as err:
+    except (ConfigError, FileNotFoundError, CostModelError) as err:
         return usage_error(str(err))
-    plan = plan_sweep(cfg, cost)
+    if args.gpu:
+        if args.gpu not in cost["gpus"]:
+            return usage_error(f"--gpu {args.gpu}: no bf16 peak for it in the cost model (known: {', '.join(cost['gpus'])}); "
+                               f"add gpus: {{{args.gpu}: TFLOPS}} to a --cost-model file, with its source")
+        cost["gpu"] = args.gpu
+    if args.calibrate:
+        from xlt.calibrate import calibrate, write_cost_file
+
+        print(f"calibrating {cfg.name} on this machine (a few training and evaluation steps per (model, task)):",
+              file=sys.stderr, flush=True)
+        measured = calibrate(cfg, echo=lambda line: print(line, file=sys.stderr, flush=True))
+        write_cost_file(args.calibrate, measured, cfg)
+        print(f"wrote {args.calibrate}; reuse it with --cost-model {args.calibrate}", file=sys.stderr)
+        cost = {**cost, **measured}
+    try:
+        plan = plan_sweep(cfg, cost)
+    except CostModelError as err:
+        return usage_error(str(err))
     print(json.dumps(plan_json(plan), indent=2) if args.json else
           "\n".join([format_plan(cfg, plan, cost), "", *_coverage(cfg)]))
     return 0

@@ -76,6 +76,12 @@ def _check_seeds(cfg: SweepConfig, source: str) -> None:
         raise ConfigError(f"{source}: search.seed: {cfg.search.algorithm} would search over seeds and favour lucky "
                           f"ones; give one seed, or use search.algorithm: grid to run every configuration with "
                           f"each seed")
+    if cfg.search.replicates > 1 and is_domain(cfg.search.seed):
+        raise ConfigError(f"{source}: search.replicates: {cfg.search.replicates} replicates take seeds seed, seed + 1, "
+                          f"...; give search.seed one value (the first), not a choice")
+    if cfg.search.replicate_statistic == "lcb" and cfg.search.replicates < 3:
+        raise ConfigError(f"{source}: search.replicate_statistic: lcb needs search.replicates >= 3 (a 95% interval "
+                          f"from {cfg.search.replicates} seed(s) is too wide to rank by); use mean or more replicates")
 
 
 def _apply_override(raw: dict, override: str, source: str) -> None:

@@ -210,6 +210,15 @@ class SearchConfig(_Strict):
     seed: IntParam = 0
     """Training seed of each trial: fixed, or with `algorithm: grid`, `{choice: [1, 2, 3]}` to run
     every configuration with each seed (replicates; a sampler never searches over seeds)."""
+    replicates: int = Field(1, ge=1)
+    """Run every configuration the search proposes with this many seeds (`seed`, `seed` + 1, ...),
+    one after the other inside its trial: each a run of its own (rows under `<trial>-s<seed>`,
+    phase-cache entries keyed by its seed), the searcher and schedulers seeing their combination
+    (`replicate_statistic`). The report shows mean ± 95% CI and n over seeds per cell."""
+    replicate_statistic: Literal["mean", "lcb"] = "mean"
+    """What the searcher sees of a configuration's replicates: their mean, or `lcb`, the end of
+    their 95% confidence interval away from the optimum (mean - t * sd / sqrt(n) when maximising),
+    which favours configurations that are good on every seed."""
     sampler_seed: int = 0
     """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
     optuna_storage: str | None = None
@@ -254,7 +263,6 @@ class SearchConfig(_Strict):
                 out.append(Objective(spec.statistic, langs, spec.k, spec.mode or self.mode, spec.split,
                                      allow_partial=spec.allow_partial))
         return tuple(out)
-
 
 
 class ResourcesConfig(_Strict):

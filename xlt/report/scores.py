@@ -29,22 +29,11 @@ from statistics import fmean, stdev
 
 from xlt.languages import LANGUAGES
 from xlt.mixtures import diversity
-from xlt.objective import Objective, scores_from_rows
+from xlt.objective import Objective, scores_from_rows, t95
 from xlt.tasks import NO_INTERMEDIATE, get_task
 
 DEV_SELECTION = Objective("mean", "zero_shot", split="dev")
 QA_METRICS = {"squad", "squad_v2", "mlqa"}
-# two-sided 95% Student's t quantiles by degrees of freedom (df > 30: normal)
-_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
-        12: 2.179, 15: 2.131, 20: 2.086, 25: 2.060, 30: 2.042}
-
-
-def t95(df: int) -> float:
-    if df > 30:
-        return 1.96
-    return _T95[max(k for k in _T95 if k <= df)]
-
-
 @dataclass
 class Stat:
     mean: float

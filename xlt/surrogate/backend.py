@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt.config import SweepConfig
-from xlt.cost_estimate import eval_hours, load_cost_model, throughput, train_examples, train_hours, with_model
+from xlt.cost_estimate import eval_hours, load_cost_model, train_examples, train_hours, with_model
 from xlt.objective import TargetScores
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import DriverRuntime
@@ -69,7 +69,9 @@ class SurrogatePhases:
         examples = (p.intermediate_steps * phase.batch_size if p.intermediate_steps  # batch_size is global
                     else phase.epochs * sum(sizes.values()))
         inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
-        return inter, int(examples // phase.batch_size), examples / throughput(self.hub, self.cost) / 3600
+        hours = train_hours(self.hub, tuple(sizes), phase.epochs, self.cost, steps=p.intermediate_steps,
+                            batch_size=phase.batch_size)
+        return inter, int(examples // phase.batch_size), hours
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
         p = self.plan

@@ -23,34 +23,77 @@ class SweepOutcome:
 
 def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, local: bool = False,
                   revisions=None) -> None:
-    """Tune function trainable: build this trial's TorchTrainer and fit it (Ray Train V2 pattern)."""
-    import ray.train
+    """Tune function trainable: run the trial's configuration, once per replicate seed; each run is
+    a TorchTrainer fit (Ray Train V2 pattern), or on the surrogate backend the response model in
+    this process."""
     from ray import tune
+
+    from xlt.objective import metric_name
+    from xlt.sweep.replicates import ReplicateView
+    from xlt.trial.expand import expand, replicate_id, replicate_seeds
+
+    ctx = tune.get_context()
+    seeds = replicate_seeds(cfg, params)
+    modes = tuple((metric_name(i), o.mode) for i, o in enumerate(cfg.objectives()))
+    previous: list[dict[str, float]] = []
+    for index, seed in enumerate(seeds):
+        run = replicate_id(ctx.get_trial_id(), seed, len(seeds))
+        plan = expand(cfg, {**params, "seed": seed}, run, paths.results, paths.root, revisions)
+        view = None if len(seeds) == 1 else ReplicateView(index, len(seeds), seed, tuple(previous),
+                                                         cfg.search.replicate_statistic, modes)
+        try:
+            if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
+                final = _run_surrogate(plan, cfg, view)
+            else:
+                final = _fit(plan, cfg, paths, local, replicate_id(ctx.get_trial_name(), seed, len(seeds)), view)
+        except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
+            record_failure(cfg, paths, plan, err)
+            raise
+        if view is not None:
+            previous.append(view.objectives(final))
+
+
+def _run_surrogate(plan, cfg: SweepConfig, view) -> dict:
+    """One run on the surrogate backend, its reports to Tune (through `view` for a replicate);
+    returns its last report."""
+    from ray import tune
+
+    from xlt.surrogate.backend import run_surrogate_trial
+
+    last: dict = {}
+
+    def forward(metrics: dict) -> None:
+        last.clear()
+        last.update(metrics)
+        tune.report(view(metrics) if view is not None else metrics)
+
+    run_surrogate_trial(plan, cfg, forward)
+    return last
+
+
+def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view) -> dict:
+    """One run as a Ray Train worker group named `name` (after the trial, never a timestamp:
+    restore finds it); its reports that carry the objective go to Tune (through `view` for a
+    replicate). Returns its last report."""
+    import ray.train
     from ray.train.torch import TorchConfig, TorchTrainer
     from ray.tune.integration.ray_train import TuneReportCallback
 
-    from xlt.trial.expand import expand
     from xlt.sweep.worker import train_loop_per_worker
 
     class ForwardScoredReports(TuneReportCallback):
         """Forward to Tune only reports that carry the objective (target units, the end):
         Optuna reads `objective` from every result it is given."""
 
+        def __init__(self, view):
+            super().__init__()
+            self.view = view
+
         def after_report(self, run_context, metrics, checkpoint):
             if "objective" in metrics[0]:
-                super().after_report(run_context, metrics, checkpoint)
+                shown = [self.view(metrics[0]), *metrics[1:]] if self.view is not None else metrics
+                super().after_report(run_context, shown, checkpoint)
 
-    ctx = tune.get_context()
-    plan = expand(cfg, params, ctx.get_trial_id(), paths.results, paths.root, revisions)
-    if cfg.backend == "surrogate":  # nothing to train: the response model answers in this process
-        from xlt.surrogate.backend import run_surrogate_trial
-
-        try:
-            run_surrogate_trial(plan, cfg, tune.report)
-        except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
-            record_failure(cfg, paths, plan, err)
-            raise
-        return
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
     gloo = res.simulated_gpus or not res.gpus_per_worker
@@ -68,18 +111,14 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
                                                use_gpu=res.gpus_per_worker > 0,
                                                resources_per_worker=worker),
         run_config=ray.train.RunConfig(
-            name=ctx.get_trial_name(),  # after the trial, never a timestamp: restore finds it
+            name=name,
             storage_path=paths.train,
-            callbacks=[ForwardScoredReports()],
+            callbacks=[ForwardScoredReports(view)],
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
             failure_config=ray.train.FailureConfig(max_failures=res.max_failures),
         ),
     )
-    try:
-        trainer.fit()
-    except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
-        record_failure(cfg, paths, plan, err)
-        raise
+    return dict(trainer.fit().metrics or {})
 
 
 def optuna_storage(cfg: SweepConfig) -> dict:

@@ -103,6 +103,17 @@ def _any_intermediate(cfg: SweepConfig) -> bool:
     return cfg.intermediate.mixture is not None or any(v != NO_INTERMEDIATE for v in values)
 
 
+def replicate_seeds(cfg: SweepConfig, params: dict[str, Any]) -> list[int]:
+    """The seeds a trial runs its configuration with: its own, then the next `replicates - 1`."""
+    first = int(params["seed"])
+    return [first + r for r in range(cfg.search.replicates)]
+
+
+def replicate_id(trial_id: str, seed: int, replicates: int) -> str:
+    """The run id of one replicate: the trial's own id without replicates, else `<trial>-s<seed>`."""
+    return trial_id if replicates == 1 else f"{trial_id}-s{seed}"
+
+
 def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir: str,
            sweep_root: str | None = None, revisions: Revisions | None = None) -> TrialPlan:
     """The plan of one trial: the sweep's settings with the searcher's `params` (named as

@@ -1,0 +1,73 @@
+"""The cost model (xlt.cost_model) and `xlt sweep plan --calibrate` (xlt.calibrate): FLOPs per
+(model, task) on a GPU type, measured figures over them, and a plan priced by them."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from xlt.config import load_sweep
+from xlt.cost_estimate import load_cost_model, plan_sweep
+from xlt.cost_model import CostModelError, checkpoint_seconds, example_cost, tokens_per_example
+
+from conftest import REPO
+
+
+def test_an_example_costs_its_flops_at_the_assumed_efficiency_of_the_gpus_peak():
+    cost = load_cost_model()
+    xnli = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")
+    n = 12 * 24 * 1024 ** 2                      # XLM-R large's matmul parameters (xlt.models.memory)
+    tokens = cost["fill"]["classification"] * 256
+    assert xnli.train_s == pytest.approx(6 * n * tokens / (312e12 * cost["mfu"]["train"]))
+    assert xnli.eval_s == pytest.approx(2 * n * tokens / (312e12 * cost["mfu"]["eval"]))
+    assert "FLOPs" in xnli.source and "A100" in xnli.source
+    # sequence length and format: a 384-token QA window costs ~2-3x a 256-token pair; a HellaSwag
+    # example is four sequences
+    xquad = example_cost(cost, "xlm-roberta-large", "xquad", 384, "A100")
+    assert 2 <= xquad.train_s / xnli.train_s <= 3
+    assert tokens_per_example(cost, "hellaswag", 256) == pytest.approx(4 * cost["fill"]["multiple_choice"] * 256)
+    # the GPU type: an L4 has 121 of the A100's 312 TFLOP/s
+    l4 = example_cost(cost, "xlm-roberta-large", "xnli", 256, "L4")
+    assert l4.train_s / xnli.train_s == pytest.approx(312 / 121)
+    with pytest.raises(CostModelError, match="no bf16 peak for GPU type 'A10G'"):
+        example_cost(cost, "xlm-roberta-large", "xnli", 256, "A10G")
+    # writing XLM-R large's fp32 checkpoint (560M x 4 B) at the assumed bandwidth
+    assert checkpoint_seconds(cost, "xlm-roberta-large", writes=1) == pytest.approx(560e6 * 4 / 200e6)
+
+
+def test_measured_figures_replace_the_flop_estimate():
+    cost = {**load_cost_model(), "device": "testbox", "measured": {"xlm-roberta-large|xnli": {"train_s": 0.5, "eval_s": 0.1}}}
+    got = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")
+    assert (got.train_s, got.eval_s, got.source) == (0.5, 0.1, "measured on testbox")
+    assert "FLOPs" in example_cost(cost, "xlm-roberta-large", "pawsx", 256, "A100").source  # other pairs keep theirs
+
+
+def test_a_plan_counts_evaluation_checkpoints_and_start_up_and_follows_the_gpu():
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml")
+    a100 = plan_sweep(cfg, load_cost_model())
+    l4 = plan_sweep(cfg, {**load_cost_model(), "gpu": "L4"})
+    # everything FLOP-priced scales with the peak; checkpoint I/O and start-up do not
+    assert 312 / 121 * 0.95 < l4.hours(None, False) / a100.hours(None, False) < 312 / 121
+    assert a100.overhead_hours == pytest.approx(90 * 45 / 3600)  # 90 trials' start-up
+    no_io = plan_sweep(cfg, {**load_cost_model(), "storage": {"write_bytes_s": 1e30, "read_bytes_s": 1e30}})
+    assert a100.hours("intermediate", True) > no_io.hours("intermediate", True)
+
+
+def test_calibrate_times_the_sweeps_pairs_and_the_plan_uses_the_file(tmp_path):
+    out = tmp_path / "cost.yaml"
+    run = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),
+                          "--calibrate", str(out)], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    measured = yaml.safe_load(out.read_text())
+    assert set(measured["measured"]) == {"tiny-xlmr|mnli", "tiny-xlmr|xnli"}
+    assert all(v["train_s"] > 0 and v["eval_s"] > 0 for v in measured["measured"].values())
+    assert measured["tokens"]["xnli"] > 5 and measured["device"]
+    assert "priced by measured on" in run.stdout and "tiny-xlmr|xnli" in run.stdout
+    again = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),
+                            "--cost-model", str(out), "--json"], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert "measured on" in again.stdout
+    bad = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),
+                          "--gpu", "A10G"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--gpu A10G: no bf16 peak for it in the cost model" in bad.stderr

@@ -1,0 +1,132 @@
+"""`xlt sweep plan FILE --calibrate`: time training and evaluation steps of each (model, task) a
+sweep runs, on this machine, and write a cost file whose measured figures the planner uses.
+
+For each pair: the task's training examples from the sweep's data source, encoded at the phase's
+max length with the sweep's own tokenizer; `train_loop` for 1 step, then for 1 + `steps` steps,
+the difference over `steps` global batches giving seconds per example (set-up excluded); `predict`
+over the same features giving evaluation seconds per example; the tokens an example feeds the
+model. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
+be timed here (its data or model unreachable) is listed with the reason and keeps its FLOP figure.
+"""
+
+import platform
+import time
+from dataclasses import dataclass
+
+import torch
+import yaml
+
+from xlt.config import SweepConfig
+from xlt.data.errors import DataError
+from xlt.data.loading import load_records
+from xlt.formats import FORMATS
+from xlt.formats.base import HeadSource
+from xlt.models.backbone import load_encoder
+from xlt.models.task_model import TaskModel
+from xlt.tasks import get_task
+from xlt.trial.runtime import LocalRuntime
+from xlt.trial.train import predict, train_loop
+
+
+@dataclass(frozen=True)
+class Timing:
+    model: str
+    task: str
+    train_s: float
+    eval_s: float
+    tokens: float
+    examples: int
+
+
+def device_name() -> str:
+    if torch.cuda.is_available():
+        return torch.cuda.get_device_name(0)
+    return f"CPU {platform.processor() or platform.machine()} ({torch.get_num_threads()} threads)"
+
+
+def sweep_pairs(cfg: SweepConfig) -> list[tuple[str, str]]:
+    """Every (model, task) the sweep trains or evaluates: intermediate tasks and targets."""
+    from xlt.config import Choice
+    from xlt.tasks import NO_INTERMEDIATE
+
+    inter = cfg.intermediate
+    tasks = set(cfg.intermediate.mixture.tasks) if inter.mixture is not None else set()
+    names = inter.tasks.choice if isinstance(inter.tasks, Choice) else [inter.tasks]
+    for name in names:
+        if name in cfg.mixtures:
+            tasks |= set(cfg.mixtures[name].tasks)
+        elif name != NO_INTERMEDIATE:
+            tasks.add(name)
+    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    tasks |= set(targets)
+    return [(m, t) for m in cfg.model.names for t in sorted(tasks)]
+
+
+def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:
+    task = get_task(task_name)
+    fmt = FORMATS[task.format]
+    max_length = cfg.model.max_seq_length or task.defaults.max_seq_length
+    rt = LocalRuntime()
+    data_task = get_task(task.train_tasks[-1]) if task.trains else task
+    split = "train" if task.trains else "test"
+    language = data_task.train_language if task.trains else next(l for l in task.languages if l != "en")
+    records = load_records(data_task, language, split, cfg.data.source, max_examples=limit).records
+    if not records:
+        raise DataError(f"no {split} records in {language}")
+    if not task.trains:  # retrieval: embedding its sentences is all it costs
+        texts = [r.get("source") or r.get("query") or "" for r in records]
+        t0 = time.perf_counter()
+        fmt.embed(encoder, tokenizer, texts, layer=1, pooling="mean", max_length=max_length, batch_size=64, rt=rt)
+        seconds = (time.perf_counter() - t0) / len(texts)
+        ids = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
+        return Timing(model, task_name, 0.0, seconds, sum(map(len, ids)) / len(ids), len(records))
+    features = fmt.encode(task, records, tokenizer, max_length)
+    batch = cfg.target.batch_size or task.defaults.batch_size
+    head = fmt.build_head(task, encoder, HeadSource(model, cfg.model.trust_remote_code, cfg.model.choice_scoring))
+    net = TaskModel(encoder, head)
+    kw = dict(lr=1e-5, batch_size=batch, warmup_ratio=0.0, weight_decay=0.0, seed=0, pad_id=tokenizer.pad_token_id, rt=rt)
+
+    def run(n: int) -> float:
+        t0 = time.perf_counter()
+        train_loop(net, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, steps=n, **kw)
+        return time.perf_counter() - t0
+
+    run(1)  # first touch: allocations, kernels
+    # the least of two differences: a busy machine only ever adds time
+    train_s = min(max(run(1 + steps) - run(1), 0.0) for _ in range(2)) / (steps * batch)
+    t0 = time.perf_counter()
+    predict(net, fmt, features, batch_size=2 * batch, pad_id=tokenizer.pad_token_id, rt=rt)
+    eval_s = (time.perf_counter() - t0) / features.num_examples
+    tokens = sum(sum(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids)
+                 for ids in features.input_ids) / features.num_examples
+    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples)
+
+
+def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) -> dict:
+    """The cost file's measured part for `cfg`'s (model, task) pairs on this machine."""
+    measured, tokens, skipped = {}, {}, {}
+    for model in cfg.model.names:
+        t0 = time.perf_counter()
+        encoder, tokenizer = load_encoder(model, cfg.model.trust_remote_code)
+        load_s = time.perf_counter() - t0
+        for _, task in (p for p in sweep_pairs(cfg) if p[0] == model):
+            try:
+                t = time_pair(cfg, model, task, encoder, tokenizer, steps, limit)
+            except (DataError, OSError, ValueError) as err:
+                skipped[f"{model}|{task}"] = str(err).splitlines()[0][:200]
+                echo(f"  {model} | {task}: not timed ({skipped[f'{model}|{task}']})")
+                continue
+            measured[f"{model}|{task}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
+            tokens[task] = round(t.tokens, 1)
+            echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms, evaluate {t.eval_s * 1e3:.2f} ms an example; "
+                 f"{t.tokens:.0f} tokens an example ({t.examples} examples)")
+        echo(f"  {model}: loaded in {load_s:.1f} s")
+    return {"device": device_name(), "measured": measured, "tokens": tokens,
+            **({"not_measured": skipped} if skipped else {})}
+
+
+def write_cost_file(path: str, calibration: dict, cfg: SweepConfig) -> None:
+    header = (f"# Measured by `xlt sweep plan {cfg.name} --calibrate` on {calibration['device']}, "
+              f"{time.strftime('%Y-%m-%d %H:%M')}.\n# Use it: xlt sweep plan FILE --cost-model {path}\n")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(header + yaml.safe_dump(calibration, sort_keys=True))

@@ -1,0 +1,77 @@
+"""Seconds per example of training and evaluation, per (model, task) on a GPU type: what
+`xlt sweep plan` prices phases with (and the surrogate backend simulates GPU-hours with).
+
+From FLOPs, where the backbone's shape is known: training costs 6·N·T FLOPs an example and
+evaluation 2·N·T (N the backbone's matrix-multiply parameters, 12·layers·hidden², T the tokens of
+an example: its sequences x their mean length, capped at the phase's max length), run at an
+efficiency (model FLOP utilisation, `mfu`) of the GPU type's bf16 dense peak. Measured, where
+`xlt sweep plan --calibrate` timed the (model, task) on the machine that will run the sweep: its
+seconds per example replace the FLOP figure. Otherwise the flat `throughput` examples/s.
+"""
+
+from dataclasses import dataclass
+
+from xlt.models.memory import SHAPES
+from xlt.tasks import get_task
+
+
+class CostModelError(ValueError):
+    """A cost file that cannot price a sweep; the message names the key to add."""
+
+
+@dataclass(frozen=True)
+class ExampleCost:
+    train_s: float
+    """Seconds to train on one example (all its sequences), per GPU."""
+    eval_s: float
+    """Seconds to evaluate one example, per GPU."""
+    source: str
+
+
+def shape_of(model: str, cost: dict) -> dict | None:
+    """{total, layers, hidden} of a backbone: the cost file's `parameters`, else xlt.models.memory's
+    published shapes; None when neither knows it."""
+    if model in cost.get("parameters", {}):
+        return cost["parameters"][model]
+    for shape in SHAPES:
+        if shape.name.split(" (")[0] == model:
+            return {"total": shape.params, "layers": shape.layers, "hidden": shape.hidden}
+    return None
+
+
+def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
+    """Tokens one example feeds the model: its sequences (choices, windows) x their mean length,
+    the length capped at `max_length` (measured by --calibrate, else the cost file's per-format fill)."""
+    spec = get_task(task)
+    measured = cost.get("tokens", {}).get(task)
+    if measured is not None:
+        return float(measured)
+    sequences = cost.get("sequences", {}).get(task, 1)
+    fill = cost["fill"].get(spec.format, cost["fill"]["default"])
+    return sequences * fill * max_length
+
+
+def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str) -> ExampleCost:
+    """What one example of `task` costs on `model` (see the module)."""
+    measured = cost.get("measured", {}).get(f"{model}|{task}")
+    if measured is not None:
+        return ExampleCost(measured["train_s"], measured["eval_s"], f"measured on {cost.get('device', 'this machine')}")
+    shape = shape_of(model, cost)
+    if shape is None:
+        examples_s = cost["throughput"].get(model, cost["throughput"]["default"])
+        return ExampleCost(1 / examples_s, 1 / (examples_s * cost["eval_speedup"]),
+                           f"flat {examples_s:g} examples/s (no shape for {model}: add it under parameters)")
+    if gpu not in cost["gpus"]:
+        raise CostModelError(f"cost model: no bf16 peak for GPU type {gpu!r} (known: {', '.join(cost['gpus'])}); "
+                             f"add gpus: {{{gpu}: TFLOPS}} to a --cost-model file, with its source")
+    peak = cost["gpus"][gpu] * 1e12
+    flops = 12 * shape["layers"] * shape["hidden"] ** 2 * tokens_per_example(cost, task, max_length)
+    return ExampleCost(6 * flops / (peak * cost["mfu"]["train"]), 2 * flops / (peak * cost["mfu"]["eval"]),
+                       f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak")
+
+
+def checkpoint_seconds(cost: dict, model: str, reads: int = 0, writes: int = 0) -> float:
+    """Writing and reading an fp32 checkpoint of `model` (the phase cache's entries)."""
+    shape = shape_of(model, cost)
+    size = 4 * (shape["total"] if shape else 0)
+    return writes * size / cost["storage"]["write_bytes_s"] + reads * size / cost["storage"]["read_bytes_s"]
