@@ -2,6 +2,7 @@
 as each task's defaults, the global batch with gradient accumulation, jiant's QA windows, and a
 TyDiQA dev set held out of its training data."""
 
+import dataclasses
 import math
 
 import pytest
@@ -83,6 +84,37 @@ def test_a_token_budget_reaches_the_phase_and_its_cache_key_and_a_tiny_one_is_re
     assert "batch_tokens" not in repr(plans[0].targets[0])  # config hashes of sweeps without it are unchanged
     with pytest.raises(ConfigError, match="target.batch_tokens"):
         parse_sweep({"name": "p", "target": {"tasks": ["xnli"], "batch_tokens": 16}}, "p.yaml")
+
+
+def test_a_phase_cap_applies_to_the_phase_it_names(tmp_path):
+    """`intermediate.max_train_examples` caps the intermediate phase only (the arms of a
+    comparison at equal size), `data.max_train_examples` every phase; the lower wins."""
+    from xlt.config import parse_sweep
+    from xlt.cost_estimate import load_cost_model, train_examples
+    from xlt.models.backbone import load_encoder
+    from xlt.trial.data import TrialData
+    from xlt.trial.expand import expand
+
+    raw = {"name": "p", "model": {"name": "tiny-xlmr"}, "data": {"source": "local"},
+           "intermediate": {"tasks": "mnli", "learning_rate": 1e-3, "max_train_examples": 50},
+           "target": {"tasks": ["xnli"], "learning_rate": 1e-3}}
+    cfg = parse_sweep(raw, "p.yaml")
+    plan = expand(cfg, {"intermediate_task": "mnli", "seed": 0}, "t", str(tmp_path / "r"))
+    assert plan.intermediate.max_train_examples == 50 and plan.targets[0].max_train_examples is None
+    uncapped = expand(parse_sweep({**raw, "intermediate": {"tasks": "mnli", "learning_rate": 1e-3}}, "p.yaml"),
+                      {"intermediate_task": "mnli", "seed": 0}, "t", str(tmp_path / "r"))
+    assert plan.intermediate_key != uncapped.intermediate_key  # a capped phase is another checkpoint
+    assert "max_train_examples" not in repr(uncapped.intermediate)  # config hashes without it are unchanged
+    _, tokenizer = load_encoder("tiny-xlmr")
+    data = TrialData(plan, tokenizer)
+    mnli, xnli = get_task("mnli"), get_task("xnli")
+    capped = data.encoded(mnli, mnli, "train", phase_cap=plan.intermediate.max_train_examples)[0]
+    whole = data.encoded(xnli, mnli, "train", phase_cap=plan.targets[0].max_train_examples)[0]
+    assert len(capped) == 50 and len(whole) > 50  # the target trains on all of MNLI's fixture
+    assert data.train_cap(50) == 50
+    assert TrialData(dataclasses.replace(plan, max_train_examples=20), tokenizer).train_cap(50) == 20
+    cost = load_cost_model()
+    assert train_examples(cfg, "mnli", cost, 50) == 50 and train_examples(cfg, "mnli", cost) == len(whole)
 
 
 def test_a_global_batch_splits_evenly_over_ranks_and_micro_batches():

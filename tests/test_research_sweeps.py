@@ -16,16 +16,22 @@ SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=8
          "intermediate.batch_size=8", "target.epochs=1", "target.batch_size=8", "resources.workers_per_trial=1",
          "resources.gpus_per_worker=0", "resources.cpus_per_worker=1", "resources.max_concurrent_trials=2",
          "search.seed=1"]
-SHRUNK = {  # one non-baseline choice (two mixtures for the multi-objective grid; one a backbone),
-    # and a few of the targets: the file's own tasks, mixtures and objectives run; CI time stays short
-    "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}", "intermediate.tasks=none",
+SHRUNK = {  # the study's control and one arm (for the architectures, on each family), a few of the
+    # targets: the file's own tasks, mixtures, objectives and comparison run; CI time stays short
+    "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}",
+                              "intermediate.tasks={choice: [none, mnli]}", "intermediate.epochs=1", "study.arms=[mnli]",
                               "target.tasks=[xnli]", "target.learning_rate=1.0e-3"],
-    "rq-code-intermediate.yaml": ["intermediate.tasks=code_all", "intermediate.epochs=1"],
-    "rq-intermediate-language.yaml": ["intermediate.tasks=xnli_tt@ur", "intermediate.epochs=1",
-                                      "target.learning_rate=1.0e-3", "target.tasks=[xglue_ner, xglue_wpr, xnli]"],
-    "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "intermediate.tasks={choice: [mnli, nli_qa]}",
+    "rq-code-intermediate.yaml": ["intermediate.tasks={choice: [none, code_all]}", "intermediate.steps=2",
+                                  "study.arms=[code_all]"],
+    "rq-intermediate-language.yaml": ["intermediate.tasks={choice: [mnli, xnli_tt@ur]}", "intermediate.epochs=1",
+                                      "study.arms=[xnli_tt@ur]", "study.without_own_language={xnli_tt@ur: [ur]}",
+                                      "target.learning_rate=1.0e-3",
+                                      "target.tasks=[xglue_ner, xglue_wpr, xnli]",
+                                      "study.task_groups={structure: [xglue_ner], web: [xglue_wpr], reasoning: [xnli]}"],
+    "rq-pawsx-mixtures.yaml": ["intermediate.steps=2", "intermediate.tasks={choice: [mnli, nli_qa]}", "study.arms=[nli_qa]",
                                "intermediate.learning_rate=1.0e-5", "target.learning_rate=1.0e-3"],
-    "rq-task-diversity.yaml": ["intermediate.tasks=mix3", "intermediate.steps=2", "target.tasks=[xnli, xcopa, lareqa]"],
+    "rq-task-diversity.yaml": ["intermediate.tasks={choice: [cls3, div3_a]}", "intermediate.steps=2", "study.arms=[div3_a]",
+                               "target.tasks=[xnli, xcopa, tatoeba]"],
 }
 
 
@@ -52,6 +58,11 @@ def test_shrunken_research_sweep_runs(name, ray_cluster, tmp_path, capsys):
     assert zero, out
     assert all(0 <= r["value"] <= 1 for r in rows if r["phase"] != "failed")
     assert main(["report", str(tmp_path / "rq"), "--out", str(tmp_path / "report")]) == 0
+    report = (tmp_path / "report" / "report.md").read_text()
+    # the report leads with the comparison the sweep's hypothesis needs: each arm minus the control
+    assert report.index("## The question") < report.index("## Ranking"), report[:2000]
+    question = report[report.index("## The question"):report.index("## Ranking")]
+    assert "**Hypothesis.**" in question and "(n=1: no interval)" in question, question
     if name == "rq-architectures.yaml":  # the by-backbone view compares the three families
         assert {r["model"] for r in rows} == {"tiny-xlmr", "tiny-mt5", "tiny-decoder"}
         assert "## By backbone" in (tmp_path / "report" / "report.md").read_text()

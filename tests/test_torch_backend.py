@@ -37,6 +37,19 @@ def test_trial_writes_rows_for_every_phase_and_language(tmp_path):
     assert [r["unit"] for r in rt.reports] == ["intermediate", "target-xnli", "done"]
 
 
+def test_a_one_task_intermediate_phase_trains_for_its_steps(tmp_path):
+    """`intermediate.steps` is the phase's length for one task as for a mixture: arms of unequal
+    data train on as many examples (steps x the global batch)."""
+    rt = LocalRuntime()
+    run_trial(plan(tmp_path, intermediate_steps=3, targets=(PhasePlan("xnli", 1e-3, 1, 16),),
+                   target_languages=("de",)), rt)
+    rows = read_results(str(tmp_path / "results")).to_pylist()
+    assert {r["step"] for r in rows if r["phase"] == "intermediate"} == {3}
+    assert rt.reports[0]["unit"] == "intermediate" and rt.reports[0]["step"] == 3
+    with_steps = plan(tmp_path, intermediate_steps=3, targets=(PhasePlan("xnli", 1e-3, 1, 16),))
+    assert with_steps.intermediate_key != plan(tmp_path, targets=(PhasePlan("xnli", 1e-3, 1, 16),)).intermediate_key
+
+
 def test_baseline_has_no_intermediate_rows_and_languages_can_be_restricted(tmp_path):
     run_trial(plan(tmp_path, intermediate=False, target_languages=("de", "ur")), LocalRuntime())
     rows = read_results(str(tmp_path / "results")).to_pylist()

@@ -92,7 +92,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
             hours[trial.intermediate_key] = (
                 train_hours(cfg_t, tasks, inter.epochs, cost, steps=trial.intermediate_steps,
                             batch_size=inter.batch_size, max_length=trial.max_seq_length, eval_every=inter.eval_every,
-                            dev_subset=inter.dev_subset)
+                            dev_subset=inter.dev_subset, cap=inter.max_train_examples)
                 + sum(dev_hours(cfg_t, t, cost, trial.max_seq_length) for t in tasks)
                 + checkpoint_seconds(cost, trial.model, writes=1) / 3600)
         for phase in trial.targets:
@@ -100,7 +100,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
             hours[key] = (train_hours(cfg_t, (phase.task,), phase.epochs, cost, batch_size=phase.batch_size,
                                       max_length=trial.max_seq_length, eval_every=phase.eval_every,
-                                      dev_subset=phase.dev_subset)
+                                      dev_subset=phase.dev_subset, cap=phase.max_train_examples)
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
     overhead = len(replicates) * cost["trial_overhead_s"] / 3600
@@ -116,13 +116,14 @@ def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
     return cfg.model_copy(update={"model": cfg.model.model_copy(update={"name": name})})
 
 
-def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
-    """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows."""
+def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = None) -> int:
+    """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows,
+    capped by data.max_train_examples and a phase's own `cap`."""
     task = get_task(name)
     if not task.trains:
         return 0
     if task.train_from:  # trained on other tasks' data (XCOPA: SIQA, then COPA)
-        return sum(train_examples(cfg, t, cost) for t in task.train_tasks)
+        return sum(train_examples(cfg, t, cost, cap) for t in task.train_tasks)
     data_task = task
     if cfg.data.source == "local":
         n = 0
@@ -132,7 +133,7 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict) -> int:
     else:
         sizes = cost["train_examples"]
         n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
-    return min(n, cfg.data.max_train_examples or n)
+    return min(n, cfg.data.max_train_examples or n, cap or n)
 
 
 def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None) -> ExampleCost:
@@ -146,10 +147,10 @@ def _ddp(cfg: SweepConfig, cost: dict) -> float:
 
 def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict, *, steps: int | None = None,
                 batch_size: int | None = None, max_length: int | None = None, eval_every: int | None = None,
-                dev_subset: int | None = None) -> float:
+                dev_subset: int | None = None, cap: int | None = None) -> float:
     """GPU-hours of training on `tasks` for `epochs` (or `steps` x the global `batch_size` examples,
     drawn in proportion to the tasks' sizes), with a dev evaluation every `eval_every` steps."""
-    sizes = {t: train_examples(cfg, t, cost) for t in tasks}
+    sizes = {t: train_examples(cfg, t, cost, cap) for t in tasks}
     total = sum(sizes.values())
     if total == 0:
         return 0.0

@@ -66,6 +66,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     _check_selection(cfg, source)
     _check_dev_objective(cfg, source)
     _check_seeds(cfg, source)
+    _check_study(cfg, source)
     return cfg
 
 
@@ -82,6 +83,33 @@ def _check_seeds(cfg: SweepConfig, source: str) -> None:
     if cfg.search.replicate_statistic == "lcb" and cfg.search.replicates < 3:
         raise ConfigError(f"{source}: search.replicate_statistic: lcb needs search.replicates >= 3 (a 95% interval "
                           f"from {cfg.search.replicates} seed(s) is too wide to rank by); use mean or more replicates")
+
+
+def _check_study(cfg: SweepConfig, source: str) -> None:
+    """A study names configurations, targets and language groups the sweep has."""
+    study = cfg.study
+    if study is None:
+        return
+    inter = cfg.intermediate.tasks
+    configs = list(inter.choice) if isinstance(inter, Choice) else [inter]
+    for where, name in [("control", study.control), *((f"arms[{i}]", a) for i, a in enumerate(study.arms or []))]:
+        if name not in configs:
+            raise ConfigError(f"{source}: study.{where}: {name!r} is not among intermediate.tasks ({', '.join(map(str, configs))})"
+                              f"{did_you_mean(str(name), [str(c) for c in configs])}")
+    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    for group, tasks in study.task_groups.items():
+        missing = [t for t in tasks if t not in targets]
+        if missing or not tasks:
+            raise ConfigError(f"{source}: study.task_groups.{group}: " + (f"{', '.join(missing)} not among target.tasks"
+                                                                          if missing else "an empty group"))
+    known = [*GROUPS, *cfg.languages.groups]
+    for i, group in enumerate(study.language_groups):
+        if group not in known:
+            raise ConfigError(f"{source}: study.language_groups[{i}]: unknown group {group!r} (known: {', '.join(known)})"
+                              f"{did_you_mean(group, known)}")
+    for arm in study.without_own_language:
+        if arm not in configs:
+            raise ConfigError(f"{source}: study.without_own_language.{arm}: not among intermediate.tasks")
 
 
 def _apply_override(raw: dict, override: str, source: str) -> None:

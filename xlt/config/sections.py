@@ -76,6 +76,9 @@ class PhaseConfig(_Strict):
     """Stop after this many evaluations without improvement; 0: never stop early."""
     dev_subset: int | None = Field(None, ge=0)
     """Score checkpoints on the first N dev examples; 0: the whole dev set."""
+    max_train_examples: int | None = Field(None, ge=1)
+    """Cap this phase's training examples (per training language, as `data.max_train_examples`,
+    which caps every phase): e.g. intermediate arms of equal size, targets left whole."""
 
     @field_validator("learning_rate", mode="after")
     @classmethod
@@ -120,7 +123,8 @@ class IntermediateConfig(PhaseConfig):
     mixture: MixtureSearch | None = None
     """A mixture whose weights/temperature are searched (instead of `tasks`)."""
     steps: int | None = Field(None, ge=1)
-    """Training length in optimizer steps (mixtures); None uses `epochs` of the whole mixture."""
+    """Training length in optimizer steps (a mixture's or one task's: steps x the global batch
+    examples, so arms of unequal data train on as many); None uses `epochs` of the whole mixture."""
 
 
 class TargetConfig(PhaseConfig):
@@ -191,6 +195,25 @@ class LanguagesConfig(_Strict):
                 raise ValueError(f"groups.{name}: unknown language code(s) {unknown}" if unknown
                                  else f"groups.{name}: an empty group")
         return self
+
+
+class StudyConfig(_Strict):
+    """What a research-question sweep answers, and how: `xlt report` leads with this comparison,
+    each arm against the control as a paired difference over seeds (same seed, same targets),
+    with its 95% confidence interval, per group of target tasks and of languages."""
+    hypothesis: str = Field(min_length=1)
+    control: str
+    """The intermediate configuration every arm is compared with (`none`, `mnli`, a mixture's name)."""
+    arms: list[str] | None = None
+    """The configurations compared with the control; default: every other one the sweep runs."""
+    task_groups: dict[str, list[str]] = Field(default_factory=dict)
+    """Named groups of target tasks reported on their own, besides all targets together."""
+    language_groups: list[str] = Field(default_factory=lambda: ["zero_shot", "high", "mid", "low"])
+    """Language groups (rows): zero_shot (every target language but English), high, mid, low, or
+    the sweep's own `languages.groups`."""
+    without_own_language: dict[str, list[str]] = Field(default_factory=dict)
+    """Per arm, languages to leave out in an extra row: an arm trained on Urdu data has seen
+    in-language supervision when evaluated on Urdu (the translate-train confound)."""
 
 
 ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"]
@@ -306,6 +329,8 @@ class SweepConfig(_Strict):
     fine-tuning result) is computed once per content key, across trials and sweeps."""
     languages: LanguagesConfig = LanguagesConfig()
     """The sweep's own named language groups (`languages: {groups: {focus: [ur, sw, yo]}}`)."""
+    study: StudyConfig | None = None
+    """A research-question sweep's hypothesis and the comparison that answers it (see StudyConfig)."""
 
     def objectives(self) -> tuple:
         """The search's objectives, the sweep's named language groups resolved."""

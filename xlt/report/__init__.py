@@ -26,22 +26,28 @@ def load_report(results: str, skip_bad: bool = False) -> Report:
     if table.num_rows == 0:
         raise FileNotFoundError(f"{results}: no result rows")
     rows = table.to_pylist()
-    objectives = _sweep_objectives(Path(results).parent)
+    cfg = _saved_sweep(Path(results).parent)
+    objectives = cfg.objectives() if cfg else ()
     tested = [o.name for o in objectives if o.split == "test"]
     report = build(rows, test_objective=", ".join(tested) or None, objective=objectives[0] if objectives else None)
     if len(objectives) > 1:
         report.objective_names = tuple(o.name for o in objectives)
         report.pareto = pareto_points(rows, objectives)
+    if cfg is not None and cfg.study is not None:
+        from xlt.report.study import compare
+
+        report.study = cfg.study.model_dump()
+        report.comparisons = compare(report, report.study, cfg.languages.groups)
     return report
 
 
-def _sweep_objectives(sweep_root: Path) -> tuple:
-    """The objectives of the sweep whose sweep.json sits beside the results; none without one."""
+def _saved_sweep(sweep_root: Path):
+    """The config of the sweep whose sweep.json sits beside the results; None without one."""
     if not (sweep_root / "sweep.json").is_file():
-        return ()
+        return None
     from xlt.results.sweep_dir import load_saved_sweep
 
-    return load_saved_sweep(str(sweep_root))[0].objectives()
+    return load_saved_sweep(str(sweep_root))[0]
 
 
 def write_report(report: Report, out: Path, language_task: str | None = None, top: int = TOP) -> dict[str, str]:

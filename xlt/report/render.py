@@ -24,6 +24,31 @@ def _stat(s) -> str:
     return f"{s.mean:.2f} ± {s.ci95:.2f} (n={s.n})" if s.n > 1 else f"{s.mean:.2f}"
 
 
+def _diff(stat) -> str:
+    if stat is None:
+        return "-"
+    return f"{stat.mean:+.2f} ± {stat.ci95:.2f} (n={stat.n})" if stat.n > 1 else f"{stat.mean:+.2f} (n=1: no interval)"
+
+
+def study_lines(report: Report) -> list[str]:
+    """The question a research sweep answers, and its answer: each arm minus the control, paired
+    over seeds, per task group and language group (Markdown)."""
+    if not report.study:
+        return []
+    st = report.study
+    out = ["## The question", "", f"**Hypothesis.** {st['hypothesis'].strip()}", "",
+           f"Each arm minus the control `{st['control']}`: zero-shot test points, the mean over a group's target "
+           "tasks of the mean over each task's languages in the language group (English excluded), differenced "
+           "seed by seed (the same seed on both sides), then averaged over seeds with a 95% confidence interval "
+           "(Student's t). An interval that includes 0 does not support a difference.", "",
+           "| arm | targets | languages | Δ vs control | targets covered |", "|---|---|---|---|---|"]
+    for c in report.comparisons:
+        languages = c.languages + (f" without {', '.join(c.without)}" if c.without else "")
+        out.append(f"| {_cell(c.arm)} | {c.tasks} | {languages} | {_diff(c.difference)} | "
+                   f"{', '.join(c.covered) or '-'} |")
+    return out + [""]
+
+
 def test_objective_note(report: Report) -> str | None:
     """The line a report opens with when the sweep's search read test scores."""
     if not report.test_objective:
@@ -67,6 +92,7 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
     if note := test_objective_note(report):
         out = [f"> **{note}**", "", *out]
     out += [line for label, text in data_notes(report) for line in (f"> **{label}** results: {text}", "")]
+    out += study_lines(report)
     if not report.configs:
         out += [f"No trial produced zero-shot scores: {len(report.failed)} failed, nothing else to report.", ""]
         return "\n".join(out + _failed(report)) + "\n"
@@ -197,6 +223,11 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
         "best_per_task": report.best_per_task(),
         "resource_groups": {c: report.resource_groups(c) for c in report.configs},
         "failed": report.failed, "figures": figures, "diversity": report.diversity, "models": report.models,
+        "study": None if not report.study else {
+            **report.study, "comparisons": [
+                {"arm": c.arm, "targets": c.tasks, "languages": c.languages, "without": list(c.without),
+                 "covered": list(c.covered), "difference": stat(c.difference) if c.difference else None}
+                for c in report.comparisons]},
         "pareto": {"objectives": list(report.objective_names),
                    "trials": [{"trial_id": p.trial_id, "intermediate": p.intermediate, "values": list(p.values),
                                "on_front": p.on_front} for p in report.pareto]},
@@ -226,6 +257,15 @@ def terminal(report: Report, top: int | None = None) -> str:
     for note in [test_objective_note(report), *notes]:
         if note:
             buf.write(note + "\n")
+    if report.study:
+        question = Table(title=f"the question: {report.study['hypothesis'].strip()}\n"
+                               f"arm minus control `{report.study['control']}`, paired over seeds (points, 95% CI)")
+        for col in ("arm", "targets", "languages", "Δ vs control", "targets covered"):
+            question.add_column(col, justify="left")
+        for c in report.comparisons:
+            question.add_row(c.arm, c.tasks, c.languages + (f" without {', '.join(c.without)}" if c.without else ""),
+                             _diff(c.difference), ", ".join(c.covered) or "-")
+        Console(file=buf, width=160).print(question)
     if report.configs:
         Console(file=buf, width=160).print(table)
     else:

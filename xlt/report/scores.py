@@ -102,6 +102,10 @@ class Report:
     """Every trial with zero-shot scores, in start order."""
     objective_name: str = DEV_SELECTION.name
     """The objective of `trials` (the sweep's first, else the default)."""
+    study: dict | None = None
+    """A research-question sweep's `study` (hypothesis, control, arms, groups), from its sweep.json."""
+    comparisons: list = field(default_factory=list)
+    """xlt.report.study.Comparison rows: what the report leads with."""
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:

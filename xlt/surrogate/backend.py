@@ -65,12 +65,13 @@ class SurrogatePhases:
     def intermediate(self) -> tuple[Intermediate, int, float]:
         """(what phase 2 did, its optimizer steps, its GPU-hours)."""
         p, phase = self.plan, self.plan.intermediate
-        sizes = {t: max(1, train_examples(self.hub, t, self.cost)) for t in p.intermediate_mixture.tasks}
+        sizes = {t: max(1, train_examples(self.hub, t, self.cost, phase.max_train_examples))
+                 for t in p.intermediate_mixture.tasks}
         examples = (p.intermediate_steps * phase.batch_size if p.intermediate_steps  # batch_size is global
                     else phase.epochs * sum(sizes.values()))
         inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
         hours = train_hours(self.hub, tuple(sizes), phase.epochs, self.cost, steps=p.intermediate_steps,
-                            batch_size=phase.batch_size)
+                            batch_size=phase.batch_size, cap=phase.max_train_examples)
         return inter, int(examples // phase.batch_size), hours
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
@@ -90,8 +91,10 @@ class SurrogatePhases:
         asked = ([task.train_language] if task.trains else []) + dev_languages
         dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
         english = dev.pop(task.train_language, None) if task.trains else None
-        steps = int(train_examples(self.hub, task.name, self.cost) * phase.epochs // phase.batch_size)
-        hours = train_hours(self.hub, (task.name,), phase.epochs, self.cost) + eval_hours(self.hub, task.name, self.cost)
+        steps = int(train_examples(self.hub, task.name, self.cost, phase.max_train_examples) * phase.epochs
+                    // phase.batch_size)
+        hours = (train_hours(self.hub, (task.name,), phase.epochs, self.cost, cap=phase.max_train_examples)
+                 + eval_hours(self.hub, task.name, self.cost))
         return TargetOutcome(scores, english, dev, steps, hours)
 
     def curve_points(self, target: str) -> int:

@@ -38,18 +38,18 @@ class TrialData:
         return self.plan.max_seq_length or task.defaults.max_seq_length
 
     def encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None,
-                limit: int | None = None):
+                limit: int | None = None, phase_cap: int | None = None):
         """(records, features) of `data_task`'s split encoded for `task`, through the feature cache.
-        Training splits cover every training language (capped by data.max_train_examples); others
-        the one `language`, their first `limit` examples when given."""
-        cap = self.plan.max_train_examples if split == "train" else limit
+        Training splits cover every training language (capped by data.max_train_examples and the
+        phase's own `phase_cap`, the lower); others the one `language`, their first `limit` examples."""
+        cap = self.train_cap(phase_cap) if split == "train" else limit
         lang_key = ",".join(data_task.training_languages) if split == "train" else language
         key = self._key(f"{task.name}<-{data_task.name}", task.format, lang_key, split, self.max_length(task), cap,
                         data_task)
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             return hit
-        records = self._train_records(data_task) if split == "train" else self._load(data_task, language, split, cap)
+        records = self._train_records(data_task, cap) if split == "train" else self._load(data_task, language, split, cap)
         encoded = (records, FORMATS[task.format].encode(task, records, self.tokenizer, self.max_length(task)))
         if self.cache is not None and self.writes:
             self.cache.put(key, encoded)
@@ -73,9 +73,14 @@ class TrialData:
         return feature_key(self.tokenizer.name_or_path, name, fmt, language, split, max_length, cap,
                            f"{data}|{self.plan.data_revision(data_task.name)}")
 
-    def _train_records(self, task: TaskSpec) -> list[dict]:
+    def train_cap(self, phase_cap: int | None) -> int | None:
+        """The cap on a phase's training examples: the data's or the phase's own, the lower."""
+        caps = [c for c in (self.plan.max_train_examples, phase_cap) if c is not None]
+        return min(caps) if caps else None
+
+    def _train_records(self, task: TaskSpec, cap: int | None) -> list[dict]:
         """The training split, over every training language (several for masked LM)."""
-        return [r for lang in task.training_languages for r in self._load(task, lang, "train", self.plan.max_train_examples)]
+        return [r for lang in task.training_languages for r in self._load(task, lang, "train", cap)]
 
     def _load(self, task: TaskSpec, language: str, split: str, cap: int | None = None) -> list[dict]:
         return load_records(task, language, split, self.plan.source, cap, self.plan.data_revision(task.name)).records

@@ -170,7 +170,7 @@ def _phase(section, task_name: str, learning_rate: float | None, name: str | Non
                      pick(section.batch_size, d.batch_size), pick(section.warmup_ratio, d.warmup_ratio),
                      pick(section.weight_decay, d.weight_decay), pick(section.eval_every, d.eval_every) or None,
                      pick(section.patience, d.patience) or None, section.micro_batch_size,
-                     pick(section.dev_subset, d.dev_subset) or None, section.batch_tokens)
+                     pick(section.dev_subset, d.dev_subset) or None, section.batch_tokens, section.max_train_examples)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

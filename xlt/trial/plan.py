@@ -31,16 +31,19 @@ class PhasePlan:
     """The first N dev examples score checkpoints; None: all."""
     batch_tokens: int | None = None
     """Token-budget batches: padded tokens per batch instead of `batch_size` examples (None: off)."""
+    max_train_examples: int | None = None
+    """This phase's own cap on its training examples (per training language; None: only the data's)."""
 
     def cache_content(self) -> dict:
-        """What the phase cache keys on: every setting, less a token budget that is off (so keys
-        from before the setting existed still match)."""
+        """What the phase cache keys on: every setting, less those unset that were added later (a
+        token budget, a phase's own cap), so keys from before they existed still match."""
         content = asdict(self)
-        if content["batch_tokens"] is None:
-            del content["batch_tokens"]
+        for late in ("batch_tokens", "max_train_examples"):
+            if content[late] is None:
+                del content[late]
         return content
 
-    def __repr__(self) -> str:  # the dataclass's own, less an unset token budget: config hashes stay as they were
+    def __repr__(self) -> str:  # the dataclass's own, less unset late settings: config hashes stay as they were
         return f"PhasePlan({', '.join(f'{k}={v!r}' for k, v in self.cache_content().items())})"
 
 
@@ -65,6 +68,7 @@ class TrialPlan:
     intermediate_steps: int | None = None
     target_languages: tuple[str, ...] | None = None
     max_train_examples: int | None = None
+    """data.max_train_examples: caps every phase's training examples (a phase may cap its own lower)."""
     trust_remote_code: bool = False
     compile: bool = False
     lora: dict | None = None
@@ -136,8 +140,10 @@ class TrialPlan:
         from xlt.trial.keys import content_key, data_fingerprint
 
         m = self.intermediate_mixture
+        # a one-task phase with `steps` trained for `epochs` before 2026-12-03: a key of its own
+        one_task_steps = {"one_task_steps": True} if self.intermediate_steps and len(m.tasks) == 1 else {}
         return content_key({**self._cache_content(), "mixture": asdict(m) | {"weights": dict(m.weights)},
-                            "phase": self.intermediate.cache_content(), "steps": self.intermediate_steps,
+                            "phase": self.intermediate.cache_content(), "steps": self.intermediate_steps, **one_task_steps,
                             "data": data_fingerprint(list(m.tasks), self.source, self.max_train_examples),
                             "data_revisions": {t: self.data_revision(t) for t in m.tasks}})
 

@@ -129,7 +129,7 @@ class TorchBackend:
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         heads = nn.ModuleDict({t.name: self._head(t) for t in tasks})
         model = MultiTaskModel(self.encoder, heads)
-        features = {t.name: self._encoded(t, t, "train")[1] for t in tasks}
+        features = {t.name: self._encoded(t, t, "train", phase_cap=phase.max_train_examples)[1] for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
         out = self._loop(model, {t.name: FORMATS[t.format] for t in tasks}, features, probabilities, phase,
                          steps=self.plan.intermediate_steps,
@@ -169,8 +169,8 @@ class TorchBackend:
         return FORMATS[task.format].build_head(task, self.encoder, self.head_source)
 
     def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None,
-                 limit: int | None = None):
-        return self.data.encoded(task, data_task, split, language, limit)
+                 limit: int | None = None, phase_cap: int | None = None):
+        return self.data.encoded(task, data_task, split, language, limit, phase_cap)
 
     def _dev_languages(self, task: TaskSpec) -> list[str]:
         if task.format != "masked_lm":
@@ -185,10 +185,12 @@ class TorchBackend:
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         model = TaskModel(self.encoder, self._head(task))
         for i, data_task in enumerate(data_tasks):
-            features = self._encoded(task, data_task, "train")[1]
+            features = self._encoded(task, data_task, "train", phase_cap=phase.max_train_examples)[1]
             last = i == len(data_tasks) - 1
             dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every and last else None
-            out = self._loop(model, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, phase, dev_score=dev_score)
+            steps = None if target else self.plan.intermediate_steps  # phase 2's length in steps, when set
+            out = self._loop(model, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, phase, steps=steps,
+                             dev_score=dev_score)
             if "best_step" in out:
                 log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
         return model
