@@ -102,3 +102,15 @@ def test_the_report_leads_with_the_paired_comparison(sweep_dir, tmp_path):
     cli = subprocess.run([sys.executable, "-m", "xlt.cli", "report", sweep_dir.root], capture_output=True, text=True)
     assert cli.returncode == 0, cli.stderr
     assert cli.stdout.index("the question: Urdu NLI data") < cli.stdout.index("xlt report: zero-shot test score")
+
+
+def test_study_names_map_to_what_the_results_record(sweep_dir):
+    """A named mixture is recorded by its canonical form: the study's name finds its cells."""
+    from xlt.report.study import compare
+
+    report = load_report(sweep_dir.results)
+    rows = compare(report, {**STUDY, "arms": ["urdu"], "without_own_language": {}}, {"arms": ["ur"]},
+                   labels={"urdu": "xnli_tt@ur"})
+    first = rows[0]
+    assert (first.arm, first.tasks, first.languages) == ("urdu", "all targets", "zero_shot")
+    assert first.difference.mean == pytest.approx(100 * fmean([fmean([-0.05, 0.15, -0.05]), -0.05]))
