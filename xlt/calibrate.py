@@ -103,7 +103,10 @@ def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, 
 
 
 def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) -> dict:
-    """The cost file's measured part for `cfg`'s (model, task) pairs on this machine."""
+    """The cost file's measured part for `cfg`'s (model, task) pairs on this machine, timed as a
+    sweep worker runs: on CPU with the sweep's `cpus_per_worker` threads."""
+    if not torch.cuda.is_available():
+        torch.set_num_threads(max(1, int(cfg.resources.cpus_per_worker)))
     measured, tokens, skipped = {}, {}, {}
     for model in cfg.model.names:
         t0 = time.perf_counter()
