@@ -46,20 +46,7 @@ def device_name() -> str:
 
 def sweep_pairs(cfg: SweepConfig) -> list[tuple[str, str]]:
     """Every (model, task) the sweep trains or evaluates: intermediate tasks and targets."""
-    from xlt.config import Choice
-    from xlt.tasks import NO_INTERMEDIATE
-
-    inter = cfg.intermediate
-    tasks = set(cfg.intermediate.mixture.tasks) if inter.mixture is not None else set()
-    names = inter.tasks.choice if isinstance(inter.tasks, Choice) else [inter.tasks]
-    for name in names:
-        if name in cfg.mixtures:
-            tasks |= set(cfg.mixtures[name].tasks)
-        elif name != NO_INTERMEDIATE:
-            tasks.add(name)
-    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
-    tasks |= set(targets)
-    return [(m, t) for m in cfg.model.names for t in sorted(tasks)]
+    return [(m, t) for m in cfg.model.names for t in sorted(set(cfg.task_names()))]
 
 
 def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:

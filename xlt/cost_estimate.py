@@ -79,13 +79,16 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         baseline = baseline_point(cfg)
         points = [{**sample_point(cfg, rng), **baseline} if i == 0 and baseline else sample_point(cfg, rng)
                   for i in range(cfg.search.num_trials)]
-    runs, hours = [], {}
+    runs, hours, sources = [], {}, {}
     replicates = [(i, {**params, "seed": seed}, replicate_id(f"plan_{i:05d}", seed, cfg.search.replicates))
                   for i, params in enumerate(points) for seed in replicate_seeds(cfg, params)]
     for i, params, run_id in replicates:
         trial = expand(cfg, params, run_id, "", revisions=revisions)
         cfg_t = with_model(cfg, trial.model)  # costs follow the trial's backbone
         inter = trial.intermediate
+        priced = [*(trial.intermediate_mixture.tasks if inter and len(trial.intermediate_mixture.tasks) == 1 else []),
+                  *(phase.task for phase in trial.targets)]
+        sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length).source for t in priced})
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
@@ -104,10 +107,6 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
     overhead = len(replicates) * cost["trial_overhead_s"] / 3600
-    models = {expand(cfg, params, "x", "").model for _, params, _ in replicates[:1]} | set(cfg.model.names)
-    sources = {f"{m}|{r.tasks[-1]}": example_cost(cost, m, r.tasks[-1], cfg.model.max_seq_length or
-                                                  get_task(r.tasks[-1]).defaults.max_seq_length, cost["gpu"]).source
-               for m in sorted(models) for r in runs if r.kind == "target" or len(r.tasks) == 1}
     return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources)
 
 
@@ -129,11 +128,19 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = No
         n = 0
         for lang in data_task.training_languages:
             path = data_task.fixture_path(lang, "train")
-            n += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip()) if path.is_file() else 0
+            n += _fixture_rows(path)
     else:
         sizes = cost["train_examples"]
         n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
     return min(n, cfg.data.max_train_examples or n, cap or n)
+
+
+def _fixture_rows(path: Path) -> int:
+    """Examples in a shipped fixture file (JSON lines; none when it does not exist)."""
+    if not path.is_file():
+        return 0
+    with path.open(encoding="utf-8") as f:
+        return sum(1 for line in f if line.strip())
 
 
 def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None) -> ExampleCost:
@@ -168,8 +175,7 @@ def dev_examples(cfg: SweepConfig, task: str, cost: dict) -> int:
     """English dev examples of a task (what selection and the intermediate phase score)."""
     spec = get_task(task)
     if cfg.data.source == "local":
-        path = spec.fixture_path(spec.train_language, "validation")
-        return sum(1 for line in path.open(encoding="utf-8") if line.strip()) if path.is_file() else 0
+        return _fixture_rows(spec.fixture_path(spec.train_language, "validation"))
     return cost["eval_examples"].get(task, cost["eval_examples"]["default"])
 
 
@@ -185,7 +191,7 @@ def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None =
 
         spec = get_task(task)
         split = "test" if "test" in spec.splits else "validation"
-        n = sum(sum(1 for _ in spec.fixture_path(lang, split).open(encoding="utf-8"))
+        n = sum(_fixture_rows(spec.fixture_path(lang, split))
                 for lang in available_languages(spec, split, "local"))
     else:
         n = cost["eval_examples"].get(task, cost["eval_examples"]["default"]) * len(get_task(task).languages)

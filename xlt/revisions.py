@@ -158,26 +158,9 @@ def resolve(cfg) -> Revisions:
 
     models = {name: model_revision(name, cfg.model.revision) for name in cfg.model.names}
     tasks = set()
-    for value in _task_names(cfg):
+    for value in cfg.task_names():
         task = get_task(value)
         tasks.update({task.name, *task.train_tasks, task.dev_task})
     pinned = cfg.data.revisions or {}
     data = {name: dataset_revision(get_task(name), cfg.data.source, pinned.get(name)) for name in sorted(tasks)}
     return Revisions(models, data, library_versions())
-
-
-def _task_names(cfg) -> list[str]:
-    from xlt.config import Choice
-    from xlt.tasks import NO_INTERMEDIATE
-
-    names = []
-    targets = cfg.target.tasks
-    names += targets.choice if isinstance(targets, Choice) else targets
-    inter = cfg.intermediate.tasks
-    for name in inter.choice if isinstance(inter, Choice) else [inter]:
-        if name == NO_INTERMEDIATE:
-            continue
-        names += cfg.mixtures[name].tasks if name in cfg.mixtures else [name]
-    if cfg.intermediate.mixture is not None:
-        names += cfg.intermediate.mixture.tasks
-    return names

@@ -90,13 +90,12 @@ def _check_study(cfg: SweepConfig, source: str) -> None:
     study = cfg.study
     if study is None:
         return
-    inter = cfg.intermediate.tasks
-    configs = list(inter.choice) if isinstance(inter, Choice) else [inter]
+    configs = cfg.intermediate.names
     for where, name in [("control", study.control), *((f"arms[{i}]", a) for i, a in enumerate(study.arms or []))]:
         if name not in configs:
             raise ConfigError(f"{source}: study.{where}: {name!r} is not among intermediate.tasks ({', '.join(map(str, configs))})"
                               f"{did_you_mean(str(name), [str(c) for c in configs])}")
-    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    targets = cfg.target.names
     for group, tasks in study.task_groups.items():
         missing = [t for t in tasks if t not in targets]
         if missing or not tasks:
@@ -189,7 +188,7 @@ def _check_dev_objective(cfg: SweepConfig, source: str) -> None:
     target with dev data (an English dev set: fine-tuned targets; or target-language dev sets)."""
     from xlt.data.loading import available_languages
 
-    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    targets = cfg.target.names
     specs = [get_task(t) for t in targets]
     chosen = cfg.target.languages
     if chosen and cfg.data.source == "local":
@@ -231,7 +230,7 @@ def _check_grid(cfg: SweepConfig, source: str) -> None:
     if cfg.search.algorithm != "grid":
         return
     tasks = cfg.intermediate.tasks
-    uses_intermediate = any(t != NO_INTERMEDIATE for t in (tasks.choice if isinstance(tasks, Choice) else [tasks]))
+    uses_intermediate = any(t != NO_INTERMEDIATE for t in cfg.intermediate.names)
     params = {"intermediate.tasks": tasks, "target.learning_rate": cfg.target.learning_rate, "search.seed": cfg.search.seed,
               "model.name": cfg.model.name}
     if uses_intermediate:  # the intermediate learning rate only matters when some trial trains one
@@ -279,7 +278,7 @@ def _check_names(cfg: SweepConfig, source: str) -> None:
                 min(getattr(temp, "loguniform", None) or temp.uniform) <= 0 or \
                 isinstance(temp, Choice) and any(not isinstance(t, (int, float)) or t <= 0 for t in temp.choice):
             raise ConfigError(f"{source}: intermediate.mixture.temperature: a temperature must be > 0")
-    targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
+    targets = cfg.target.names
     path = "target.tasks.choice" if isinstance(cfg.target.tasks, Choice) else "target.tasks"
     for i, name in enumerate(targets):
         _check_task(name, "target", f"{source}: {path}[{i}]")

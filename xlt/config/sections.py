@@ -126,6 +126,11 @@ class IntermediateConfig(PhaseConfig):
     """Training length in optimizer steps (a mixture's or one task's: steps x the global batch
     examples, so arms of unequal data train on as many); None uses `epochs` of the whole mixture."""
 
+    @property
+    def names(self) -> list[str]:
+        """The intermediate configurations a sweep runs: task, mixture or `none` names."""
+        return list(self.tasks.choice) if isinstance(self.tasks, Choice) else [self.tasks]
+
 
 class TargetConfig(PhaseConfig):
     tasks: list[str] | Choice
@@ -143,6 +148,11 @@ class TargetConfig(PhaseConfig):
     """Write zero-shot predictions in the XTREME submission layout under
     `<storage>/<name>/predictions/<trial_id>/<task>/test-<lang>.tsv`, and the gold labels once
     under `<storage>/<name>/labels/`, so `xlt score` can score them."""
+
+    @property
+    def names(self) -> list[str]:
+        """The target tasks: every trial's list, or the choices one per trial."""
+        return list(self.tasks.choice) if isinstance(self.tasks, Choice) else list(self.tasks)
 
 
 class ObjectiveConfig(_Strict):
@@ -335,5 +345,16 @@ class SweepConfig(_Strict):
     def objectives(self) -> tuple:
         """The search's objectives, the sweep's named language groups resolved."""
         return self.search.objectives(self.languages.groups)
+
+    def task_names(self) -> list[str]:
+        """Every task the sweep trains or evaluates: its targets, then its intermediate tasks (a
+        mixture's members, a searched mixture's)."""
+        names = list(self.target.names)
+        for name in self.intermediate.names:
+            if name != NO_INTERMEDIATE:
+                names += self.mixtures[name].tasks if name in self.mixtures else [name]
+        if self.intermediate.mixture is not None:
+            names += self.intermediate.mixture.tasks
+        return names
 
 

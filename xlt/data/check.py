@@ -27,10 +27,9 @@ class Check:
 def sweep_tasks(cfg) -> list[TaskSpec]:
     """Every task a sweep's trials read: targets, their training and selection tasks, and the
     intermediate tasks and mixtures."""
-    from xlt.revisions import _task_names
 
     names: dict[str, None] = {}
-    for value in _task_names(cfg):
+    for value in cfg.task_names():
         task = get_task(value)
         for name in (task.name, *task.train_tasks, task.dev_task):
             names[name] = None

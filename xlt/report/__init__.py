@@ -34,12 +34,10 @@ def load_report(results: str, skip_bad: bool = False) -> Report:
         report.objective_names = tuple(o.name for o in objectives)
         report.pareto = pareto_points(rows, objectives)
     if cfg is not None and cfg.study is not None:
-        from xlt.config import Choice
         from xlt.report.study import compare
         from xlt.trial.expand import trial_mixture
 
-        tasks = cfg.intermediate.tasks
-        names = {cfg.study.control, *(cfg.study.arms or []), *(tasks.choice if isinstance(tasks, Choice) else [tasks])}
+        names = {cfg.study.control, *(cfg.study.arms or []), *cfg.intermediate.names}
         # results record a named mixture by its canonical form (`mnli:0.500+qqp:0.500@uniform`)
         labels = {n: (m.canonical if (m := trial_mixture(cfg, {"intermediate_task": n})) else n) for n in names}
         report.study = cfg.study.model_dump()

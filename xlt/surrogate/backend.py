@@ -122,11 +122,13 @@ class SurrogateBackend:
         self.plan, self.state = plan, state
         self.phases = SurrogatePhases(plan, cfg)
         self.gpu_hours = 0.0
-        self._inter = self.phases.intermediate()[0] if plan.intermediate else None
+        # what phase 2 did, its steps and GPU-hours: a pure function of the plan, read by every target
+        self._phase2 = self.phases.intermediate() if plan.intermediate else None
+        self._inter = self._phase2[0] if self._phase2 else None
 
     def intermediate(self) -> list[ResultRow]:
         p = self.plan
-        _, steps, hours = self.phases.intermediate()
+        _, steps, hours = self._phase2
         self.state.step += steps
         self.gpu_hours += hours
         rows = []

@@ -118,9 +118,10 @@ class TorchBackend:
         return metrics
 
     def notices(self) -> list[str]:
-        taken = list(self.features.notices) if self.features is not None else []
-        if self.features is not None:
-            self.features.notices.clear()
+        if self.features is None:
+            return []
+        taken = list(self.features.notices)
+        self.features.notices.clear()
         return taken
 
     # --- training and evaluation ----------------------------------------------------------------

@@ -168,9 +168,9 @@ class _UnitRunner:
 
     def _notices(self) -> dict[str, str]:
         """Every notice of the trial so far, new ones (cache entries found damaged) taken in."""
-        for source in ([self.cache.notices] if self.cache is not None else []):
-            self.state.notices += source
-            source.clear()
+        if self.cache is not None:
+            self.state.notices += self.cache.notices
+            self.cache.notices.clear()
         self.state.notices += self.backend.notices()
         return {"notices": "\n".join(self.state.notices)} if self.state.notices else {}
 
@@ -182,11 +182,9 @@ class _UnitRunner:
         if running_objective is not None:  # a target unit: what the searcher and schedulers see
             metrics.update(running_objective)
             metrics["progress"] = self._targets_done() / len(self.plan.targets)
-        if self.rt.rank != 0:
-            self.rt.report(metrics)
-            return
-        write_rows(self.plan.results_dir, self.plan.trial_id, unit, rows)
-        if not self.rt.keeps_checkpoints:
+        if self.rt.rank == 0:
+            write_rows(self.plan.results_dir, self.plan.trial_id, unit, rows)
+        if self.rt.rank != 0 or not self.rt.keeps_checkpoints:  # rank 0 reports the checkpoint
             self.rt.report(metrics)
             return
         self.state.encoder_source = encoder_source(self.plan, self.cache)
