@@ -7,6 +7,7 @@ import json
 import pytest
 
 from xlt.cli import main
+from xlt.perturb import KINDS
 from xlt.results.rows import read_results
 
 from conftest import REPO
@@ -63,6 +64,9 @@ def test_shrunken_research_sweep_runs(name, ray_cluster, tmp_path, capsys):
     assert report.index("## The question") < report.index("## Ranking"), report[:2000]
     question = report[report.index("## The question"):report.index("## Ranking")]
     assert "**Hypothesis.**" in question and "(n=1: no interval)" in question, question
+    if name == "rq-pawsx-mixtures.yaml":  # PAWS-X under each perturbation, and each arm against the control on it
+        assert {r["metric"].split("/")[0] for r in rows if r["phase"] == "robustness"} == set(KINDS)
+        assert "### Robustness: each arm minus the control" in question and "## Robustness under perturbations" in report
     if name == "rq-architectures.yaml":  # the by-backbone view compares the three families
         assert {r["model"] for r in rows} == {"tiny-xlmr", "tiny-mt5", "tiny-decoder"}
         assert "## By backbone" in (tmp_path / "report" / "report.md").read_text()

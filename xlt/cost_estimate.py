@@ -105,6 +105,8 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
                                       max_length=trial.max_seq_length, eval_every=phase.eval_every,
                                       dev_subset=phase.dev_subset, cap=phase.max_train_examples)
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
+                          # robustness: each perturbation predicts the test sets again (at most: only changed examples)
+                          * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
     overhead = len(replicates) * cost["trial_overhead_s"] / 3600
     return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources)

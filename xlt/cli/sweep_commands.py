@@ -160,4 +160,10 @@ def _coverage(cfg) -> list[str]:
     from xlt.tasks import get_task
 
     targets = cfg.target.tasks.choice if isinstance(cfg.target.tasks, Choice) else cfg.target.tasks
-    return coverage_lines(cfg.objectives(), [get_task(t) for t in targets], cfg.target.languages)
+    lines = coverage_lines(cfg.objectives(), [get_task(t) for t in targets], cfg.target.languages)
+    if cfg.robustness is not None:
+        kinds = ", ".join(f"{p.kind} ({p.rate:g})" for p in cfg.robustness.declared())
+        lines.append(f"robustness: {', '.join(cfg.robustness.tasks)} also scored under {kinds}, seed {cfg.robustness.seed}"
+                     + ("; the SURROGATE backend does not model perturbations: no robustness rows"
+                        if cfg.backend == "surrogate" else ""))
+    return lines

@@ -67,6 +67,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     _check_dev_objective(cfg, source)
     _check_seeds(cfg, source)
     _check_study(cfg, source)
+    _check_robustness(cfg, source)
     return cfg
 
 
@@ -109,6 +110,21 @@ def _check_study(cfg: SweepConfig, source: str) -> None:
     for arm in study.without_own_language:
         if arm not in configs:
             raise ConfigError(f"{source}: study.without_own_language.{arm}: not among intermediate.tasks")
+
+
+def _check_robustness(cfg: SweepConfig, source: str) -> None:
+    """Robustness scores targets the sweep runs whose format can be perturbed (classification)."""
+    if cfg.robustness is None:
+        return
+    targets = cfg.target.names
+    for i, name in enumerate(cfg.robustness.tasks):
+        if name not in targets:
+            raise ConfigError(f"{source}: robustness.tasks[{i}]: {name!r} is not among target.tasks "
+                              f"({', '.join(targets)}){did_you_mean(str(name), targets)}")
+        fmt = get_task(name).format
+        if fmt != "classification":
+            raise ConfigError(f"{source}: robustness.tasks[{i}]: {name!r} is a {fmt} task; perturbations score "
+                              "classification tasks (PAWS-X, XNLI, ...) only")
 
 
 def _apply_override(raw: dict, override: str, source: str) -> None:

@@ -7,6 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from xlt.config.domains import Choice, FloatParam, IntParam, TasksParam, _positive, _Strict
 from xlt.objective import GROUPS
+from xlt.perturb import DEFAULT_RATES, KINDS, Perturbation
 from xlt.tasks import NO_INTERMEDIATE
 
 
@@ -226,6 +227,35 @@ class StudyConfig(_Strict):
     in-language supervision when evaluated on Urdu (the translate-train confound)."""
 
 
+class RobustnessConfig(_Strict):
+    """Zero-shot test data under controlled perturbations (xlt.perturb, docs/robustness.md): each
+    listed target is also scored on its test sets perturbed each way, per language, as accuracy and
+    as consistency with the unperturbed predictions (result rows of phase `robustness`)."""
+    tasks: list[str] = Field(min_length=1)
+    """Target tasks scored under perturbations (classification tasks: PAWS-X, XNLI, ...)."""
+    perturbations: dict[str, float] | list[str] = Field(default_factory=lambda: list(KINDS))
+    """Kinds (typos, casing, punctuation, entity_swap, number_swap), as a list (each at its default
+    rate) or a mapping kind -> rate (the probability each word, mark, entity or number is touched)."""
+    seed: int = 0
+    """The perturbations' own seed: the same perturbed data for every trial, whatever its seed."""
+
+    @field_validator("perturbations")
+    @classmethod
+    def _known(cls, value):
+        rates = value if isinstance(value, dict) else {k: DEFAULT_RATES.get(k, 1.0) for k in value}
+        if not rates:
+            raise ValueError("no perturbation listed")
+        for kind, rate in rates.items():
+            Perturbation(kind, rate)  # raises with the reason
+        return value
+
+    def declared(self) -> tuple["Perturbation", ...]:
+        """Each kind with its rate (a list's kinds at their default rates)."""
+        rates = self.perturbations if isinstance(self.perturbations, dict) else \
+            {k: DEFAULT_RATES[k] for k in self.perturbations}
+        return tuple(Perturbation(k, float(r)) for k, r in rates.items())
+
+
 ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"]
 
 
@@ -341,6 +371,8 @@ class SweepConfig(_Strict):
     """The sweep's own named language groups (`languages: {groups: {focus: [ur, sw, yo]}}`)."""
     study: StudyConfig | None = None
     """A research-question sweep's hypothesis and the comparison that answers it (see StudyConfig)."""
+    robustness: RobustnessConfig | None = None
+    """Targets also scored on perturbed test data (see RobustnessConfig)."""
 
     def objectives(self) -> tuple:
         """The search's objectives, the sweep's named language groups resolved."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from xlt.report import plots, search_plots
 from xlt.report.pareto import pareto_points
+from xlt.report.robustness import compare_robustness, robustness_cells
 from xlt.report.render import as_json, html, markdown, terminal
 from xlt.report.scores import Report, build
 from xlt.results.rows import read_results
@@ -30,11 +31,14 @@ def load_report(results: str, skip_bad: bool = False) -> Report:
     objectives = cfg.objectives() if cfg else ()
     tested = [o.name for o in objectives if o.split == "test"]
     report = build(rows, test_objective=", ".join(tested) or None, objective=objectives[0] if objectives else None)
+    report.robustness = robustness_cells(rows, report.cells)
+    if cfg is not None and cfg.robustness is not None:
+        report.robustness_declared = cfg.robustness.model_dump()
     if len(objectives) > 1:
         report.objective_names = tuple(o.name for o in objectives)
         report.pareto = pareto_points(rows, objectives)
     if cfg is not None and cfg.study is not None:
-        from xlt.report.study import compare
+        from xlt.report.study import arm_pairs, compare
         from xlt.trial.expand import trial_mixture
 
         names = {cfg.study.control, *(cfg.study.arms or []), *cfg.intermediate.names}
@@ -42,6 +46,7 @@ def load_report(results: str, skip_bad: bool = False) -> Report:
         labels = {n: (m.canonical if (m := trial_mixture(cfg, {"intermediate_task": n})) else n) for n in names}
         report.study = cfg.study.model_dump()
         report.comparisons = compare(report, report.study, cfg.languages.groups, labels)
+        report.robustness_comparisons = compare_robustness(report.robustness, arm_pairs(report.configs, report.study, labels))
     return report
 
 

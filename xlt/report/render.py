@@ -4,30 +4,10 @@ everywhere, deltas percentage points."""
 import re
 from statistics import fmean
 
+from xlt.report import robustness
+from xlt.report.cells import cell as _cell, diff as _diff, number as _f, stat as _stat
 from xlt.report.deltas import SCALE_CAP, SCALE_FLOOR
 from xlt.report.scores import Report
-
-
-def _f(x: float | None, signed: bool = False) -> str:
-    if x is None:
-        return "-"
-    return f"{x:+.2f}" if signed else f"{x:.2f}"
-
-
-def _cell(text: str) -> str:
-    """Text for a Markdown table cell: a configuration label such as `tiny-mt5 | mnli` keeps its
-    pipe instead of splitting the row."""
-    return str(text).replace("|", "\\|")
-
-
-def _stat(s) -> str:
-    return f"{s.mean:.2f} ± {s.ci95:.2f} (n={s.n})" if s.n > 1 else f"{s.mean:.2f}"
-
-
-def _diff(stat) -> str:
-    if stat is None:
-        return "-"
-    return f"{stat.mean:+.2f} ± {stat.ci95:.2f} (n={stat.n})" if stat.n > 1 else f"{stat.mean:+.2f} (n=1: no interval)"
 
 
 def study_lines(report: Report) -> list[str]:
@@ -46,7 +26,7 @@ def study_lines(report: Report) -> list[str]:
         languages = c.languages + (f" without {', '.join(c.without)}" if c.without else "")
         out.append(f"| {_cell(c.arm)} | {c.tasks} | {languages} | {_diff(c.difference)} | "
                    f"{', '.join(c.covered) or '-'} |")
-    return out + [""]
+    return out + [""] + robustness.study_lines(report)
 
 
 def test_objective_note(report: Report) -> str | None:
@@ -126,6 +106,7 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
         out.append(f"| {task} | {_cell(c)} | {_f(report.cells[(c, task)].dev)} | {_stat(report.cells[(c, task)].score)} | "
                    f"{_f(report.delta(c, task), True)} |")
     out.append("")
+    out += robustness.markdown_lines(report)
     if any(d["tasks"] > 1 for d in report.diversity.values()):
         out += ["", "## Mixture diversity", "", "Formats the mixture's tasks cover, and the entropy (nats) of its "
                 "normalised weights, against its XTREME score.", ""]
@@ -228,6 +209,7 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
                 {"arm": c.arm, "targets": c.tasks, "languages": c.languages, "without": list(c.without),
                  "covered": list(c.covered), "difference": stat(c.difference) if c.difference else None}
                 for c in report.comparisons]},
+        "robustness": robustness.as_json(report),
         "pareto": {"objectives": list(report.objective_names),
                    "trials": [{"trial_id": p.trial_id, "intermediate": p.intermediate, "values": list(p.values),
                                "on_front": p.on_front} for p in report.pareto]},
@@ -266,6 +248,8 @@ def terminal(report: Report, top: int | None = None) -> str:
             question.add_row(c.arm, c.tasks, c.languages + (f" without {', '.join(c.without)}" if c.without else ""),
                              _diff(c.difference), ", ".join(c.covered) or "-")
         Console(file=buf, width=160).print(question)
+    for perturbed in robustness.terminal_tables(report):
+        Console(file=buf, width=160).print(perturbed)
     if report.configs:
         Console(file=buf, width=160).print(table)
     else:

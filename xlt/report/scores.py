@@ -106,6 +106,12 @@ class Report:
     """A research-question sweep's `study` (hypothesis, control, arms, groups), from its sweep.json."""
     comparisons: list = field(default_factory=list)
     """xlt.report.study.Comparison rows: what the report leads with."""
+    robustness: list = field(default_factory=list)
+    """xlt.report.robustness.RobustnessCell: scores on perturbed test data, where the rows have them."""
+    robustness_comparisons: list = field(default_factory=list)
+    """xlt.report.robustness.RobustnessComparison: a study's arms against its control on perturbed data."""
+    robustness_declared: dict | None = None
+    """The sweep's `robustness:` block (from its sweep.json): a report says when its rows lack what it asked."""
 
     def delta(self, config: str, task: str | None = None) -> float | None:
         if self.baseline is None or config == self.baseline:

@@ -34,26 +34,31 @@ def group_languages(group: str, own_groups: dict[str, list[str]]) -> set[str] | 
     return {code for code, lang in LANGUAGES.items() if lang.resource == group}
 
 
+def arm_pairs(configs: list[str], study: dict, labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(arm as shown, arm as the results record it, its control as recorded) for every arm of the
+    study; a backbone comparison (configurations `model | intermediate`) pairs each model's arms
+    with its own control. `labels` maps the study's names to what the results record (a named
+    mixture's canonical form)."""
+    labels = labels or {}
+    models = sorted({c.split(" | ")[0] for c in configs if " | " in c}) or [None]
+    recorded = lambda name: labels.get(name, name)  # noqa: E731
+    label = lambda m, name: recorded(name) if m is None else f"{m} | {recorded(name)}"  # noqa: E731
+    named = {v: k for k, v in labels.items()}
+    plain = {named.get(c.split(" | ")[-1], c.split(" | ")[-1]) for c in configs}
+    arms = study.get("arms") or sorted(plain - {study["control"]})
+    return [(arm if m is None else f"{m} | {arm}", label(m, arm), label(m, study["control"]))
+            for m in models for arm in arms]
+
+
 def compare(report: Report, study: dict, own_groups: dict[str, list[str]] | None = None,
             labels: dict[str, str] | None = None) -> list[Comparison]:
     """Every (arm, task group, language group[, without own languages]) row of the study. `labels`
     maps the study's names to what the results record (a named mixture's canonical form)."""
     own_groups = own_groups or {}
-    labels = labels or {}
-    # a backbone comparison labels configurations `model | intermediate`: each model's arms against its own control
-    models = sorted({c.split(" | ")[0] for c in report.configs if " | " in c}) or [None]
-    recorded = lambda name: labels.get(name, name)  # noqa: E731
-    label = lambda m, name: recorded(name) if m is None else f"{m} | {recorded(name)}"  # noqa: E731
-    named = {v: k for k, v in labels.items()}
-    plain = {named.get(c.split(" | ")[-1], c.split(" | ")[-1]) for c in report.configs}
-    arms = study.get("arms") or sorted(plain - {study["control"]})
     task_groups = {"all targets": report.tasks, **study.get("task_groups", {})}
     out = []
-    for model, arm in ((m, a) for m in models for a in arms):
-        control = label(model, study["control"])
-        own = set(study.get("without_own_language", {}).get(arm, ()))
-        shown = arm if model is None else f"{model} | {arm}"
-        arm = label(model, arm)
+    for shown, arm, control in arm_pairs(report.configs, study, labels):
+        own = set(study.get("without_own_language", {}).get(shown.split(" | ")[-1], ()))
         for tasks_name, tasks in task_groups.items():
             for group in study.get("language_groups") or ["zero_shot"]:
                 languages = group_languages(group, own_groups)

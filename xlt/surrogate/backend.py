@@ -125,6 +125,7 @@ class SurrogateBackend:
         # what phase 2 did, its steps and GPU-hours: a pure function of the plan, read by every target
         self._phase2 = self.phases.intermediate() if plan.intermediate else None
         self._inter = self._phase2[0] if self._phase2 else None
+        self._said = False
 
     def intermediate(self) -> list[ResultRow]:
         p = self.plan
@@ -170,4 +171,9 @@ class SurrogateBackend:
         return {"gpu_hours": self.gpu_hours}
 
     def notices(self) -> list[str]:
-        return []
+        """Once a trial: what the sweep asked that the response model cannot answer."""
+        if not self.plan.robustness_tasks or self._said:
+            return []
+        self._said = True
+        return [f"robustness: the surrogate backend does not model perturbations; no robustness rows for "
+                f"{', '.join(self.plan.robustness_tasks)} (run the sweep on ray-train for them)"]

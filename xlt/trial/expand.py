@@ -135,6 +135,9 @@ def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir:
                 choice_scoring=cfg.model.choice_scoring,
                 selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling,
                 world_size=cfg.resources.workers_per_trial)
+    if cfg.robustness is not None:  # only when asked: other sweeps' config hashes stay as they were
+        plan.update(robustness_tasks=tuple(cfg.robustness.tasks), perturbations=cfg.robustness.declared(),
+                    perturbation_seed=cfg.robustness.seed)
     outputs = {}
     if cfg.cache:
         storage = cfg.storage if "://" in cfg.storage else str(Path(cfg.storage).resolve())

@@ -92,6 +92,11 @@ class TrialPlan:
     """"ray-train" trains and evaluates; "surrogate" asks the response model (xlt.surrogate)."""
     surrogate_response: str | None = None
     """The surrogate's response-model YAML; None: the shipped one."""
+    robustness_tasks: tuple[str, ...] = ()
+    """Targets also scored on perturbed test data (`robustness:`; xlt.perturb)."""
+    perturbations: tuple = ()
+    """xlt.perturb.Perturbation: the kinds and rates they are scored under."""
+    perturbation_seed: int = 0
     model_revision: str = ""
     """The model's content digest (local) or hub commit, resolved at sweep start (xlt.revisions)."""
     data_revisions: tuple[tuple[str, str], ...] = ()
@@ -157,8 +162,16 @@ class TrialPlan:
         return content_key({**self._cache_content(), "intermediate": self.intermediate_key, "phase": phase.cache_content(),
                             "selection": self.selection, "languages": self.target_languages,
                             "retrieval": [self.retrieval_layer, self.retrieval_pooling],
+                            **self._robustness_content(phase.task),
                             "data": data_fingerprint(names, self.source, self.max_train_examples),
                             "data_revisions": {t: self.data_revision(t) for t in names}})
+
+    def _robustness_content(self, task: str) -> dict:
+        """A target scored under perturbations keys on them (other targets keep their keys)."""
+        if task not in self.robustness_tasks:
+            return {}
+        return {"robustness": {"perturbations": [[p.kind, p.rate] for p in self.perturbations],
+                               "seed": self.perturbation_seed}}
 
     @property
     def mixture(self) -> dict[str, float]:

@@ -13,6 +13,7 @@ from xlt.data.loading import DataError, available_languages, load_bitext
 from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
 from xlt.formats.base import HeadSource
+from xlt.metrics.robustness import perturbation_scores
 from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder, with_lora
 from xlt.models.task_model import MultiTaskModel, TaskModel
@@ -20,6 +21,7 @@ from xlt.cache.store import PhaseCache
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import Runtime
 from xlt.results.storage import write_text
+from xlt.perturb import perturb
 from xlt.tasks import TaskSpec
 from xlt.trial.train import predict, train_loop
 from xlt.trial.units import Curve, TrialState, run_units
@@ -75,6 +77,7 @@ class TorchBackend:
         self.head_source = HeadSource(plan.model, plan.trust_remote_code, plan.choice_scoring)
         self._train_loss = float("nan")
         self._extra_metrics: dict[str, float] = {}
+        self._test_outputs: dict[str, tuple[list[dict], list]] = {}  # language -> test records, predictions
 
     # --- the Backend protocol -----------------------------------------------------------------
     def intermediate(self) -> list[ResultRow]:
@@ -108,10 +111,14 @@ class TorchBackend:
             self._train_loss = float("nan")
             return self._retrieve(task, dev_languages, test_languages, phase)
         model = self._train(task, [self._task(t) for t in task.train_tasks], phase, target=True)
-        return (self._evaluate(model, task, "target", "validation", [task.train_language], phase,
+        rows = (self._evaluate(model, task, "target", "validation", [task.train_language], phase,
                                dev_task=self._task(task.dev_task))
                 + self._evaluate(model, task, "zero_shot", "validation", dev_languages, phase)
                 + self._evaluate(model, task, "zero_shot", "test", test_languages, phase))
+        if task.name in self.plan.robustness_tasks:
+            rows += self._perturbed(model, task, test_languages, phase)
+        self._test_outputs.clear()
+        return rows
 
     def unit_metrics(self) -> dict[str, float]:
         metrics, self._extra_metrics = {"train_loss": self._train_loss, **self._extra_metrics}, {}
@@ -233,8 +240,30 @@ class TorchBackend:
             metrics, predictions = fmt.score(task, records, features, outputs, lang)
             if phase_name == "zero_shot" and split == "test":
                 self.write_predictions(task, lang, fmt.submission(predictions), fmt.gold(task, records))
+                self._test_outputs[lang] = (records, outputs)
             rows += [self._row(phase_name, task.name, lang, split, m, v, len(records), phase.learning_rate)
                      for m, v in metrics.items()]
+        return rows
+
+    def _perturbed(self, model: TaskModel, task: TaskSpec, languages, phase: PhasePlan) -> list[ResultRow]:
+        """Each test language under each declared perturbation (xlt.perturb): the changed examples,
+        predicted again and scored against the gold labels and the unperturbed predictions. Rows:
+        phase `robustness`, metric `<kind>/<accuracy|clean_accuracy|consistency|changed>`."""
+        fmt = FORMATS[task.format]
+        rows = []
+        for lang in languages:
+            records, clean = self._test_outputs[lang]
+            for p in self.plan.perturbations:
+                changed = perturb(records, p, self.plan.perturbation_seed, f"{task.name}/{lang}")
+                outputs = []
+                if changed:
+                    features = fmt.encode(task, [r for _, r in changed], self.tokenizer, self._max_length(task))
+                    outputs = predict(model, fmt, features, batch_size=2 * phase.batch_size, pad_id=self.pad_id, rt=self.rt)
+                scores = perturbation_scores([r["label"] for _, r in changed], [clean[i] for i, _ in changed], outputs,
+                                             len(records))
+                rows += [self._row("robustness", task.name, lang, "test", f"{p.kind}/{m}", v,
+                                   len(records) if m == "changed" else len(changed), phase.learning_rate)
+                         for m, v in scores.items()]
         return rows
 
     def _retrieve(self, task: TaskSpec, dev_languages, test_languages, phase: PhasePlan) -> list[ResultRow]:
