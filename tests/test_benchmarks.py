@@ -79,3 +79,12 @@ def test_token_batches_quick(tmp_path, monkeypatch):
     # a budget of 512 tokens pads less than batches of 32 and takes more, smaller steps
     fixed, budget = rows["xlt, batch 32 (length-grouped)"], rows["xlt, batch_tokens=512"]
     assert budget["padded/real tokens"] < fixed["padded/real tokens"] and budget["steps"] > fixed["steps"]
+
+
+def test_generation_quick(tmp_path, monkeypatch):
+    from benchmarks import common, generation
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = generation.main(["--quick"])
+    assert {r["family"] for r in record["rows"]} == {"encoder-decoder", "decoder"}
+    assert all(r["tokens"] == 24 * 8 and r["tokens/s"] > 0 for r in record["rows"])  # full length on both sides

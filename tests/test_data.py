@@ -166,7 +166,7 @@ def test_expand_names_the_task_and_field_a_row_lacks(monkeypatch):
         load_records(get_task("code_search"), "en", "train", "hub")
 
 
-def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch):
+def test_xglue_ner_columns_and_generation_tasks_read_from_the_release(monkeypatch):
     from xlt.config import ConfigError, load_sweep
 
     monkeypatch.setenv("XLT_XGLUE_DIR", str(Path(__file__).parent / "data" / "xglue_release"))
@@ -177,5 +177,23 @@ def test_xglue_ner_columns_and_generation_tasks_declared_unsupported(monkeypatch
     assert rows[1] == {"tokens": ["Oh", ",", "Berlin", "!"], "tags": [6, 12, 11, 12]}
     with pytest.raises(DataError, match=r"task 'xglue_pos': XGLUE pos validation.nl: no .*/POS/nl.dev"):
         load_records(get_task("xglue_pos"), "nl", "test", "hub")  # the fixture has en and de only
-    with pytest.raises(ConfigError, match="xglue_qg' is not supported: XGLUE question generation is a generation task"):
+    with pytest.raises(ConfigError, match="xglue_qg generate text, which a pooled head cannot"):
         load_sweep(Path(__file__).parent.parent / "sweeps" / "demo.yaml", ["target.tasks=[xglue_qg]"])
+    # QG/NTG: a src and a tgt file a split, aligned by line, each line stripped (the hub script's reading)
+    rows = load_records(get_task("xglue_qg"), "de", "test", "hub").records  # QG/xglue.qg.de.{src,tgt}.test
+    assert len(rows) == 3 and rows[0]["target"] == "Wo wurde Felix Wagner geboren?"  # its trailing space stripped
+    assert rows[0]["source"].startswith("Felix Wagner wurde") and rows[0]["id"] == "0"
+    assert len(load_records(get_task("xglue_ntg"), "en", "train", "hub").records) == 6
+
+
+def test_code_to_text_builds_examples_as_codexglue_run_py():
+    """microsoft/CodeXGLUE@ac74a62 Code-Text/code-to-text/code/run.py lines 69-72: code tokens joined by
+    spaces with line breaks as spaces, docstring tokens joined with line breaks removed, whitespace
+    runs collapsed."""
+    from xlt.tasks import adapters
+
+    row = {"code_tokens": ["def", "f", "(", "x", ")", ":", "return", "x\n+1"],
+           "docstring_tokens": ["Add", "one\n", "to", "x", "."]}
+    assert adapters.code_to_text(row, 7) == {"id": "7", "source": "def f ( x ) : return x +1", "target": "Add one to x ."}
+    assert load_records(get_task("code_to_text"), "en", "train", "local").records[0]["target"] == \
+        "Return the sum of all values in buf"

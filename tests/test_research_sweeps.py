@@ -20,6 +20,7 @@ SMALL = ["model.name=tiny-xlmr", "data.source=local", "data.max_train_examples=8
 SHRUNK = {  # the study's control and one arm (for the architectures, on each family), a few of the
     # targets: the file's own tasks, mixtures, objectives and comparison run; CI time stays short
     "rq-architectures.yaml": ["model.name={choice: [tiny-xlmr, tiny-mt5, tiny-decoder]}",
+                              "model.learning_rate_scale={tiny-mt5: 3, tiny-decoder: 1}",
                               "intermediate.tasks={choice: [none, mnli]}", "intermediate.epochs=1", "study.arms=[mnli]",
                               "target.tasks=[xnli]", "target.learning_rate=1.0e-3"],
     "rq-code-intermediate.yaml": ["intermediate.tasks={choice: [none, code_all]}", "intermediate.steps=2",
@@ -69,4 +70,23 @@ def test_shrunken_research_sweep_runs(name, ray_cluster, tmp_path, capsys):
         assert "### Robustness: each arm minus the control" in question and "## Robustness under perturbations" in report
     if name == "rq-architectures.yaml":  # the by-backbone view compares the three families
         assert {r["model"] for r in rows} == {"tiny-xlmr", "tiny-mt5", "tiny-decoder"}
+        # each family its own way (model.head: native), its own learning rates
+        assert {(r["model"], r["head"]) for r in rows} == {("tiny-xlmr", "pooled"), ("tiny-mt5", "text"),
+                                                           ("tiny-decoder", "text")}
+        assert {r["learning_rate"] for r in rows if r["model"] == "tiny-mt5" and r["phase"] == "zero_shot"} == {3.0e-3}
         assert "## By backbone" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_code_to_text_arm_plans_on_a_text_model(capsys):
+    """rq-code-intermediate's header: the question with code-to-text as an arm, on mT5-base run as itself."""
+    args = ["model.name=google/mt5-base", "model.head=text",
+            "intermediate.tasks={choice: [none, mnli, code_defect, code_clone, code_search, code_all, code_to_text]}",
+            "study.arms=[code_defect, code_clone, code_search, code_all, code_to_text, mnli]",
+            "model.learning_rate_scale={google/mt5-base: 30}"]
+    text = (REPO / "sweeps" / "rq-code-intermediate.yaml").read_text()
+    assert all(a.split("=")[0] in text for a in args)
+    assert main(["sweep", "plan", str(REPO / "sweeps" / "rq-code-intermediate.yaml"), *args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["trials"] == 21
+    # on the file's own XLM-R, code-to-text is refused with the reason
+    assert main(["sweep", "plan", str(REPO / "sweeps" / "rq-code-intermediate.yaml"), args[2]]) == 2
+    assert "code_to_text generate text, which a pooled head cannot (xlm-roberta-large)" in capsys.readouterr().err

@@ -144,3 +144,17 @@ def test_location_comes_from_the_environment_or_says_how_to_get_the_files(monkey
         assert part in message, part
     monkeypatch.setenv(XGLUE_ENV, str(RELEASE))
     assert read_xglue(xglue_location(), "ner", "train", "en")[1]["words"][:2] == ["Maria", "Lopez"]
+
+
+def test_generation_files_pair_line_by_line(tmp_path):
+    """QG/NTG: `xglue.<task>.<l>.src.<split>` and `.tgt.<split>` pair by line (Data_Format.txt); files
+    of unequal length are an error naming both (the hub script's zip dropped the tail silently)."""
+    rows = read_xglue(RELEASE, "qg", "test.de", "de")
+    assert list(rows[0]) == ["answer_passage", "question"] and len(rows) == 3
+    folder = _copy(tmp_path)
+    with open(folder / "QG" / "xglue.qg.de.tgt.test", "a", encoding="utf-8") as f:
+        f.write("Eine Frage zu viel?\n")
+    with pytest.raises(XGLUEFormatError, match=r"xglue.qg.de.tgt.test: 4 lines, but .*xglue.qg.de.src.test has 3"):
+        read_xglue(folder, "qg", "test.de", "de")
+    with pytest.raises(FileNotFoundError, match="NTG/xglue.ntg.ru.src.dev"):
+        read_xglue(RELEASE, "ntg", "validation.ru", "ru")

@@ -25,6 +25,18 @@ from xlt.results.storage import filesystem, write_atomic, write_text
 
 log = logging.getLogger(__name__)
 
+def unshared(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """CPU, contiguous tensors safetensors can write: a tensor sharing storage with one before it
+    (a model's tied input and output embeddings) is copied, as safetensors refuses shared memory."""
+    seen, out = set(), {}
+    for k, v in weights.items():
+        v = v.detach().cpu().contiguous()
+        ptr = v.untyped_storage().data_ptr()
+        out[k] = v.clone() if ptr in seen else v
+        seen.add(ptr)
+    return out
+
+
 class PhaseCache:
     def __init__(self, root: str):
         self.root = root
@@ -73,7 +85,7 @@ class PhaseCache:
         if weights is not None:
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "encoder.safetensors"
-                save_file({k: v.detach().cpu().contiguous() for k, v in weights.items()}, str(path))
+                save_file(unshared(weights), str(path))
                 data = path.read_bytes()
             with self.fs.open_output_stream(f"{directory}/encoder.safetensors") as out:
                 out.write(data)

@@ -9,6 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from xlt.config.domains import Choice, ConfigError, LogUniform, Uniform, is_domain
+from xlt.config.research import check_robustness, check_study
 from xlt.config.sections import ObjectiveConfig, SweepConfig
 from xlt.models.registry import UnknownModelError, check_model_name
 from xlt.objective import GROUPS
@@ -66,8 +67,9 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
     _check_selection(cfg, source)
     _check_dev_objective(cfg, source)
     _check_seeds(cfg, source)
-    _check_study(cfg, source)
-    _check_robustness(cfg, source)
+    check_study(cfg, source)
+    check_robustness(cfg, source)
+    _check_head(cfg, source)
     return cfg
 
 
@@ -86,45 +88,32 @@ def _check_seeds(cfg: SweepConfig, source: str) -> None:
                           f"from {cfg.search.replicates} seed(s) is too wide to rank by); use mean or more replicates")
 
 
-def _check_study(cfg: SweepConfig, source: str) -> None:
-    """A study names configurations, targets and language groups the sweep has."""
-    study = cfg.study
-    if study is None:
-        return
-    configs = cfg.intermediate.names
-    for where, name in [("control", study.control), *((f"arms[{i}]", a) for i, a in enumerate(study.arms or []))]:
-        if name not in configs:
-            raise ConfigError(f"{source}: study.{where}: {name!r} is not among intermediate.tasks ({', '.join(map(str, configs))})"
-                              f"{did_you_mean(str(name), [str(c) for c in configs])}")
-    targets = cfg.target.names
-    for group, tasks in study.task_groups.items():
-        missing = [t for t in tasks if t not in targets]
-        if missing or not tasks:
-            raise ConfigError(f"{source}: study.task_groups.{group}: " + (f"{', '.join(missing)} not among target.tasks"
-                                                                          if missing else "an empty group"))
-    known = [*GROUPS, *cfg.languages.groups]
-    for i, group in enumerate(study.language_groups):
-        if group not in known:
-            raise ConfigError(f"{source}: study.language_groups[{i}]: unknown group {group!r} (known: {', '.join(known)})"
-                              f"{did_you_mean(group, known)}")
-    for arm in study.without_own_language:
-        if arm not in configs:
-            raise ConfigError(f"{source}: study.without_own_language.{arm}: not among intermediate.tasks")
+def _check_head(cfg: SweepConfig, source: str) -> None:
+    """model.head text needs models that write text and tasks with a text form; generation tasks need it."""
+    from xlt.models.registry import FAMILIES, head_of
+    from xlt.tasks.spec import TEXT_FORMATS
 
-
-def _check_robustness(cfg: SweepConfig, source: str) -> None:
-    """Robustness scores targets the sweep runs whose format can be perturbed (classification)."""
-    if cfg.robustness is None:
+    for model, factor in cfg.model.learning_rate_scale.items():
+        if model not in cfg.model.names or not factor > 0:
+            raise ConfigError(f"{source}: model.learning_rate_scale.{model}: " + (
+                f"a factor must be > 0, got {factor}" if model in cfg.model.names
+                else f"not among model.name ({', '.join(cfg.model.names)})"))
+    tasks = [get_task(t) for t in dict.fromkeys(cfg.task_names())]
+    pooled = [m for m in cfg.model.names if head_of(cfg.model.head, m) == "pooled"]
+    generating = [t.name for t in tasks if t.format == "generation"]
+    if generating and pooled:
+        raise ConfigError(f"{source}: model.head: {', '.join(generating)} generate text, which a pooled head cannot "
+                          f"({', '.join(pooled)}); set model.head: text with encoder-decoder or decoder models")
+    if cfg.model.head != "text":
         return
-    targets = cfg.target.names
-    for i, name in enumerate(cfg.robustness.tasks):
-        if name not in targets:
-            raise ConfigError(f"{source}: robustness.tasks[{i}]: {name!r} is not among target.tasks "
-                              f"({', '.join(targets)}){did_you_mean(str(name), targets)}")
-        fmt = get_task(name).format
-        if fmt != "classification":
-            raise ConfigError(f"{source}: robustness.tasks[{i}]: {name!r} is a {fmt} task; perturbations score "
-                              "classification tasks (PAWS-X, XNLI, ...) only")
+    encoders = [m for m in cfg.model.names if FAMILIES.get(m) == "encoder"]
+    if encoders:
+        raise ConfigError(f"{source}: model.head: text needs an encoder-decoder or decoder model; "
+                          f"{', '.join(encoders)} is an encoder (model.head: native gives it a pooled head)")
+    untextual = [t.name for t in tasks if t.format not in (*TEXT_FORMATS, "retrieval")]
+    if untextual:
+        raise ConfigError(f"{source}: model.head: text: {', '.join(untextual)} has no text-to-text form "
+                          f"(text covers {', '.join(TEXT_FORMATS)}; retrieval embeds with the model's encoder)")
 
 
 def _apply_override(raw: dict, override: str, source: str) -> None:

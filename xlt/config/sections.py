@@ -6,8 +6,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from xlt.config.domains import Choice, FloatParam, IntParam, TasksParam, _positive, _Strict
-from xlt.objective import GROUPS
-from xlt.perturb import DEFAULT_RATES, KINDS, Perturbation
+from xlt.config.research import LanguagesConfig, RobustnessConfig, StudyConfig
 from xlt.tasks import NO_INTERMEDIATE
 
 
@@ -17,6 +16,14 @@ class LoraSettings(_Strict):
     dropout: float = Field(0.05, ge=0, lt=1)
     target_modules: list[str] | None = None
     """Module names to adapt; None: peft's default for the architecture (attention q/v)."""
+
+
+class GenerationSettings(_Strict):
+    """How the text-to-text path generates (span answers, tags, generation tasks; closed label sets
+    are scored, not generated)."""
+    max_new_tokens: int = Field(32, ge=1, le=1024)
+    num_beams: int = Field(1, ge=1, le=16)
+    """1: greedy search; more: beam search."""
 
 
 class ModelConfig(_Strict):
@@ -38,6 +45,17 @@ class ModelConfig(_Strict):
     lora: LoraSettings | None = None
     """Parameter-efficient fine-tuning (LoRA via `peft`, `pip install xlt[lora]`): the backbone is
     frozen, low-rank adapters and the task heads train. For large decoder-only models."""
+    head: Literal["pooled", "text", "native"] = "pooled"
+    """pooled: a task head on the backbone's pooled states (an encoder-decoder runs its encoder
+    alone). text: the model as itself, text in -> text out (encoder-decoder: teacher forcing and
+    generation; decoder: a causal LM with the loss on the answer), docs/backbones.md. native: each
+    model's own way, pooled for encoders and text for the others (a backbone comparison on equal
+    terms). Generation tasks (XGLUE QG/NTG, CodeXGLUE code-to-text) need text."""
+    generation: GenerationSettings = GenerationSettings()
+    learning_rate_scale: dict[str, float] = Field(default_factory=dict)
+    """Per model, a factor on both phases' learning rates (searched or fixed): a backbone comparison
+    searches each family over its own range, the sweep's range times the factor (mT5 fine-tunes at
+    ~1e-4, XLM-R at ~1e-5). Rows record the rate the phase used."""
 
     @property
     def names(self) -> list[str]:
@@ -80,6 +98,9 @@ class PhaseConfig(_Strict):
     max_train_examples: int | None = Field(None, ge=1)
     """Cap this phase's training examples (per training language, as `data.max_train_examples`,
     which caps every phase): e.g. intermediate arms of equal size, targets left whole."""
+    optimizer: Literal["adamw", "adafactor"] = "adamw"
+    """AdamW (fused), or Adafactor (transformers', with the phase's learning rate and schedule:
+    mT5's own fine-tuning optimizer)."""
 
     @field_validator("learning_rate", mode="after")
     @classmethod
@@ -187,73 +208,6 @@ class ObjectiveConfig(_Strict):
                 raise ValueError(f"unknown language code(s) {unknown} (the shipped language table has "
                                  f"{len(LANGUAGES)} codes)" if unknown else "an empty language list")
         return self
-
-
-class LanguagesConfig(_Strict):
-    """Named language groups for objectives and reports, beside the shipped table's resource
-    classes: `languages: {groups: {focus: [ur, sw, yo]}}`, then `objective: {languages: focus}`."""
-    groups: dict[str, list[str]] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _valid_groups(self):
-        from xlt.languages import LANGUAGES
-
-        for name, codes in self.groups.items():
-            if name in GROUPS:
-                raise ValueError(f"groups.{name}: {name!r} is a built-in group ({', '.join(GROUPS)}); name yours otherwise")
-            unknown = [c for c in codes if c not in LANGUAGES]
-            if unknown or not codes:
-                raise ValueError(f"groups.{name}: unknown language code(s) {unknown}" if unknown
-                                 else f"groups.{name}: an empty group")
-        return self
-
-
-class StudyConfig(_Strict):
-    """What a research-question sweep answers, and how: `xlt report` leads with this comparison,
-    each arm against the control as a paired difference over seeds (same seed, same targets),
-    with its 95% confidence interval, per group of target tasks and of languages."""
-    hypothesis: str = Field(min_length=1)
-    control: str
-    """The intermediate configuration every arm is compared with (`none`, `mnli`, a mixture's name)."""
-    arms: list[str] | None = None
-    """The configurations compared with the control; default: every other one the sweep runs."""
-    task_groups: dict[str, list[str]] = Field(default_factory=dict)
-    """Named groups of target tasks reported on their own, besides all targets together."""
-    language_groups: list[str] = Field(default_factory=lambda: ["zero_shot", "high", "mid", "low"])
-    """Language groups (rows): zero_shot (every target language but English), high, mid, low, or
-    the sweep's own `languages.groups`."""
-    without_own_language: dict[str, list[str]] = Field(default_factory=dict)
-    """Per arm, languages to leave out in an extra row: an arm trained on Urdu data has seen
-    in-language supervision when evaluated on Urdu (the translate-train confound)."""
-
-
-class RobustnessConfig(_Strict):
-    """Zero-shot test data under controlled perturbations (xlt.perturb, docs/robustness.md): each
-    listed target is also scored on its test sets perturbed each way, per language, as accuracy and
-    as consistency with the unperturbed predictions (result rows of phase `robustness`)."""
-    tasks: list[str] = Field(min_length=1)
-    """Target tasks scored under perturbations (classification tasks: PAWS-X, XNLI, ...)."""
-    perturbations: dict[str, float] | list[str] = Field(default_factory=lambda: list(KINDS))
-    """Kinds (typos, casing, punctuation, entity_swap, number_swap), as a list (each at its default
-    rate) or a mapping kind -> rate (the probability each word, mark, entity or number is touched)."""
-    seed: int = 0
-    """The perturbations' own seed: the same perturbed data for every trial, whatever its seed."""
-
-    @field_validator("perturbations")
-    @classmethod
-    def _known(cls, value):
-        rates = value if isinstance(value, dict) else {k: DEFAULT_RATES.get(k, 1.0) for k in value}
-        if not rates:
-            raise ValueError("no perturbation listed")
-        for kind, rate in rates.items():
-            Perturbation(kind, rate)  # raises with the reason
-        return value
-
-    def declared(self) -> tuple["Perturbation", ...]:
-        """Each kind with its rate (a list's kinds at their default rates)."""
-        rates = self.perturbations if isinstance(self.perturbations, dict) else \
-            {k: DEFAULT_RATES[k] for k in self.perturbations}
-        return tuple(Perturbation(k, float(r)) for k, r in rates.items())
 
 
 ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"]

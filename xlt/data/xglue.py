@@ -4,10 +4,14 @@ The hub's `microsoft/xglue` holds only a loading script (`xglue.py`), which data
 the script's data URL (https://xglue.blob.core.windows.net/xglue/xglue_full_dataset.tar.gz) answers
 HTTP 409 (huggingface/datasets#5999, microsoft/XGLUE#7). The same tarball (875,905,871 bytes, LFS
 sha256 e11016c0...f65b) sits on the hub's unmerged PR branch `refs/pr/7`, commit 3a24c825 (`TARBALL_URL`).
-It unpacks to `xglue_full_dataset/`, one folder a task; for the six tasks xlt reads:
+It unpacks to `xglue_full_dataset/`, one folder a task; for the eight tasks xlt reads:
 
   NER/  POS/      en.train, <l>.dev, <l>.test       `word label` a line (one space), a blank line
                                                       after each sentence
+  QG/ NTG/        xglue.<task>.en.{src,tgt}.train,  one text a line, src (QG: answer passage; NTG:
+                  xglue.<task>.<l>.{src,tgt}.dev,   news body) and tgt (the question; the title)
+                  xglue.<task>.<l>.{src,tgt}.test   aligned by line; test targets are public
+                                                      (XGLUE's README, 2020-11-26)
   NC/ QADSM/      xglue.<task>.en.train,            tab-separated fields in the order of the hub
   WPR/ QAM/       xglue.<task>.<l>.dev,             columns below, the label last; test files lack
                   xglue.<task>.<l>.test             the label (XGLUE keeps test labels private)
@@ -70,6 +74,8 @@ class _Layout:
     """What the release writes -> the label name (the script's `_process_dict`)."""
     languages: tuple[str, ...] = ()
     """The release's dev/test languages (xglue_evaluate.py's `task2lg`)."""
+    paired: bool = False
+    """Generation (QG, NTG): a `src` and a `tgt` file a split, one text a line, aligned by line."""
 
     @property
     def tagging(self) -> bool:
@@ -82,6 +88,12 @@ def _tsv_files(config: str) -> dict[str, str]:
 
 
 _TAG_FILES = {"train": "en.train", "dev": "{lang}.dev", "test": "{lang}.test"}
+
+
+def _paired_files(config: str) -> dict[str, str]:
+    """`{side}` is src or tgt: xglue.qg.en.src.train, xglue.qg.<l>.tgt.dev, ... (Data_Format.txt)."""
+    return {"train": f"xglue.{config}.en.{{side}}.train", "dev": f"xglue.{config}.{{lang}}.{{{{side}}}}.dev",
+            "test": f"xglue.{config}.{{lang}}.{{{{side}}}}.test"}  # {lang} is filled first, then {side}
 
 LAYOUTS = {
     "ner": _Layout("NER", _TAG_FILES, ("words", "ner"),
@@ -103,6 +115,10 @@ LAYOUTS = {
                    languages=("de", "en", "es", "fr", "it", "pt", "zh")),
     "qam": _Layout("QAM", _tsv_files("qam"), ("question", "answer", "label"), ("False", "True"),
                    codes={"0": "False", "1": "True"}, languages=("de", "en", "fr")),
+    "qg": _Layout("QG", _paired_files("qg"), ("answer_passage", "question"), (),
+                  languages=("de", "en", "es", "fr", "it", "pt"), paired=True),
+    "ntg": _Layout("NTG", _paired_files("ntg"), ("news_body", "news_title"), (),
+                   languages=("de", "en", "es", "fr", "ru"), paired=True),
 }
 
 
@@ -114,8 +130,8 @@ def xglue_location() -> str:
             "(https://xglue.blob.core.windows.net/xglue/xglue_full_dataset.tar.gz) answers HTTP 409. Download "
             f"XGLUE's release tarball (876 MB, sha256 {TARBALL_SHA256}) from {TARBALL_URL} (the hub's "
             "refs/pr/7 branch of microsoft/xglue), unpack it with `tar xzf xglue_full_dataset.tar.gz`, and set "
-            f"{XGLUE_ENV} to the unpacked `{RELEASE_FOLDER}` folder (it holds NER/, POS/, NC/, QADSM/, WPR/ and "
-            "QAM/), or to a URL serving that folder"))
+            f"{XGLUE_ENV} to the unpacked `{RELEASE_FOLDER}` folder (it holds NER/, POS/, NC/, QADSM/, WPR/, QAM/, QG/ and "
+            "NTG/), or to a URL serving that folder"))
 
 
 def read_xglue(location: str | Path, config: str, split: str, language: str) -> list[dict]:
@@ -137,8 +153,12 @@ def read_xglue(location: str | Path, config: str, split: str, language: str) -> 
         name = layout.files["dev" if kind == "validation" else "test"].format(lang=lang)
     else:
         raise ValueError(f"XGLUE {config}: no split {split!r} (train, validation.<lang> or test.<lang>)")
-    path = _find(str(location), f"{layout.folder}/{name}", f"XGLUE {config} {split}",
+    path = _find(str(location), f"{layout.folder}/{name.format(side='src')}", f"XGLUE {config} {split}",
                  f"the release has {config} dev and test files for {', '.join(sorted(layout.languages))}")
+    if layout.paired:
+        target = _find(str(location), f"{layout.folder}/{name.format(side='tgt')}", f"XGLUE {config} {split}",
+                       f"the release has {config} dev and test files for {', '.join(sorted(layout.languages))}")
+        return _pairs(layout, path, target)
     lines = _lines(path)
     if layout.tagging:
         return _sentences(layout, path, lines)
@@ -221,3 +241,14 @@ def _records(layout: _Layout, path: str, lines: Iterator[tuple[int, str]], label
             raise XGLUEFormatError(f"{path}:{n}: label {fields[-1]!r} is not one of {named}")
         rows.append({**dict(zip(text_columns, fields)), label_column: label})
     return rows
+
+
+def _pairs(layout: _Layout, source: str, target: str) -> list[dict]:
+    """QG/NTG rows: line i of the src file and line i of the tgt file, each stripped (the script's
+    `_generate_examples`). Files of unequal length are an error (the script zipped them, dropping
+    the longer one's tail silently)."""
+    sources, targets = list(_lines(source)), list(_lines(target))
+    if len(sources) != len(targets):
+        raise XGLUEFormatError(f"{target}: {len(targets)} lines, but {source} has {len(sources)}: the files pair line by line")
+    src_column, tgt_column = layout.columns
+    return [{src_column: s.strip(), tgt_column: t.strip()} for (_, s), (_, t) in zip(sources, targets)]

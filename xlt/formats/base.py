@@ -107,6 +107,13 @@ class Format:
         """Per-feature predictions as plain Python objects."""
         raise NotImplementedError
 
+    def predict(self, model: nn.Module, batch: dict[str, torch.Tensor], autocast) -> list[Any]:
+        """Per-feature predictions of `model` on one collated batch: its forward pass under
+        `autocast`, then `decode` in fp32. The text-to-text path generates or scores candidates instead."""
+        with autocast:
+            logits = model(batch)
+        return self.decode(logits.float(), batch)
+
     def score(self, task, records: list[dict], features: Features, outputs: list[Any],
               language: str) -> tuple[dict[str, float], list[Any]]:
         """Metrics (fractions) and one prediction per example (for the submission files)."""

@@ -161,15 +161,18 @@ class SpanExtraction(Format):
             answerable = best[ex][0] > float("-inf")
             no_answer = task.allows_no_answer and (not answerable or null[ex] > best[ex][0])
             predictions[r["id"]] = "" if no_answer else best[ex][1]
-        dataset = [{"paragraphs": [{"qas": [{"id": r["id"], "answers": [{"text": t} for t in r["answers"]["text"]]}
-                                             for r in records]}]}]
-        if task.metric == "mlqa":
-            scores = mlqa_em_f1(dataset, predictions, language)
-        elif task.allows_no_answer:
-            scores = squad_v2_em_f1(dataset, predictions)
-        else:
-            scores = squad_em_f1(dataset, predictions)
-        return scores, predictions
+        return score_answers(task, records, predictions, language), predictions
+
+
+def score_answers(task, records: list[dict], predictions: dict[str, str], language: str) -> dict[str, float]:
+    """EM and F1 of answer texts by id ("" for no answer), by the task's official script."""
+    dataset = [{"paragraphs": [{"qas": [{"id": r["id"], "answers": [{"text": t} for t in r["answers"]["text"]]}
+                                         for r in records]}]}]
+    if task.metric == "mlqa":
+        return mlqa_em_f1(dataset, predictions, language)
+    if task.allows_no_answer:
+        return squad_v2_em_f1(dataset, predictions)
+    return squad_em_f1(dataset, predictions)
 
 
 def _pair_template(tokenizer) -> tuple[list[int], list[int], list[int]]:

@@ -50,6 +50,14 @@ def family_of(config) -> str:
     return "encoder"
 
 
+def model_family(name: str, trust_remote_code: bool = False, revision: str | None = None) -> str:
+    """The family of a model, from its config alone (no weights loaded)."""
+    from transformers import AutoConfig
+
+    pin = {"revision": revision} if revision and COMMIT.match(revision) else {}
+    return family_of(AutoConfig.from_pretrained(resolve_model(name), trust_remote_code=trust_remote_code, **pin))
+
+
 def backbone_of(encoder: nn.Module) -> Backbone:
     return BACKBONES[getattr(encoder, "xlt_family", None) or family_of(encoder.config)]
 

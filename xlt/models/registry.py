@@ -25,6 +25,25 @@ HUB_MODELS = (
 )
 
 
+FAMILIES = {"tiny-xlmr": "encoder", "tiny-mt5": "encoder-decoder", "tiny-decoder": "decoder",
+            "xlm-roberta-base": "encoder", "xlm-roberta-large": "encoder", "bert-base-multilingual-cased": "encoder",
+            "microsoft/mdeberta-v3-base": "encoder", "google/mt5-small": "encoder-decoder",
+            "google/mt5-base": "encoder-decoder", "google/mt5-large": "encoder-decoder",
+            "facebook/mbart-large-50": "encoder-decoder", "bigscience/bloom-560m": "decoder",
+            "facebook/xglm-564M": "decoder", "Qwen/Qwen2.5-0.5B": "decoder"}
+"""The family of each named model (from its config's architecture), so a sweep is checked before
+it starts; other models' family is read from their config when a trial loads them."""
+
+
+def head_of(head: str, model: str) -> str:
+    """`model.head` for one model: `native` is pooled for an encoder and text otherwise; a model
+    whose family is not known here keeps `native` (the trial reads its config)."""
+    if head != "native":
+        return head
+    family = FAMILIES.get(model)
+    return "native" if family is None else ("pooled" if family == "encoder" else "text")
+
+
 class UnknownModelError(ValueError):
     pass
 

@@ -82,7 +82,9 @@ def markdown(report: Report, figures: dict[str, str], top: int = 20) -> str:
             "included, as XTREME's evaluate.py computes it, with the zero-shot-only mean beside it. "
             "Configurations are ranked, and each cell's target hyper-parameters chosen, by dev scores "
             "(each target language's dev set where the task has one, else English dev), never by test; "
-            "± is a 95% confidence interval over seeds.", ""]
+            "± is a 95% confidence interval over seeds."
+            + (f" Ran as themselves, text to text (`model.head`, docs/backbones.md): {', '.join(report.text_models)}; "
+               "every other model through a pooled head." if report.text_models else ""), ""]
     head = "| rank | intermediate | dev | XTREME | Δ | zero-shot |" + "".join(f" {t} | Δ {t} |" for t in report.tasks)
     rows = []
     for i, c in enumerate(report.configs, 1):
@@ -192,7 +194,7 @@ def as_json(report: Report, figures: dict[str, str]) -> dict:
     stat = lambda s: {"mean": s.mean, "std": s.std, "ci95": s.ci95, "n": s.n}
     return {
         "baseline": report.baseline, "tasks": report.tasks, "xtreme_tasks": report.common_tasks,
-        "surrogate": report.surrogate, "test_objective": report.test_objective,
+        "surrogate": report.surrogate, "test_objective": report.test_objective, "text_models": report.text_models,
         "ranking": [{"intermediate": c, "dev": report.dev.get(c),
                      "xtreme": stat(report.xtreme[c]) if c in report.xtreme else None,
                      "zero_shot": stat(report.zero_shot[c]) if c in report.zero_shot else None,

@@ -106,6 +106,8 @@ class Report:
     """A research-question sweep's `study` (hypothesis, control, arms, groups), from its sweep.json."""
     comparisons: list = field(default_factory=list)
     """xlt.report.study.Comparison rows: what the report leads with."""
+    text_models: list[str] = field(default_factory=list)
+    """Models whose rows ran as themselves, text to text (`head = text`): the report says so."""
     robustness: list = field(default_factory=list)
     """xlt.report.robustness.RobustnessCell: scores on perturbed test data, where the rows have them."""
     robustness_comparisons: list = field(default_factory=list)
@@ -140,6 +142,11 @@ class Report:
                 if lang in LANGUAGES and lang != get_task(task).train_language:
                     groups[LANGUAGES[lang].resource].append(value)
         return {g: fmean(v) for g, v in groups.items()}
+
+
+def model_label(row: dict) -> str:
+    """A row's model as the report names it: with `(text)` where the model ran as itself."""
+    return f"{row['model']} (text)" if row.get("head") == "text" else row["model"]
 
 
 def language_score(task: str, metrics: dict[str, float]) -> float | None:
@@ -218,12 +225,12 @@ def build(rows: list[dict], test_objective: str | None = None, objective: Object
         if r["phase"] == "failed":
             failed.append({k: r[k] for k in ("trial_id", "intermediate", "target_task", "error")})
     runs = runs_from_rows(rows)
-    several_models = len({run.row["model"] for run in runs}) > 1  # a backbone comparison: configs per model
+    several_models = len({model_label(run.row) for run in runs}) > 1  # a backbone comparison: configs per model
 
     def config_of(r: dict) -> str:
-        return f"{r['model']} | {r['intermediate']}" if several_models else r["intermediate"]
+        return f"{model_label(r)} | {r['intermediate']}" if several_models else r["intermediate"]
 
-    model_of = {config_of(run.row): run.row["model"] for run in runs}
+    model_of = {config_of(run.row): model_label(run.row) for run in runs}
     groups: dict[tuple, list[Run]] = defaultdict(list)       # (config, task, hyper) -> runs over seeds
     for run in runs:
         r = run.row
@@ -287,4 +294,5 @@ def build(rows: list[dict], test_objective: str | None = None, objective: Object
     return Report(configs, tasks, cells, xtreme, common, baseline, failed, progress, mixtures, surrogate,
                   diversity=diversities, models=models, zero_shot=zero_shot, dev=dev, test_objective=test_objective,
                   fixture=any(r.get("data_source") == "local" for r in rows),
+                  text_models=sorted({r["model"] for r in rows if r.get("head") == "text"}),
                   trials=trial_points(rows, starts, objective), objective_name=objective.name)

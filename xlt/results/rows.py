@@ -50,6 +50,7 @@ SCHEMA = pa.schema([
     ("data_source", pa.string()),       # local (the shipped fixtures) | hub (the real datasets)
     ("model_revision", pa.string()),    # the model's content digest (local) or hub commit
     ("data_revision", pa.string()),     # the row's task data: hub commit(s) or fixture digest
+    ("head", pa.string()),              # pooled (a head on pooled states) | text (the model as itself); null: pooled
 ], metadata={"xlt_schema_version": str(SCHEMA_VERSION)})
 
 
@@ -83,6 +84,7 @@ class ResultRow:
     data_source: str | None = None
     model_revision: str | None = None
     data_revision: str | None = None
+    head: str | None = "pooled"
 
 
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:
@@ -95,7 +97,7 @@ def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> st
 
 # columns added after v1's first files: null where an older file lacks them
 OPTIONAL = ("model_selection", "intermediate_key", "cache_hit", "error", "backend", "data_source", "target_key",
-            "model_revision", "data_revision")
+            "model_revision", "data_revision", "head")
 
 
 class ResultsFileError(ValueError):

@@ -50,6 +50,25 @@ def squad(row: dict, index: int) -> dict:
             "answers": {"text": list(answers["text"]), "answer_start": list(answers["answer_start"])}}
 
 
+def generation(source: str, target: str):
+    """Source text -> target text (XGLUE QG: answer passage -> question; NTG: news body -> title)."""
+    @reads(**{source: "text", target: "text"})
+    def adapt(row: dict, index: int) -> dict:
+        return {"id": str(index), "source": row[source], "target": row[target]}
+    return adapt
+
+
+@reads(code_tokens="texts", docstring_tokens="texts")
+def code_to_text(row: dict, index: int) -> dict:
+    """CodeXGLUE code-to-text, as its run.py `read_examples` builds an example
+    (microsoft/CodeXGLUE@ac74a62 Code-Text/code-to-text/code/run.py lines 69-72): the code tokens
+    joined by spaces, line breaks to spaces, whitespace runs to one space; the docstring tokens
+    likewise, except that line breaks are removed (run.py replaces them with nothing)."""
+    code = " ".join(" ".join(row["code_tokens"]).replace("\n", " ").split())
+    docstring = " ".join(" ".join(row["docstring_tokens"]).replace("\n", "").split())
+    return {"id": str(index), "source": code, "target": docstring}
+
+
 def tags(tag_column: str, token_column: str = "tokens"):
     @reads(**{token_column: "texts", tag_column: "labels"})
     def adapt(row: dict, index: int) -> dict:

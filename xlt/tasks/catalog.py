@@ -34,6 +34,11 @@ XCOPA = Defaults(max_seq_length=128, epochs=5, batch_size=32, learning_rate=3e-5
 # evaluation (the last checkpoint). QA keeps 384 tokens (the script has one length for all tasks).
 INTERMEDIATE = Defaults(max_seq_length=256, epochs=3, batch_size=4, eval_every=None, patience=None, dev_subset=None)
 INTERMEDIATE_QA = Defaults(max_seq_length=384, epochs=3, batch_size=4, eval_every=None, patience=None, dev_subset=None)
+# Generation (text-to-text path only): no reference protocol fine-tunes XLM-R-size models on these
+# in xlt's setting; the defaults are mT5's fine-tuning learning rate (1e-4, Xue et al. 2021 use
+# 1e-3 with Adafactor) with AdamW, one epoch, no mid-run selection (generating dev is costly).
+GENERATE = Defaults(max_seq_length=256, epochs=1, batch_size=32, learning_rate=1e-4, eval_every=None, patience=None,
+                    dev_subset=None)
 GLUE = "nyu-mll/glue"
 
 # --- intermediate (English) ---------------------------------------------------------------
@@ -114,6 +119,14 @@ register(TaskSpec(
     metric="accuracy", labels=("clean", "defective"), defaults=INTERMEDIATE,
     description="CodeXGLUE defect detection (Devign): is this C function vulnerable? Code as intermediate data.",
 ), aliases=("devign",))
+
+register(TaskSpec(
+    name="code_to_text", role="intermediate", format="generation", languages=("en",),
+    hub=(HubSource("google/code_x_glue_ct_code_to_text", "python"),), adapter=a.code_to_text,
+    metric="codexglue_bleu", defaults=GENERATE,
+    description="CodeXGLUE code-to-text (CodeSearchNet Python): write a function's docstring from its code tokens, "
+                "scored by CodeXGLUE's smoothed BLEU-4. Code as intermediate data for the text-to-text path.",
+), aliases=("code2text",))
 
 register(TaskSpec(
     name="code_clone", role="intermediate", format="classification", languages=("en",),
@@ -210,6 +223,26 @@ XGLUE = "local:xglue"  # XGLUE's release files at $XLT_XGLUE_DIR (xlt/data/xglue
 # XGLUE's test labels are held by its leaderboard: its labelled evaluation sets are the
 # per-language validation splits, so those are xlt's test split, and English's is the dev set.
 XGLUE_SPLITS = {"validation": "validation.en", "test": "validation.{lang}"}
+
+# QG and NTG test targets are public (XGLUE's README, 2020-11-26: "release the test part"), and its
+# scorer reads the test split by default: their test split is xlt's test split.
+XGLUE_GENERATION_SPLITS = {"validation": "validation.en", "test": "test.{lang}"}
+
+register(TaskSpec(
+    name="xglue_qg", role="target", format="generation", languages=tuple("en de es fr it pt".split()),
+    hub=(HubSource(XGLUE, "qg", splits=XGLUE_GENERATION_SPLITS),), adapter=a.generation("answer_passage", "question"),
+    metric="xglue_bleu", defaults=GENERATE,
+    description="XGLUE question generation: a passage -> the question it answers, in 6 languages, BLEU-4 as "
+                "xglue_evaluate.py computes it (text-to-text path only).",
+))
+
+register(TaskSpec(
+    name="xglue_ntg", role="target", format="generation", languages=tuple("en de es fr ru".split()),
+    hub=(HubSource(XGLUE, "ntg", splits=XGLUE_GENERATION_SPLITS),), adapter=a.generation("news_body", "news_title"),
+    metric="xglue_bleu", defaults=GENERATE,
+    description="XGLUE news title generation: a news body -> its title, in 5 languages, BLEU-4 as "
+                "xglue_evaluate.py computes it (text-to-text path only).",
+))
 
 register(TaskSpec(
     name="xcopa", role="target", format="multiple_choice", languages=XCOPA_LANGS,

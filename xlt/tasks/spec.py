@@ -8,7 +8,9 @@ from typing import Literal
 from xlt.languages import language_name
 
 Format = Literal["classification", "ranking", "multiple_choice", "span_extraction", "tagging", "retrieval",
-                 "masked_lm"]
+                 "masked_lm", "generation"]
+TEXT_FORMATS = ("classification", "ranking", "multiple_choice", "span_extraction", "tagging", "generation")
+"""Formats with a text-to-text form (`model.head: text`, xlt.formats.text)."""
 Role = Literal["intermediate", "target"]
 Split = Literal["train", "validation", "test"]
 
@@ -119,6 +121,13 @@ class TaskSpec:
     """Folder name in the benchmark's submission layout, where it differs (`bucc2018`)."""
     variant_of: str | None = None
     """For `task@langs` variants: the registered task (whose fixtures and hub source it uses)."""
+    verbalizer: tuple[str, ...] = ()
+    """The text-to-text path's word for each label (xlt.formats.text); empty: the label names,
+    underscores as spaces (`not_paraphrase` -> `not paraphrase`)."""
+
+    @property
+    def label_words(self) -> tuple[str, ...]:
+        return self.verbalizer or tuple(label.replace("_", " ") for label in self.labels)
 
     @property
     def training_languages(self) -> tuple[str, ...]:
@@ -137,9 +146,10 @@ class TaskSpec:
     def primary_metric(self) -> str:
         """The metric objectives average: F1 for seqeval tagging, QA, BUCC and clone detection,
         seqeval precision for XGLUE POS (as XGLUE scores it), nDCG for ranking, mAP@20 for pool
-        retrieval, accuracy otherwise."""
+        retrieval, BLEU for XGLUE QG/NTG, smoothed BLEU for code-to-text, accuracy otherwise."""
         return {"seqeval": "f1", "seqeval_precision": "precision", "binary_f1": "f1", "squad": "f1",
-                "squad_v2": "f1", "mlqa": "f1", "bucc": "f1", "ndcg": "ndcg", "map@20": "map@20"}.get(self.metric, "accuracy")
+                "squad_v2": "f1", "mlqa": "f1", "bucc": "f1", "ndcg": "ndcg", "map@20": "map@20",
+                "xglue_bleu": "bleu", "codexglue_bleu": "smoothed_bleu"}.get(self.metric, "accuracy")
 
     @property
     def train_tasks(self) -> tuple[str, ...]:

@@ -27,9 +27,25 @@ class Read:
 
 
 class TrialData:
-    def __init__(self, plan: TrialPlan, tokenizer, writes: bool = True):
+    def __init__(self, plan: TrialPlan, tokenizer, writes: bool = True, format_of=None):
+        """`format_of(task)`: the format that encodes a task (the text-to-text path's, where the trial
+        runs the model as itself); default: the task's own."""
         self.plan, self.tokenizer, self.writes = plan, tokenizer, writes
+        self.format_of = format_of or self._own_format
+        self._text_formats: dict[str, object] = {}
         self.cache = FeatureCache(f"{plan.cache_dir}/features") if plan.cache_dir else None
+
+    def _own_format(self, task: TaskSpec):
+        """The task's format as a trial of the plan encodes it (`xlt data prepare` prepares what trials read)."""
+        if self.plan.head != "text" or not task.trains:
+            return FORMATS[task.format]
+        if task.name not in self._text_formats:
+            from xlt.formats.text import TextToText
+            from xlt.models.backbone import model_family
+
+            family = model_family(self.plan.model, self.plan.trust_remote_code, self.plan.model_revision)
+            self._text_formats[task.name] = TextToText(FORMATS[task.format], self.tokenizer, family)
+        return self._text_formats[task.name]
 
     def task(self, name: str) -> TaskSpec:
         return resolve_labels(get_task(name), self.plan.source)
@@ -44,13 +60,14 @@ class TrialData:
         phase's own `phase_cap`, the lower); others the one `language`, their first `limit` examples."""
         cap = self.train_cap(phase_cap) if split == "train" else limit
         lang_key = ",".join(data_task.training_languages) if split == "train" else language
-        key = self._key(f"{task.name}<-{data_task.name}", task.format, lang_key, split, self.max_length(task), cap,
+        fmt = self.format_of(task)
+        key = self._key(f"{task.name}<-{data_task.name}", fmt.name, lang_key, split, self.max_length(task), cap,
                         data_task)
         hit = self.cache.get(key) if self.cache is not None else None
         if hit is not None:
             return hit
         records = self._train_records(data_task, cap) if split == "train" else self._load(data_task, language, split, cap)
-        encoded = (records, FORMATS[task.format].encode(task, records, self.tokenizer, self.max_length(task)))
+        encoded = (records, fmt.encode(task, records, self.tokenizer, self.max_length(task)))
         if self.cache is not None and self.writes:
             self.cache.put(key, encoded)
         return encoded

@@ -15,6 +15,7 @@ from xlt.config import Choice, SweepConfig, is_domain
 from xlt.mixtures import Mixture, from_search, normalised
 from xlt.revisions import Revisions
 from xlt.tasks import NO_INTERMEDIATE, get_task
+from xlt.models.registry import head_of
 from xlt.trial.plan import PhasePlan, TrialPlan
 
 MIXTURE_SEARCH = "<searched mixture>"
@@ -119,13 +120,15 @@ def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir:
     """The plan of one trial: the sweep's settings with the searcher's `params` (named as
     `search_params` names them); `revisions` (resolved at sweep start) pin the model and data."""
     inter, tgt = cfg.intermediate, cfg.target
+    model = params.get("model", cfg.model.names[0])
+    scale = cfg.model.learning_rate_scale.get(model, 1.0)
     mixture = trial_mixture(cfg, params)
     intermediate = None
     if mixture is not None:
-        intermediate = _phase(inter, mixture.tasks[0], params.get("intermediate_learning_rate"), mixture.canonical)
+        intermediate = _phase(inter, mixture.tasks[0], params.get("intermediate_learning_rate"), mixture.canonical, scale)
     target_tasks = [params["target_task"]] if isinstance(tgt.tasks, Choice) else tgt.tasks
-    targets = tuple(_phase(tgt, task, params.get("target_learning_rate")) for task in target_tasks)
-    plan = dict(model=params.get("model", cfg.model.names[0]), max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
+    targets = tuple(_phase(tgt, task, params.get("target_learning_rate"), scale=scale) for task in target_tasks)
+    plan = dict(model=model, max_seq_length=cfg.model.max_seq_length, source=cfg.data.source,
                 intermediate=intermediate, intermediate_mixture=mixture, intermediate_steps=inter.steps,
                 targets=targets, seed=int(params["seed"]),
                 objective=cfg.objectives(),
@@ -133,6 +136,7 @@ def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir:
                 max_train_examples=cfg.data.max_train_examples, trust_remote_code=cfg.model.trust_remote_code,
                 compile=cfg.model.compile, lora=cfg.model.lora.model_dump() if cfg.model.lora else None,
                 choice_scoring=cfg.model.choice_scoring,
+                **_head(cfg, model),
                 selection=tgt.selection, retrieval_layer=tgt.retrieval_layer, retrieval_pooling=tgt.retrieval_pooling,
                 world_size=cfg.resources.workers_per_trial)
     if cfg.robustness is not None:  # only when asked: other sweeps' config hashes stay as they were
@@ -154,6 +158,16 @@ def expand(cfg: SweepConfig, params: dict[str, Any], trial_id: str, results_dir:
                      **plan, **outputs)
 
 
+def _head(cfg: SweepConfig, model: str) -> dict:
+    """The plan's head settings: only a text (or yet unknown) head adds any, so pooled plans and
+    their config hashes stay as they were."""
+    head = head_of(cfg.model.head, model)
+    if head == "pooled":
+        return {}
+    g = cfg.model.generation
+    return {"head": head, "max_new_tokens": g.max_new_tokens, "num_beams": g.num_beams}
+
+
 def _resolved(path: str | None) -> str | None:
     return str(Path(path).resolve()) if path and "://" not in path else path
 
@@ -164,16 +178,19 @@ def _gpu_kind(res) -> str:
     return "simulated" if res.simulated_gpus else "cuda"
 
 
-def _phase(section, task_name: str, learning_rate: float | None, name: str | None = None) -> PhasePlan:
+def _phase(section, task_name: str, learning_rate: float | None, name: str | None = None,
+           scale: float = 1.0) -> PhasePlan:
     """A phase's plan: the sweep file's settings, else the (first) task's defaults (the reference
-    protocol's). 0 turns dev selection, early stopping or the dev subset off."""
+    protocol's). 0 turns dev selection, early stopping or the dev subset off. `scale`: the model's
+    learning-rate factor (model.learning_rate_scale)."""
     d = get_task(task_name).defaults
     pick = lambda value, default: default if value is None else value  # noqa: E731
-    return PhasePlan(name or task_name, float(pick(learning_rate, d.learning_rate)), pick(section.epochs, d.epochs),
+    return PhasePlan(name or task_name, float(pick(learning_rate, d.learning_rate)) * scale, pick(section.epochs, d.epochs),
                      pick(section.batch_size, d.batch_size), pick(section.warmup_ratio, d.warmup_ratio),
                      pick(section.weight_decay, d.weight_decay), pick(section.eval_every, d.eval_every) or None,
                      pick(section.patience, d.patience) or None, section.micro_batch_size,
-                     pick(section.dev_subset, d.dev_subset) or None, section.batch_tokens, section.max_train_examples)
+                     pick(section.dev_subset, d.dev_subset) or None, section.batch_tokens, section.max_train_examples,
+                     section.optimizer)
 
 
 def config_hash(plan: dict[str, Any]) -> str:

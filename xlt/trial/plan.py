@@ -33,6 +33,8 @@ class PhasePlan:
     """Token-budget batches: padded tokens per batch instead of `batch_size` examples (None: off)."""
     max_train_examples: int | None = None
     """This phase's own cap on its training examples (per training language; None: only the data's)."""
+    optimizer: str = "adamw"
+    """adamw | adafactor."""
 
     def cache_content(self) -> dict:
         """What the phase cache keys on: every setting, less those unset that were added later (a
@@ -41,6 +43,8 @@ class PhasePlan:
         for late in ("batch_tokens", "max_train_examples"):
             if content[late] is None:
                 del content[late]
+        if content["optimizer"] == "adamw":  # the default before there was a choice
+            del content["optimizer"]
         return content
 
     def __repr__(self) -> str:  # the dataclass's own, less unset late settings: config hashes stay as they were
@@ -75,6 +79,11 @@ class TrialPlan:
     """LoRA settings (r, alpha, dropout, target_modules), or None for full fine-tuning."""
     choice_scoring: str = "head"
     """Multiple choice: "head" (pooled state) or "loglik" (decoders: the LM head's log-likelihood)."""
+    head: str = "pooled"
+    """"pooled" (a head on pooled states), "text" (the model as itself, xlt.formats.text), or
+    "native" (a model whose family is read when the trial loads it)."""
+    max_new_tokens: int = 32
+    num_beams: int = 1
     cpus_per_worker: float = 1
     gpus: str = "none"
     """What GPUs the workers were given: "none", "cuda" (real ones), or "simulated" (Ray's
@@ -134,6 +143,7 @@ class TrialPlan:
                 "source": self.source, "world_size": self.world_size, "trust_remote_code": self.trust_remote_code,
                 **({"lora": self.lora} if self.lora else {}),
                 **({"choice_scoring": self.choice_scoring} if self.choice_scoring != "head" else {}),
+                **({"head": self.head, "generation": [self.max_new_tokens, self.num_beams]} if self.head != "pooled" else {}),
                 **({"backend": self.backend, "response": self.surrogate_response} if self.backend != "ray-train" else {})}
 
     @cached_property
@@ -192,7 +202,7 @@ class TrialPlan:
             seed=self.seed, step=step, config_hash=self.config_hash, xlt_version=__version__,
             model_selection=self.selection if phase != "intermediate" else "english_dev",
             intermediate_key=self.intermediate_key, backend=self.backend, data_source=self.source,
-            model_revision=self.model_revision, data_revision=self.data_revision(task) or None)
+            model_revision=self.model_revision, data_revision=self.data_revision(task) or None, head=self.head)
 
     def reissue(self, rows: list[dict], step: int) -> list[ResultRow]:
         """Rows from the phase cache under this trial's identity, marked as cache hits."""

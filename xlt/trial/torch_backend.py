@@ -5,6 +5,7 @@ one process in tests).
 
 import logging
 import random
+from dataclasses import replace
 
 import torch
 from torch import nn
@@ -13,10 +14,12 @@ from xlt.data.loading import DataError, available_languages, load_bitext
 from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
 from xlt.formats.base import HeadSource
+from xlt.formats.text import TextToText
 from xlt.metrics.robustness import perturbation_scores
 from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder, with_lora
 from xlt.models.task_model import MultiTaskModel, TaskModel
+from xlt.models.text_model import TextModel, encoder_of, load_text_model
 from xlt.cache.store import PhaseCache
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import Runtime
@@ -34,7 +37,7 @@ log = logging.getLogger(__name__)
 def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     """Run (or resume) every unit of the trial on the model; returns the objective."""
     _seed_everything(plan.seed)
-    encoder, tokenizer = load_encoder(plan.model, plan.trust_remote_code, plan.model_revision)
+    encoder, tokenizer = load_model(plan)
     if plan.lora:
         encoder = with_lora(encoder, plan.lora)
     state = TrialState()
@@ -42,6 +45,21 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     if restored is not None:
         state = _restore(plan, restored, encoder)
     return run_units(plan, rt, TorchBackend(plan, rt, encoder, tokenizer, state), state)
+
+
+def load_model(plan: TrialPlan) -> tuple[nn.Module, object]:
+    """The backbone a trial trains: the encoder under pooled heads, or (head text, or native on a
+    model that is not an encoder) the whole model with its LM head, flagged `xlt_text`."""
+    if plan.head == "pooled":
+        return load_encoder(plan.model, plan.trust_remote_code, plan.model_revision)
+    try:
+        model, tokenizer = load_text_model(plan.model, plan.trust_remote_code, plan.model_revision)
+    except ValueError:
+        if plan.head != "native":
+            raise
+        return load_encoder(plan.model, plan.trust_remote_code, plan.model_revision)  # native on an encoder: pooled
+    model.xlt_text = True
+    return model, tokenizer
 
 
 def _restore(plan: TrialPlan, restored, encoder: nn.Module) -> TrialState:
@@ -71,7 +89,10 @@ class TorchBackend:
     def __init__(self, plan: TrialPlan, rt: Runtime, encoder, tokenizer, state: TrialState):
         self.plan, self.rt, self.encoder, self.tokenizer, self.state = plan, rt, encoder, tokenizer, state
         self.pad_id = tokenizer.pad_token_id
-        self.data = TrialData(plan, tokenizer, writes=rt.rank == 0)
+        self.text = getattr(encoder, "xlt_text", False)
+        self.head = "text" if self.text else "pooled"
+        self._text_formats: dict[str, TextToText] = {}
+        self.data = TrialData(plan, tokenizer, writes=rt.rank == 0, format_of=self._fmt)
         self.features = self.data.cache
         self._base: dict[str, torch.Tensor] | None = None
         self.head_source = HeadSource(plan.model, plan.trust_remote_code, plan.choice_scoring)
@@ -135,17 +156,19 @@ class TorchBackend:
     def _train_mixture(self, tasks: list[TaskSpec], mixture: Mixture, phase: PhasePlan) -> dict[str, TaskModel]:
         """One encoder, a head per task, batches drawn task by task by the mixture's sampler."""
         torch.manual_seed(self.plan.seed)  # same head init on every rank
-        heads = nn.ModuleDict({t.name: self._head(t) for t in tasks})
-        model = MultiTaskModel(self.encoder, heads)
+        if self.text:  # one model writes every task's answers
+            model = self._text_model()
+        else:
+            model = MultiTaskModel(self.encoder, nn.ModuleDict({t.name: self._head(t) for t in tasks}))
         features = {t.name: self._encoded(t, t, "train", phase_cap=phase.max_train_examples)[1] for t in tasks}
         probabilities = mixture.probabilities({n: f.num_examples for n, f in features.items()})
-        out = self._loop(model, {t.name: FORMATS[t.format] for t in tasks}, features, probabilities, phase,
+        out = self._loop(model, {t.name: self._fmt(t) for t in tasks}, features, probabilities, phase,
                          steps=self.plan.intermediate_steps,
                          epoch_sizes={n: mixture.capped(len(f)) for n, f in features.items()})
         log.info("mixture %s: %d steps, per task %s", mixture.canonical, out["steps"], out["task_steps"])
         self._extra_metrics = {f"train_loss/{n}": v for n, v in out["task_losses"].items()} | \
             {f"train_steps/{n}": c for n, c in out["task_steps"].items()}
-        return {t.name: model.task_model(t.name) for t in tasks}
+        return {t.name: model if self.text else model.task_model(t.name) for t in tasks}
 
     def _loop(self, model: nn.Module, fmts: dict, features: dict, probabilities: dict, phase: PhasePlan,
               steps: int | None = None, dev_score=None, epoch_sizes: dict | None = None) -> dict:
@@ -156,7 +179,7 @@ class TorchBackend:
                          warmup_ratio=phase.warmup_ratio, weight_decay=phase.weight_decay, seed=self.plan.seed,
                          pad_id=self.pad_id, rt=self.rt, dev_score=dev_score,
                          eval_every=phase.eval_every if dev_score else None, patience=phase.patience,
-                         compile=self.plan.compile)
+                         compile=self.plan.compile, optimizer=phase.optimizer)
         self.state.step += out["steps"]
         self._train_loss = out["train_loss"]
         return out
@@ -176,6 +199,21 @@ class TorchBackend:
     def _head(self, task: TaskSpec) -> nn.Module:
         return FORMATS[task.format].build_head(task, self.encoder, self.head_source)
 
+    def _fmt(self, task: TaskSpec):
+        """The format that encodes, trains and scores `task` in this trial: its own, or its
+        text-to-text form when the trial runs the model as itself."""
+        if not self.text or not task.trains:
+            return FORMATS[task.format]
+        if task.name not in self._text_formats:
+            self._text_formats[task.name] = TextToText(FORMATS[task.format], self.tokenizer, self.encoder.xlt_family)
+        return self._text_formats[task.name]
+
+    def _text_model(self) -> TextModel:
+        return TextModel(self.encoder, self.plan.max_new_tokens, self.plan.num_beams)
+
+    def _task_model(self, task: TaskSpec) -> nn.Module:
+        return self._text_model() if self.text else TaskModel(self.encoder, self._head(task))
+
     def _encoded(self, task: TaskSpec, data_task: TaskSpec, split: str, language: str | None = None,
                  limit: int | None = None, phase_cap: int | None = None):
         return self.data.encoded(task, data_task, split, language, limit, phase_cap)
@@ -189,9 +227,9 @@ class TorchBackend:
         """Train `task`'s head (and the encoder) on each of `data_tasks`' English training sets in
         turn (XCOPA: SIQA, then COPA), selecting the best weights on dev data every `eval_every`
         steps when asked (the last stage's)."""
-        fmt = FORMATS[task.format]
+        fmt = self._fmt(task)
         torch.manual_seed(self.plan.seed)  # same head init on every rank
-        model = TaskModel(self.encoder, self._head(task))
+        model = self._task_model(task)
         for i, data_task in enumerate(data_tasks):
             features = self._encoded(task, data_task, "train", phase_cap=phase.max_train_examples)[1]
             last = i == len(data_tasks) - 1
@@ -207,7 +245,7 @@ class TorchBackend:
         """A function scoring `model` on the selection dev data: the English dev set (of the task,
         or of its training task), or with selection target_dev the mean over the target languages'
         dev sets."""
-        fmt = FORMATS[task.format]
+        fmt = self._fmt(task)
         if target and self.plan.selection == "target_dev":
             data_task = task
             languages = [l for l in self._target_languages(task, "validation") if l != task.train_language]
@@ -231,7 +269,7 @@ class TorchBackend:
 
     def _evaluate(self, model: TaskModel, task: TaskSpec, phase_name: str, split: str, languages,
                   phase: PhasePlan, dev_task: TaskSpec | None = None) -> list[ResultRow]:
-        fmt = FORMATS[task.format]
+        fmt = self._fmt(task)
         data_task = dev_task or task
         rows = []
         for lang in languages:
@@ -249,7 +287,7 @@ class TorchBackend:
         """Each test language under each declared perturbation (xlt.perturb): the changed examples,
         predicted again and scored against the gold labels and the unperturbed predictions. Rows:
         phase `robustness`, metric `<kind>/<accuracy|clean_accuracy|consistency|changed>`."""
-        fmt = FORMATS[task.format]
+        fmt = self._fmt(task)
         rows = []
         for lang in languages:
             records, clean = self._test_outputs[lang]
@@ -269,7 +307,7 @@ class TorchBackend:
     def _retrieve(self, task: TaskSpec, dev_languages, test_languages, phase: PhasePlan) -> list[ResultRow]:
         """Retrieval targets: the phase-2 encoder, evaluated directly by the format (dev where the task has it)."""
         scored = FORMATS[task.format].evaluate(
-            task, self.encoder, self.tokenizer, self, dev_languages, test_languages, layer=self.plan.retrieval_layer,
+            task, encoder_of(self.encoder) if self.text else self.encoder, self.tokenizer, self, dev_languages, test_languages, layer=self.plan.retrieval_layer,
             pooling=self.plan.retrieval_pooling, max_length=self._max_length(task), batch_size=2 * phase.batch_size,
             rt=self.rt)
         return [self._row("zero_shot", task.name, s.language, s.split, m, v, s.n, 0.0)
@@ -289,13 +327,14 @@ class TorchBackend:
         """XTREME layout: `<task>/test-<lang>.<tsv|json|jsonl>`; gold labels beside, once."""
         if self.rt.rank != 0 or not self.plan.predictions_dir:
             return
-        name = f"{task.folder}/test-{lang}.{suffix or FORMATS[task.format].suffix}"
+        name = f"{task.folder}/test-{lang}.{suffix or self._fmt(task).suffix}"
         write_text(self.plan.predictions_dir, name, predictions)
         if self.plan.labels_dir:
             write_text(self.plan.labels_dir, name, gold)
 
     def _row(self, phase, task, lang, split, metric, value, n, lr) -> ResultRow:
-        return self.plan.row(phase, task, lang, split, metric, value, n, lr, self.state.step)
+        row = self.plan.row(phase, task, lang, split, metric, value, n, lr, self.state.step)
+        return row if row.head == self.head else replace(row, head=self.head)  # `native`, resolved
 
 
 def _seed_everything(seed: int) -> None:

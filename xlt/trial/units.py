@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from xlt.cache.store import PhaseCache
+from xlt.cache.store import PhaseCache, unshared
 from xlt.cache.claim import claim
 from xlt.objective import TargetScores, objective_metrics, scores_from_rows
 from xlt.results.rows import ResultRow, write_rows
@@ -50,7 +50,7 @@ class TrialState:
         if self.encoder_source == "checkpoint" and weights is not None:
             from safetensors.torch import save_file
 
-            save_file({k: v.contiguous() for k, v in weights.items()}, str(directory / "encoder.safetensors"))
+            save_file(unshared(weights), str(directory / "encoder.safetensors"))
         (directory / "state.json").write_text(json.dumps(self.__dict__))
 
     @classmethod
