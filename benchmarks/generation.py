@@ -67,13 +67,11 @@ def main(argv=None) -> dict:
     from xlt.formats import FORMATS, Features
     from xlt.formats.text import TextToText
     from xlt.models.text_model import TextModel
-    from xlt.tasks import get_task
     from xlt.trial.runtime import LocalRuntime
     from xlt.trial.train import predict
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    task = get_task("xglue_qg")
     prompts = [[(7 * i + j) % (VOCAB - 3) + 3 for j in range(n)] for i, n in enumerate(lengths(args.examples, seed=0))]
     rows, rt = [], LocalRuntime()
     for family, lm in _models(args.size).items():

@@ -122,6 +122,24 @@ def test_generation_learns_to_copy_and_bleu_moves_off_the_floor():
         assert all(isinstance(p, str) for p in after) and end > start + 0.1, (name, start, end, after[:3])
 
 
+def test_span_answers_are_generated_and_exact_match_moves_off_the_floor():
+    """QA as text: the answer span's text is generated, then scored by SQuAD's own EM/F1."""
+    for name in FAMILIES:
+        torch.manual_seed(0)
+        lm = load_text_model(name)
+        task, rng = get_task("xquad"), random.Random(0)
+        records = []
+        for i in range(96):
+            answer, other = rng.sample(WORDS, 2)
+            context = f"key {answer} . {other} ."
+            records.append({"id": str(i), "question": "key ?", "context": context,
+                            "answers": {"text": [answer], "answer_start": [context.index(answer)]}})
+        fmt, features, before, after = _learn(lm, task, records, steps=150)
+        start = fmt.score(task, records, features, before, "en")[0]["exact_match"]
+        end = fmt.score(task, records, features, after, "en")[0]["exact_match"]
+        assert end > start + 0.3, (name, start, end, after[:4])
+
+
 def text_plan(tmp_path, model, targets, intermediate=None, **kw):
     return TrialPlan(sweep="t", trial_id="trial1", model=model, max_seq_length=64, source="local",
                      intermediate=PhasePlan(intermediate, 1e-3, 1, 8) if intermediate else None,
