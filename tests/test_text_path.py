@@ -201,3 +201,22 @@ def test_adafactor_trains_a_text_model():
     out = train_loop(TextModel(lm[0]), {"t": fmt}, {"t": features}, {"t": 1.0}, lr=1e-3, batch_size=16, warmup_ratio=0.0,
                      weight_decay=0.0, seed=0, pad_id=lm[1].pad_token_id, rt=LocalRuntime(), steps=4, optimizer="adafactor")
     assert out["steps"] == 4 and out["train_loss"] > 0
+
+
+def test_a_cached_text_intermediate_checkpoint_feeds_the_next_trial(tmp_path):
+    """The phase cache holds the whole text model after phase 2; a second trial with the same
+    intermediate phase loads it instead of training, and its target rows say so."""
+    from dataclasses import replace
+
+    from xlt.trial.torch_backend import run_trial
+
+    first = text_plan(tmp_path, "tiny-decoder", ["xnli"], intermediate="mnli")
+    run_trial(first, LocalRuntime())
+    second = replace(first, trial_id="trial2", targets=(PhasePlan("pawsx", 1e-3, 1, 8, eval_every=0),))
+    assert second.intermediate_key == first.intermediate_key
+    rt = LocalRuntime()
+    run_trial(second, rt)
+    rows = [r for r in read_results(str(tmp_path / "results")).to_pylist() if r["trial_id"] == "trial2"]
+    inter = [r for r in rows if r["phase"] == "intermediate"]
+    assert inter and all(r["cache_hit"] for r in inter) and all(r["head"] == "text" for r in rows)
+    assert {r["target_task"] for r in rows if r["phase"] == "zero_shot"} == {"pawsx"}
