@@ -27,3 +27,23 @@ def test_a_finished_configuration_is_not_run_again():
     state = searcher.get_state()
     assert len(state["finished"]) == 4 and not state["running"]
     assert Searcher.FINISHED == "FINISHED"
+
+
+def test_the_gp_sampler_searches_a_mixture_space_through_tunes_optuna_searcher():
+    """`search.algorithm: optuna-gp`: Optuna's GP sampler behind the same searcher, past its random
+    start-up trials, on the mixture search's space (simplex weights, temperature, learning rate)."""
+    import optuna
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.sweep.searcher import DistinctTrials, sampler_for
+    from xlt.sweep.space import define_by_run
+
+    cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", ["search.algorithm=optuna-gp", "search.sampler_seed=3"])
+    sampler = sampler_for(cfg.search)
+    assert isinstance(sampler, optuna.samplers.GPSampler)
+    searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max", sampler=sampler))
+    for i in range(12):  # 10 random start-up trials, then the GP proposes
+        config = searcher.suggest(f"t{i}")
+        weights = [v for k, v in config.items() if k.startswith("mixture_weight_")]
+        searcher.on_trial_complete(f"t{i}", result={"objective": weights[0] - weights[1]})
+    assert len(searcher.get_state()["finished"]) == 12

@@ -214,9 +214,11 @@ ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"
 
 
 class SearchConfig(_Strict):
-    algorithm: Literal["optuna-tpe", "random", "grid"] = "optuna-tpe"
-    """optuna-tpe or random (Optuna samplers, `num_trials` trials); grid: every combination of
-    the `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
+    algorithm: Literal["optuna-tpe", "optuna-gp", "random", "grid"] = "optuna-tpe"
+    """optuna-tpe, optuna-gp (Optuna's Gaussian-process sampler: on the surrogate's mixture searches
+    the one sampler that came within 0.5 points in every repetition on two of three response models,
+    BENCHMARKS.md) or random (Optuna samplers, `num_trials` trials); grid: every combination of the
+    `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
     objective: ObjectiveName | ObjectiveConfig | list[ObjectiveName | ObjectiveConfig] = "zero_shot_mean"
     """zero_shot_mean (mean over non-English languages), all_languages_mean, worst_language, or
     `{statistic: mean|worst|mean_minus_std, languages: zero_shot|all|high|mid|low|[codes], k, split}`.

@@ -195,7 +195,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     from ray.tune.search.optuna import OptunaSearch
     import optuna
 
-    from xlt.sweep.searcher import DistinctTrials, EnvStorageOptunaSearch
+    from xlt.sweep.searcher import DistinctTrials, EnvStorageOptunaSearch, sampler_for
 
     from xlt.models.registry import resolve_model
     from xlt.objective import metric_name
@@ -216,8 +216,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     num_trials = grid_size(cfg) if grid else s.num_trials
     search_alg = None  # grid: Tune's variant generator runs every combination once
     if not grid:
-        sampler = (optuna.samplers.TPESampler(seed=s.sampler_seed) if s.algorithm == "optuna-tpe"
-                   else optuna.samplers.RandomSampler(seed=s.sampler_seed))
+        sampler = sampler_for(s)
         objectives = cfg.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
         searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch

@@ -14,6 +14,13 @@ from ray.tune.search import Searcher
 from ray.tune.search.optuna import OptunaSearch
 
 
+def sampler_for(search) -> optuna.samplers.BaseSampler:
+    """The Optuna sampler of `search.algorithm` (optuna-tpe, optuna-gp, random), seeded."""
+    samplers = {"optuna-tpe": optuna.samplers.TPESampler, "optuna-gp": optuna.samplers.GPSampler,
+                "random": optuna.samplers.RandomSampler}
+    return samplers[search.algorithm](seed=search.sampler_seed)
+
+
 class SweepSearchError(RuntimeError):
     """The searcher cannot reach its study (an unset variable): the message says which."""
 
