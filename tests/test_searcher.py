@@ -47,3 +47,35 @@ def test_the_gp_sampler_searches_a_mixture_space_through_tunes_optuna_searcher()
         weights = [v for k, v in config.items() if k.startswith("mixture_weight_")]
         searcher.on_trial_complete(f"t{i}", result={"objective": weights[0] - weights[1]})
     assert len(searcher.get_state()["finished"]) == 12
+
+
+def test_warm_start_is_checked_before_ray_starts(tmp_path, capsys):
+    from xlt.cli import main
+    from xlt.config import ConfigError
+
+    import pytest
+
+    with pytest.raises(ConfigError, match="warm_start: grid search runs every combination"):
+        load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=grid", "search.warm_start=all"])
+    code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
+                 f"storage={tmp_path}", "search.warm_start=[nope]"])
+    err = capsys.readouterr().err
+    assert code == 2 and "search.warm_start: no sweep 'nope' with trials under" in err, err
+
+
+def test_an_earlier_trial_is_told_only_where_it_is_a_point_of_this_space():
+    import optuna
+
+    from xlt.sweep.space import define_by_run
+    from xlt.sweep.warm_start import _as_point
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])
+    space = define_by_run(cfg)
+    inside = {"intermediate_task": "mnli", "intermediate_learning_rate": 1.0e-3, "target_learning_rate": 1.0e-3, "seed": 0}
+    trial = _as_point(space, inside, 1)
+    assert trial is not None and trial.params["intermediate_task"] == "mnli"
+    study = optuna.create_study(direction="maximize")
+    study.add_trial(optuna.trial.create_trial(params=trial.params, distributions=trial.distributions, value=0.5))
+    assert study.best_value == 0.5
+    assert _as_point(space, {**inside, "intermediate_task": "qqp"}, 1) is None  # not among this sweep's tasks
+    assert _as_point(space, {**inside, "seed": 7}, 1) is None                   # this sweep fixes the seed at 0

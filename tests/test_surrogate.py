@@ -202,3 +202,28 @@ def test_replicates_run_each_configuration_with_every_seed_and_the_searcher_sees
         assert float(seen[trial]) == pytest.approx(fmean(own), abs=6e-5)
     assert main(["report", str(tmp_path / "rep" / "results"), "--out", str(tmp_path / "report")]) == 0
     assert "(n=3)" in (tmp_path / "report" / "report.md").read_text()  # mean ± CI over the three seeds
+
+
+@pytest.mark.ray
+def test_a_related_sweep_is_warm_started_from_an_earlier_one(ray_cluster, tmp_path, capsys):
+    """`search.warm_start`: a second sweep's study holds the first sweep's finished trials, scored by
+    the second's objective, before its own trials run."""
+    import optuna
+
+    db = f"sqlite:///{tmp_path}/optuna.db"
+    common = ["--backend", "surrogate", f"storage={tmp_path}", "resources.max_concurrent_trials=2",
+              "resources.workers_per_trial=1", "resources.gpus_per_worker=0", f"search.optuna_storage={db}",
+              "--address", ray_cluster]
+    sweep = str(REPO / "sweeps" / "mixture-search.yaml")
+    assert main(["sweep", "run", sweep, "name=first", "search.num_trials=5", *common]) == 0
+    capsys.readouterr()
+    assert main(["sweep", "run", sweep, "name=second", "search.num_trials=3", "search.warm_start=[first]",
+                 "search.objective={statistic: worst, languages: zero_shot}", *common]) == 0
+    assert "warm start: told the searcher 5 finished trial(s) of first" in capsys.readouterr().out
+    trials = optuna.load_study(study_name="second", storage=db).trials
+    assert len(trials) == 8 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    first = {json.dumps(t.params, sort_keys=True): t.value for t in optuna.load_study(study_name="first", storage=db).trials}
+    told = {json.dumps(t.params, sort_keys=True): t.value for t in trials[:5]}
+    assert set(told) == set(first)
+    # told under the second sweep's objective (the worst language), not the first's mean
+    assert all(told[p] < first[p] for p in first)

@@ -240,6 +240,10 @@ class SearchConfig(_Strict):
     which favours configurations that are good on every seed."""
     sampler_seed: int = 0
     """Seed of the Optuna sampler, so a sweep's sequence of trials is reproducible."""
+    warm_start: list[str] | Literal["all"] | None = None
+    """Earlier sweeps on the same storage (names, or `all`) whose finished trials the searcher is
+    told before it proposes anything: each trial that is a point of this sweep's space, scored by
+    this sweep's objective from its result rows (xlt.sweep.warm_start). Optuna algorithms only."""
     optuna_storage: str | None = None
     """Keep the Optuna study in a database, so optuna-dashboard can watch it: an SQLAlchemy URL
     (`sqlite:///xlt-runs/optuna.db`), or `env:NAME` to read it from an environment variable (a
@@ -254,6 +258,13 @@ class SearchConfig(_Strict):
     include_baseline: bool = True
     """When `none` is among intermediate.tasks, the first trial is that baseline, so every sweep
     has the reference its deltas are measured against."""
+
+    @model_validator(mode="after")
+    def _warm_start(self):
+        if self.warm_start is not None and self.algorithm == "grid":
+            raise ValueError("warm_start: grid search runs every combination whatever it is told; use an Optuna "
+                             "algorithm (optuna-tpe, optuna-gp, random)")
+        return self
 
     @model_validator(mode="after")
     def _objectives(self):

@@ -207,6 +207,14 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
+    earlier = None
+    if cfg.search.warm_start is not None and not resume:  # read before Ray starts: a missing sweep fails now
+        from xlt.sweep.warm_start import read_earlier
+
+        try:
+            earlier = read_earlier(cfg)
+        except FileNotFoundError as err:
+            raise SweepError(str(err)) from None
     local = init_ray(cfg, address, dashboard, echo)
     from xlt.sweep.lock_actor import lock_actor
 
@@ -220,10 +228,15 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         objectives = cfg.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
         searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch
-        search_alg = DistinctTrials(searcher(space=define_by_run(cfg), metric=metrics if len(metrics) > 1 else metrics[0],
-                                             mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
-                                             sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
-                                             **study_storage))
+        optuna_search = searcher(space=define_by_run(cfg), metric=metrics if len(metrics) > 1 else metrics[0],
+                                 mode=[o.mode for o in objectives] if len(metrics) > 1 else objectives[0].mode,
+                                 sampler=sampler, points_to_evaluate=[p] if (p := baseline_point(cfg)) else None,
+                                 **study_storage)
+        if earlier is not None:  # Ray's add_evaluated_point refuses define-by-run spaces: tell the study itself
+            from xlt.sweep.warm_start import tell
+
+            echo(tell(optuna_search._ot_study, cfg, earlier).line())
+        search_alg = DistinctTrials(optuna_search)
     if resume:
         revisions = saved_revisions(paths.root)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,

@@ -1,0 +1,146 @@
+"""Warm starts (`search.warm_start`): the finished trials of earlier sweeps on the same storage,
+told to this sweep's Optuna study before it proposes anything.
+
+An earlier trial counts when it is a point of this sweep's space: its parameters (Tune's
+`params.json` in the sweep's `tune/` folder) are drawn again through this sweep's define-by-run
+space with every value fixed, and every value this sweep fixes (not searched) must be the one
+the trial ran with. Its objective is recomputed from its result rows with *this* sweep's
+objectives (the searcher's view: dev scores unless the objective says test), so a related sweep
+with another objective learns from what the earlier one measured. Replicates (`<trial>-s<seed>`)
+count once, at the mean of their objectives.
+"""
+
+import json
+import re
+import warnings
+from dataclasses import dataclass
+from statistics import fmean
+
+import optuna
+import pyarrow.fs as pafs
+
+from xlt.config import SweepConfig
+from xlt.objective import scores_from_rows
+from xlt.results.rows import read_results
+from xlt.results.storage import filesystem
+from xlt.sweep.space import define_by_run
+
+_TRIAL_DIR = re.compile(r"_trial_driver_([0-9a-f]+_\d+)_")
+
+
+@dataclass(frozen=True)
+class Told:
+    sweeps: tuple[str, ...]
+    told: int          # trials the study was told
+    outside: int       # finished trials that are not points of this sweep's space
+    unscored: int      # trials without rows this sweep's objective can read
+
+    def line(self) -> str:
+        return (f"warm start: told the searcher {self.told} finished trial(s) of {', '.join(self.sweeps) or 'no sweep'}"
+                + (f"; {self.outside} outside this sweep's space" if self.outside else "")
+                + (f"; {self.unscored} without scores its objective reads" if self.unscored else ""))
+
+
+def earlier_sweeps(cfg: SweepConfig) -> list[str]:
+    """The sweeps `search.warm_start` names (`all`: every sweep on the storage but this one)."""
+    wanted = cfg.search.warm_start
+    if wanted is None:
+        return []
+    fs, base = filesystem(cfg.storage)
+    if wanted != "all":
+        return [name for name in wanted if name != cfg.name]
+    found = fs.get_file_info(pafs.FileSelector(base, allow_not_found=True))
+    return sorted(info.base_name for info in found if info.type == pafs.FileType.Directory
+                  and info.base_name != cfg.name
+                  and fs.get_file_info(f"{info.path}/sweep.json").type == pafs.FileType.File)
+
+
+def finished_points(cfg: SweepConfig, sweep: str) -> tuple[list[tuple[dict, list[float]]], int]:
+    """(params, objective values) of every finished trial of `sweep`, and how many had no score.
+    FileNotFoundError when `sweep` has no saved trials on this storage."""
+    fs, base = filesystem(cfg.storage)
+    root = f"{base.rstrip('/')}/{sweep}"
+    if fs.get_file_info(f"{root}/tune").type != pafs.FileType.Directory:
+        raise FileNotFoundError(f"search.warm_start: no sweep {sweep!r} with trials under {cfg.storage} "
+                                f"(expected {root}/tune)")
+    params = {}
+    for info in fs.get_file_info(pafs.FileSelector(f"{root}/tune")):
+        match = _TRIAL_DIR.search(info.base_name)
+        if match and info.type == pafs.FileType.Directory:
+            try:
+                with fs.open_input_stream(f"{info.path}/params.json") as f:
+                    params[match.group(1)] = json.loads(f.read())
+            except FileNotFoundError:
+                continue
+    rows_by_trial: dict[str, list[dict]] = {}
+    for row in read_results(f"{root}/results", skip_bad=True).to_pylist():
+        rows_by_trial.setdefault(row["trial_id"].split("-s")[0], []).append(row)
+    objectives = cfg.objectives()
+    points, unscored = [], 0
+    for trial, p in sorted(params.items()):
+        values = _objective_values(rows_by_trial.get(trial, []), objectives)
+        if values is None:
+            unscored += 1
+        else:
+            points.append((p, values))
+    return points, unscored
+
+
+def _objective_values(rows: list[dict], objectives) -> list[float] | None:
+    """Each objective, averaged over the trial's replicates; None when one cannot be read."""
+    by_run: dict[str, list[dict]] = {}
+    for r in rows:
+        if r["phase"] != "failed":
+            by_run.setdefault(r["trial_id"], []).append(r)
+    values = []
+    for objective in objectives:
+        per_run = []
+        for run_rows in by_run.values():
+            try:
+                per_run.append(objective(scores_from_rows(run_rows)))
+            except (ValueError, KeyError):
+                continue
+        if not per_run:
+            return None
+        values.append(fmean(per_run))
+    return values
+
+
+def read_earlier(cfg: SweepConfig) -> list[tuple[str, list[tuple[dict, list[float]]], int]]:
+    """(sweep, its finished points, its unscored count) for each sweep `search.warm_start` names,
+    read before Ray starts: a name without trials raises FileNotFoundError naming it."""
+    return [(sweep, *finished_points(cfg, sweep)) for sweep in earlier_sweeps(cfg)]
+
+
+def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
+    """Tell `study` the points of `earlier` (read_earlier) that lie in this sweep's space."""
+    space = define_by_run(cfg)
+    told = outside = unscored = 0
+    for _, points, missing in earlier:
+        unscored += missing
+        for params, values in points:
+            trial = _as_point(space, params, len(values))
+            if trial is None:
+                outside += 1
+                continue
+            study.add_trial(optuna.trial.create_trial(params=trial.params, distributions=trial.distributions,
+                                                      values=values))
+            told += 1
+    return Told(tuple(sweep for sweep, _, _ in earlier), told, outside, unscored)
+
+
+def _as_point(space, params: dict, n_objectives: int):
+    """`params` drawn through this sweep's space with every value fixed: the frozen trial, or None
+    when a value is not one of the space's (another task, rate or fixed setting)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PartialFixedSampler is "experimental"; values outside: detected below
+        scratch = optuna.create_study(directions=["maximize"] * n_objectives, sampler=optuna.samplers.PartialFixedSampler(
+            params, optuna.samplers.RandomSampler(seed=0)))
+        trial = scratch.ask()
+        try:
+            fixed = space(trial)
+        except ValueError:
+            return None
+    drawn_ok = all(k in params and params[k] == v for k, v in trial.params.items())
+    fixed_ok = all(params.get(k, v) == v for k, v in fixed.items())
+    return trial if drawn_ok and fixed_ok else None
