@@ -88,3 +88,12 @@ def test_generation_quick(tmp_path, monkeypatch):
     record = generation.main(["--quick"])
     assert {r["family"] for r in record["rows"]} == {"encoder-decoder", "decoder"}
     assert all(r["tokens"] == 24 * 8 and r["tokens/s"] > 0 for r in record["rows"])  # full length on both sides
+
+
+def test_warm_start_quick(tmp_path, monkeypatch):
+    from benchmarks import common, warm_start
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = warm_start.main(["--quick"])
+    assert [r["start"].split()[0] for r in record["rows"]] == ["cold", "warm"]
+    assert all(r["trials run"] == 20 for r in record["rows"])
