@@ -244,8 +244,8 @@ class SearchConfig(_Strict):
     """Earlier sweeps on the same storage (names, or `all`) whose finished trials the searcher is
     told before it proposes anything: each trial that is a point of this sweep's space, scored by
     this sweep's objective from its result rows (xlt.sweep.warm_start). Optuna algorithms only.
-    Measured on the surrogate (BENCHMARKS.md): it helps a sweep that continues the same question;
-    told the trials of a sweep with another objective, TPE did worse than from scratch."""
+    Measured on the surrogate (BENCHMARKS.md): told the trials of a sweep with another objective,
+    TPE did worse than from scratch; a sweep continuing the same question is not measured."""
     optuna_storage: str | None = None
     """Keep the Optuna study in a database, so optuna-dashboard can watch it: an SQLAlchemy URL
     (`sqlite:///xlt-runs/optuna.db`), or `env:NAME` to read it from an environment variable (a
