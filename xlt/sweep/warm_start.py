@@ -2,7 +2,7 @@
 told to this sweep's Optuna study before it proposes anything.
 
 An earlier trial counts when it is a point of this sweep's space: its parameters (Tune's
-`params.json` in the sweep's `tune/` folder) are drawn again through this sweep's define-by-run
+`params.json` in the sweep's `tune/` folder, its id from the `result.json` beside it) are drawn again through this sweep's define-by-run
 space with every value fixed, and every value this sweep fixes (not searched) must be the one
 the trial ran with. Its objective is recomputed from its result rows with *this* sweep's
 objectives (the searcher's view: dev scores unless the objective says test), so a related sweep
@@ -11,7 +11,6 @@ count once, at the mean of their objectives.
 """
 
 import json
-import re
 import warnings
 from dataclasses import dataclass
 from statistics import fmean
@@ -25,7 +24,7 @@ from xlt.results.rows import read_results
 from xlt.results.storage import filesystem
 from xlt.sweep.space import define_by_run
 
-_TRIAL_DIR = re.compile(r"_trial_driver_([0-9a-f]+_\d+)_")
+_TRIAL_DIR = "_trial_driver_"  # Tune's folder of one trial of xlt's trainable
 
 
 @dataclass(frozen=True)
@@ -65,13 +64,15 @@ def finished_points(cfg: SweepConfig, sweep: str) -> tuple[list[tuple[dict, list
                                 f"(expected {root}/tune)")
     params = {}
     for info in fs.get_file_info(pafs.FileSelector(f"{root}/tune")):
-        match = _TRIAL_DIR.search(info.base_name)
-        if match and info.type == pafs.FileType.Directory:
-            try:
-                with fs.open_input_stream(f"{info.path}/params.json") as f:
-                    params[match.group(1)] = json.loads(f.read())
-            except FileNotFoundError:
-                continue
+        if info.type != pafs.FileType.Directory or not info.base_name.startswith(_TRIAL_DIR):
+            continue
+        try:  # the trial's id: in every result it reported (its folder name varies with the searcher)
+            with fs.open_input_stream(f"{info.path}/result.json") as f:
+                first = f.read().split(b"\n", 1)[0]
+            with fs.open_input_stream(f"{info.path}/params.json") as f:
+                params[json.loads(first)["trial_id"]] = json.loads(f.read())
+        except (FileNotFoundError, ValueError, KeyError):  # a trial that never reported: not finished
+            continue
     rows_by_trial: dict[str, list[dict]] = {}
     for row in read_results(f"{root}/results", skip_bad=True).to_pylist():
         rows_by_trial.setdefault(row["trial_id"].split("-s")[0], []).append(row)
