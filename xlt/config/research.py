@@ -1,8 +1,6 @@
 """What a research-question sweep declares beyond its trials: its own language groups, the study it
 answers (`xlt report` leads with it) and the robustness evaluation it asks for."""
 
-from typing import TYPE_CHECKING
-
 from pydantic import Field, field_validator, model_validator
 
 from xlt.config.domains import ConfigError, _Strict
@@ -10,9 +8,6 @@ from xlt.objective import GROUPS
 from xlt.perturb import DEFAULT_RATES, KINDS, Perturbation
 from xlt.suggest import did_you_mean
 from xlt.tasks import get_task
-
-if TYPE_CHECKING:
-    from xlt.config.sections import SweepConfig
 
 
 class LanguagesConfig(_Strict):
@@ -82,8 +77,8 @@ class RobustnessConfig(_Strict):
         return tuple(Perturbation(k, float(r)) for k, r in rates.items())
 
 
-def check_study(cfg: "SweepConfig", source: str) -> None:
-    """A study names configurations, targets and language groups the sweep has."""
+def check_study(cfg, source: str) -> None:
+    """`cfg` (a SweepConfig): its study names configurations, targets and language groups the sweep has."""
     study = cfg.study
     if study is None:
         return
@@ -108,8 +103,8 @@ def check_study(cfg: "SweepConfig", source: str) -> None:
             raise ConfigError(f"{source}: study.without_own_language.{arm}: not among intermediate.tasks")
 
 
-def check_robustness(cfg: "SweepConfig", source: str) -> None:
-    """Robustness scores targets the sweep runs whose format can be perturbed (classification)."""
+def check_robustness(cfg, source: str) -> None:
+    """`cfg` (a SweepConfig): its robustness block scores targets the sweep runs whose format can be perturbed (classification)."""
     if cfg.robustness is None:
         return
     targets = cfg.target.names
