@@ -49,7 +49,7 @@ def prepare(cfg: SweepConfig, revisions, echo: Callable[[str], None] = print) ->
             tokenizers[plan.model] = AutoTokenizer.from_pretrained(resolve_model(plan.model),
                                                                    trust_remote_code=plan.trust_remote_code,
                                                                    **({"revision": pin} if pin else {}))
-        data = TrialData(plan, tokenizers[plan.model])
+        data = TrialData(plan, tokenizers[plan.model], text_family=_text_family(plan))
         for read in reads(plan):
             key = (plan.model, read, plan.max_seq_length)
             if key not in seen:
@@ -67,3 +67,14 @@ def prepare(cfg: SweepConfig, revisions, echo: Callable[[str], None] = print) ->
             progress.advance(bar)
     echo(f"prepared {len(work)} splits into {cfg.storage.rstrip('/')}/cache/features")
     return len(work)
+
+
+def _text_family(plan) -> str | None:
+    """The family a trial of `plan` runs text to text (xlt.trial.torch_backend.load_model's rule:
+    `text`, or `native` on a model that is not an encoder), or None under a pooled head."""
+    if plan.head == "pooled":
+        return None
+    from xlt.models.backbone import model_family
+
+    family = model_family(plan.model, plan.trust_remote_code, plan.model_revision)
+    return None if family == "encoder" else family

@@ -25,7 +25,7 @@ import logging
 
 import torch
 
-from xlt.formats.base import Features, Format
+from xlt.formats.base import Features, Format, pad
 from xlt.formats.span import score_answers
 from xlt.models.text_model import IGNORE
 from xlt.tasks.spec import TEXT_FORMATS
@@ -96,7 +96,7 @@ class TextToText(Format):
             ids[row, cols] = torch.tensor(p)
             mask[row, cols] = 1
         batch = {"input_ids": ids, "attention_mask": mask,
-                 "target_ids": _padded([features.fields["target_ids"][i] for i in indices])}
+                 "target_ids": pad([features.fields["target_ids"][i] for i in indices], IGNORE)}
         if "candidates" in features.fields:
             cands = [features.fields["candidates"][i] for i in indices]
             most = max(map(len, cands))
@@ -144,9 +144,3 @@ class TextToText(Format):
     def gold(self, task, records):
         return self.base.gold(task, records)
 
-
-def _padded(rows: list[list[int]]) -> torch.Tensor:
-    out = torch.full((len(rows), max(map(len, rows))), IGNORE, dtype=torch.long)
-    for i, r in enumerate(rows):
-        out[i, : len(r)] = torch.tensor(r)
-    return out

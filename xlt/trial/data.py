@@ -27,24 +27,21 @@ class Read:
 
 
 class TrialData:
-    def __init__(self, plan: TrialPlan, tokenizer, writes: bool = True, format_of=None):
-        """`format_of(task)`: the format that encodes a task (the text-to-text path's, where the trial
-        runs the model as itself); default: the task's own."""
-        self.plan, self.tokenizer, self.writes = plan, tokenizer, writes
-        self.format_of = format_of or self._own_format
+    def __init__(self, plan: TrialPlan, tokenizer, writes: bool = True, text_family: str | None = None):
+        """`text_family`: the model's family (encoder-decoder, decoder) when the trial runs it as
+        itself, text to text; None: every task in its own format, under a pooled head."""
+        self.plan, self.tokenizer, self.writes, self.text_family = plan, tokenizer, writes, text_family
         self._text_formats: dict[str, object] = {}
         self.cache = FeatureCache(f"{plan.cache_dir}/features") if plan.cache_dir else None
 
-    def _own_format(self, task: TaskSpec):
-        """The task's format as a trial of the plan encodes it (`xlt data prepare` prepares what trials read)."""
-        if self.plan.head != "text" or not task.trains:
+    def format_of(self, task: TaskSpec):
+        """The format that encodes, trains and scores `task`: its own, or its text-to-text form."""
+        if self.text_family is None or not task.trains:
             return FORMATS[task.format]
         if task.name not in self._text_formats:
             from xlt.formats.text import TextToText
-            from xlt.models.backbone import model_family
 
-            family = model_family(self.plan.model, self.plan.trust_remote_code, self.plan.model_revision)
-            self._text_formats[task.name] = TextToText(FORMATS[task.format], self.tokenizer, family)
+            self._text_formats[task.name] = TextToText(FORMATS[task.format], self.tokenizer, self.text_family)
         return self._text_formats[task.name]
 
     def task(self, name: str) -> TaskSpec:

@@ -14,7 +14,6 @@ from xlt.data.loading import DataError, available_languages, load_bitext
 from xlt.data.pools import load_pool
 from xlt.formats import FORMATS
 from xlt.formats.base import HeadSource
-from xlt.formats.text import TextToText
 from xlt.metrics.robustness import perturbation_scores
 from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder, with_lora
@@ -91,8 +90,7 @@ class TorchBackend:
         self.pad_id = tokenizer.pad_token_id
         self.text = getattr(encoder, "xlt_text", False)
         self.head = "text" if self.text else "pooled"
-        self._text_formats: dict[str, TextToText] = {}
-        self.data = TrialData(plan, tokenizer, writes=rt.rank == 0, format_of=self._fmt)
+        self.data = TrialData(plan, tokenizer, writes=rt.rank == 0, text_family=encoder.xlt_family if self.text else None)
         self.features = self.data.cache
         self._base: dict[str, torch.Tensor] | None = None
         self.head_source = HeadSource(plan.model, plan.trust_remote_code, plan.choice_scoring)
@@ -200,13 +198,8 @@ class TorchBackend:
         return FORMATS[task.format].build_head(task, self.encoder, self.head_source)
 
     def _fmt(self, task: TaskSpec):
-        """The format that encodes, trains and scores `task` in this trial: its own, or its
-        text-to-text form when the trial runs the model as itself."""
-        if not self.text or not task.trains:
-            return FORMATS[task.format]
-        if task.name not in self._text_formats:
-            self._text_formats[task.name] = TextToText(FORMATS[task.format], self.tokenizer, self.encoder.xlt_family)
-        return self._text_formats[task.name]
+        """The format that encodes, trains and scores `task` in this trial (xlt.trial.data)."""
+        return self.data.format_of(task)
 
     def _text_model(self) -> TextModel:
         return TextModel(self.encoder, self.plan.max_new_tokens, self.plan.num_beams)
@@ -306,8 +299,9 @@ class TorchBackend:
 
     def _retrieve(self, task: TaskSpec, dev_languages, test_languages, phase: PhasePlan) -> list[ResultRow]:
         """Retrieval targets: the phase-2 encoder, evaluated directly by the format (dev where the task has it)."""
+        encoder = encoder_of(self.encoder) if self.text else self.encoder  # retrieval embeds with the encoder part
         scored = FORMATS[task.format].evaluate(
-            task, encoder_of(self.encoder) if self.text else self.encoder, self.tokenizer, self, dev_languages, test_languages, layer=self.plan.retrieval_layer,
+            task, encoder, self.tokenizer, self, dev_languages, test_languages, layer=self.plan.retrieval_layer,
             pooling=self.plan.retrieval_pooling, max_length=self._max_length(task), batch_size=2 * phase.batch_size,
             rt=self.rt)
         return [self._row("zero_shot", task.name, s.language, s.split, m, v, s.n, 0.0)
