@@ -129,11 +129,16 @@ def markdown_lines(report: Report) -> list[str]:
            "hyper-parameters the dev score chose; `changed`: the share of test examples the perturbation changed.", "",
            "| intermediate | target | perturbation | changed | clean | perturbed | drop | consistency |",
            "|---|---|---|---|---|---|---|---|"]
-    order = {c: i for i, c in enumerate(report.configs)}
-    for c in sorted(report.robustness, key=lambda c: (c.task, c.kind, order.get(c.config, len(order)))):
+    for c in _in_report_order(report):
         out.append(f"| {cell(c.config)} | {c.task} | {c.kind} | {number(c.changed)} | " +
                    " | ".join(stat(c.stats[name]) for name in FIGURES) + " |")
     return out + [""]
+
+
+def _in_report_order(report: Report) -> list[RobustnessCell]:
+    """The cells by target and kind, configurations in the report's ranking order."""
+    order = {c: i for i, c in enumerate(report.configs)}
+    return sorted(report.robustness, key=lambda c: (c.task, c.kind, order.get(c.config, len(order))))
 
 
 def as_json(report: Report) -> dict:
@@ -162,8 +167,7 @@ def terminal_tables(report: Report) -> list:
         table = Table(title="robustness: zero-shot test accuracy on perturbed examples (percent; drop in points)")
         for col in ("intermediate", "target", "perturbation", "changed", *FIGURES):
             table.add_column(col, justify="left" if col in ("intermediate", "target", "perturbation") else "right")
-        order = {c: i for i, c in enumerate(report.configs)}
-        for c in sorted(report.robustness, key=lambda c: (c.task, c.kind, order.get(c.config, len(order)))):
+        for c in _in_report_order(report):
             table.add_row(c.config, c.task, c.kind, number(c.changed), *(stat(c.stats[name]) for name in FIGURES))
         tables.append(table)
     return tables
