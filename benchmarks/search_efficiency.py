@@ -11,7 +11,8 @@ seeded per repetition), TPE + ASHA (Optuna's asynchronous successive halving pru
 learning curve the surrogate reports: a pruned trial pays for the part it ran), and, on request
 (`--strategies`), GP (Optuna's Gaussian-process sampler), multivariate TPE, and grid→TPE (the
 first 10 trials from the grid in a random order, then TPE told them: a designed start, then
-model-based search). Each repetition
+model-based search), and mixture-gp (xlt's own: a GP on the mixture's proportions after a
+simplex design, xlt/sweep/mixture_gp.py). Each repetition
 uses its own training seed, so the seed noise differs; regret is measured on the noise-free
 response (the true value of the incumbent, chosen by its observed score), in XTREME points.
 GPU-hours follow the cost model, with the phase cache: an intermediate checkpoint is paid once.
@@ -43,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
 WITHIN = 0.5  # XTREME points
 GRID_START = 10  # grid-tpe: trials taken from the grid before TPE proposes
-STRATEGIES = ("grid", "random", "tpe", "tpe+asha", "tpe-mv", "gp", "grid-tpe")
+STRATEGIES = ("grid", "random", "tpe", "tpe+asha", "tpe-mv", "gp", "grid-tpe", "mixture-gp")
 
 
 @dataclass
@@ -163,7 +164,8 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int, optimum: f
                "tpe+asha": lambda: optuna.samplers.TPESampler(seed=seed),
                "tpe-mv": lambda: optuna.samplers.TPESampler(seed=seed, multivariate=True),
                "gp": lambda: optuna.samplers.GPSampler(seed=seed),
-               "grid-tpe": lambda: optuna.samplers.TPESampler(seed=seed, n_startup_trials=0)}.get(strategy)
+               "grid-tpe": lambda: optuna.samplers.TPESampler(seed=seed, n_startup_trials=0),
+               "mixture-gp": lambda: _mixture_gp(problem, seed)}.get(strategy)
     pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3) \
         if strategy == "tpe+asha" else optuna.pruners.NopPruner()
     study = optuna.create_study(direction="maximize", sampler=sampler(), pruner=pruner) if sampler else None
@@ -198,6 +200,14 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int, optimum: f
     return run
 
 
+def _mixture_gp(problem: Problem, seed: int):
+    """xlt's `search.algorithm: mixture-gp`, built as a sweep builds it (xlt.sweep.searcher)."""
+    from xlt.sweep.searcher import sampler_for
+
+    search = problem.cfg.search.model_copy(update={"algorithm": "mixture-gp", "sampler_seed": seed})
+    return sampler_for(problem.cfg.model_copy(update={"search": search}))
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=10)
@@ -209,6 +219,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--strategies", default="grid,random,tpe,tpe+asha",
                         help=f"comma-separated, of {', '.join(STRATEGIES)}")
     parser.add_argument("--problems", default="single,mixture", help="comma-separated, of single, mixture")
+    parser.add_argument("--budget", type=int, default=150, help="trials each sampler runs on the mixture problem")
     args = parser.parse_args(argv)
     strategies = [s for s in args.strategies.split(",") if s]
     if bad := [s for s in strategies if s not in STRATEGIES]:
@@ -225,9 +236,9 @@ def main(argv=None) -> dict:
     reps = 2 if args.quick else args.reps
     rows = []
     for response in responses:
-        rows += _compare(response, strategies, args.problems.split(","), reps, args.quick,
+        rows += _compare(response, strategies, args.problems.split(","), reps, args.quick, args.budget,
                          _plot_path(Path(args.plot), response, len(responses)))
-    return emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick,
+    return emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick, "budget": args.budget,
                                             "responses": responses, "strategies": strategies})
 
 
@@ -235,15 +246,19 @@ def _plot_path(path: Path, response: str, count: int) -> Path:
     return path if count == 1 else path.with_name(f"{path.stem}-{Path(response).stem}{path.suffix}")
 
 
-def _compare(response: str, strategies: list[str], names: list[str], reps: int, quick: bool, plot: Path) -> list[dict]:
+def _compare(response: str, strategies: list[str], names: list[str], reps: int, quick: bool, budget: int,
+             plot: Path) -> list[dict]:
     """Every strategy on both problems under one response model: a row per (problem, strategy)."""
     rows, curves = [], {}
     name = "shipped" if response == "shipped" else Path(response).stem
     for problem in (p for p in problems(quick) if p.name in names):
+        if problem.name == "mixture" and not quick:
+            problem.budget = budget
         ev = Evaluator(problem, None if response == "shipped" else response)
         optimum = best_true(ev, problem, quick)
         grid_trials = len(problem.grid)
-        runs = {s: [search(ev, problem, s, seed, optimum) for seed in range(reps)] for s in strategies}
+        usable = [s for s in strategies if s != "mixture-gp" or problem.cfg.intermediate.mixture is not None]
+        runs = {s: [search(ev, problem, s, seed, optimum) for seed in range(reps)] for s in usable}
         grid_hours = statistics.median(r.hours[-1] for r in runs["grid"])
         for strategy, rs in runs.items():
             hits = [r.first_within(WITHIN) for r in rs]

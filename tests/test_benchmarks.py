@@ -59,11 +59,11 @@ def test_search_efficiency_on_other_response_models_with_the_model_based_sampler
     redrawn, _, interference = response_variants.write(tmp_path / "responses")
     shipped = response_variants._shipped()["effects"]
     assert response_variants.redrawn(1)["effects"] != shipped and response_variants.redrawn(1) == response_variants.redrawn(1)
-    record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", "grid,gp,grid-tpe,tpe-mv",
+    record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", "grid,gp,grid-tpe,tpe-mv,mixture-gp",
                                      "--response", str(redrawn), "--response", str(interference),
                                      "--plot", str(tmp_path / "regret.png")])
     assert {(r["response"], r["strategy"]) for r in record["rows"]} == {
-        (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv")}
+        (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv", "mixture-gp")}
     assert all(r["final regret"] >= 0 for r in record["rows"])
     assert (tmp_path / "regret-redrawn-1.png").stat().st_size > 0 and (tmp_path / "regret-interference.png").exists()
 

@@ -39,7 +39,7 @@ def test_the_gp_sampler_searches_a_mixture_space_through_tunes_optuna_searcher()
     from xlt.sweep.space import define_by_run
 
     cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", ["search.algorithm=optuna-gp", "search.sampler_seed=3"])
-    sampler = sampler_for(cfg.search)
+    sampler = sampler_for(cfg)
     assert isinstance(sampler, optuna.samplers.GPSampler)
     searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max", sampler=sampler))
     for i in range(12):  # 10 random start-up trials, then the GP proposes

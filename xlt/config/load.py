@@ -64,6 +64,7 @@ def parse_sweep(raw: dict, source: str) -> SweepConfig:
         raise ConfigError(_format_error(err, source)) from None
     _check_names(cfg, source)
     _check_grid(cfg, source)
+    _check_mixture_gp(cfg, source)
     _check_selection(cfg, source)
     _check_dev_objective(cfg, source)
     _check_seeds(cfg, source)
@@ -246,6 +247,18 @@ def _check_grid(cfg: SweepConfig, source: str) -> None:
         if isinstance(value, (LogUniform, Uniform)):
             raise ConfigError(f"{source}: {key}: search.algorithm grid needs a fixed value or {{choice: [...]}}, "
                               f"not a range")
+
+
+def _check_mixture_gp(cfg: SweepConfig, source: str) -> None:
+    if cfg.search.algorithm != "mixture-gp":
+        return
+    mixture = cfg.intermediate.mixture
+    if mixture is None or mixture.weights is None:
+        raise ConfigError(f"{source}: search.algorithm: mixture-gp searches mixture weights, and this sweep has none; "
+                          f"add intermediate.mixture with weights: {{simplex: {{}}}}, or use optuna-tpe")
+    if len(cfg.objectives()) > 1:
+        raise ConfigError(f"{source}: search.objective: mixture-gp models one objective; give one, or use optuna-tpe "
+                          f"for a Pareto search")
 
 
 def _check_names(cfg: SweepConfig, source: str) -> None:

@@ -214,7 +214,7 @@ ObjectiveName = Literal["zero_shot_mean", "all_languages_mean", "worst_language"
 
 
 class SearchConfig(_Strict):
-    algorithm: Literal["optuna-tpe", "optuna-gp", "random", "grid"] = "optuna-tpe"
+    algorithm: Literal["optuna-tpe", "optuna-gp", "mixture-gp", "random", "grid"] = "optuna-tpe"
     """optuna-tpe, optuna-gp (Optuna's Gaussian-process sampler: on the surrogate's mixture searches
     the one sampler that came within 0.5 points in every repetition on two of three response models,
     BENCHMARKS.md) or random (Optuna samplers, `num_trials` trials); grid: every combination of the
@@ -265,7 +265,7 @@ class SearchConfig(_Strict):
     def _warm_start(self):
         if self.warm_start is not None and self.algorithm == "grid":
             raise ValueError("warm_start: grid search runs every combination whatever it is told; use an Optuna "
-                             "algorithm (optuna-tpe, optuna-gp, random)")
+                             "algorithm (optuna-tpe, optuna-gp, mixture-gp, random)")
         return self
 
     @model_validator(mode="after")

@@ -224,7 +224,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     num_trials = grid_size(cfg) if grid else s.num_trials
     search_alg = None  # grid: Tune's variant generator runs every combination once
     if not grid:
-        sampler = sampler_for(s)
+        sampler = sampler_for(cfg)
         objectives = cfg.objectives()
         metrics = [metric_name(i) for i in range(len(objectives))]
         searcher = EnvStorageOptunaSearch if "storage_env" in study_storage else OptunaSearch

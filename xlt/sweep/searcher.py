@@ -14,11 +14,26 @@ from ray.tune.search import Searcher
 from ray.tune.search.optuna import OptunaSearch
 
 
-def sampler_for(search) -> optuna.samplers.BaseSampler:
-    """The Optuna sampler of `search.algorithm` (optuna-tpe, optuna-gp, random), seeded."""
+def sampler_for(cfg) -> optuna.samplers.BaseSampler:
+    """The Optuna sampler of `search.algorithm` (optuna-tpe, optuna-gp, mixture-gp, random), seeded."""
+    search = cfg.search
+    if search.algorithm == "mixture-gp":
+        return mixture_gp_sampler(cfg)
     samplers = {"optuna-tpe": optuna.samplers.TPESampler, "optuna-gp": optuna.samplers.GPSampler,
                 "random": optuna.samplers.RandomSampler}
     return samplers[search.algorithm](seed=search.sampler_seed)
+
+
+def mixture_gp_sampler(cfg):
+    """xlt.sweep.mixture_gp's sampler for the sweep's searched mixture, with the tasks' training
+    sizes as its trials will count them (the cost model's hub sizes, or the local fixtures' rows)."""
+    from xlt.cost_estimate import load_cost_model, train_examples
+    from xlt.sweep.mixture_gp import MixtureGPSampler
+
+    search, cost = cfg.intermediate.mixture, load_cost_model()
+    sizes = {t: max(1, train_examples(cfg, t, cost, cfg.intermediate.max_train_examples)) for t in search.tasks}
+    return MixtureGPSampler(search.tasks, sizes, min_weight=search.min_weight, examples_cap=search.examples_cap,
+                            temperature=search.temperature, seed=cfg.search.sampler_seed)
 
 
 class SweepSearchError(RuntimeError):
