@@ -64,7 +64,9 @@ def test_search_efficiency_on_other_response_models_with_the_model_based_sampler
                                      "--plot", str(tmp_path / "regret.png")])
     assert {(r["response"], r["strategy"]) for r in record["rows"]} == {
         (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv", "mixture-gp")}
-    assert all(r["final regret"] >= 0 for r in record["rows"])
+    # --quick estimates the optimum from 50 random points and a short climb: a sampler may beat it
+    # (mixture-gp does), so a quick regret can be below 0; it is a number, never missing
+    assert all(r["final regret"] > -5 for r in record["rows"])
     assert (tmp_path / "regret-redrawn-1.png").stat().st_size > 0 and (tmp_path / "regret-interference.png").exists()
 
 
