@@ -217,7 +217,9 @@ class SearchConfig(_Strict):
     algorithm: Literal["optuna-tpe", "optuna-gp", "mixture-gp", "random", "grid"] = "optuna-tpe"
     """optuna-tpe, optuna-gp (Optuna's Gaussian-process sampler: on the surrogate's mixture searches
     the one sampler that came within 0.5 points in every repetition on two of three response models,
-    BENCHMARKS.md) or random (Optuna samplers, `num_trials` trials); grid: every combination of the
+    BENCHMARKS.md), mixture-gp (a mixture search only: a GP on the proportions each trial trains on
+    after a simplex design, xlt/sweep/mixture_gp.py; within 0.5 points in every repetition on three
+    response models) or random (Optuna samplers, `num_trials` trials); grid: every combination of the
     `choice` parameters once (`num_trials` is then ignored; ranges are refused)."""
     objective: ObjectiveName | ObjectiveConfig | list[ObjectiveName | ObjectiveConfig] = "zero_shot_mean"
     """zero_shot_mean (mean over non-English languages), all_languages_mean, worst_language, or

@@ -14,8 +14,9 @@ the simplex, which is the design space of mixture experiments (Scheffé 1958; Co
    task's own effect and one mixture of all (measured against leave-one-out mixtures around the
    centroid, which saw only small departures from it, and against the centroid alone: the
    vertices were the one design within half the grid's trials on two of three response models);
-2. then a Gaussian process on p (scikit-learn: Matérn 5/2 plus a white-noise term for seed noise,
-   hyperparameters by marginal likelihood) and expected improvement over candidate mixtures:
+2. then a Gaussian process on p (scikit-learn: a linear kernel, Scheffé's linear blending, plus
+   Matérn 5/2 for departures from it, plus a white-noise term for seed noise; hyperparameters by
+   marginal likelihood) and expected improvement over candidate mixtures:
    every equal-proportion subset, random and sparse random mixtures, and perturbations of the best
    trials so far. Trials still running count at their predicted mean (the "kriging believer"), so
    concurrent trials spread out.
@@ -24,7 +25,7 @@ Each candidate's p is computed by xlt's own mixture code from the weights and te
 will be given, so the model sees exactly what trains. Other searched parameters (learning rates,
 seeds of a grid, models) are sampled by TPE, independently, and are noise to the GP; use it when the
 mixture is the question. Measured against the grid, TPE and Optuna's GP on three response models in
-BENCHMARKS.md ("Search on three response models").
+BENCHMARKS.md ("mixture-gp against the grid").
 """
 
 import itertools
@@ -40,7 +41,8 @@ from optuna.distributions import BaseDistribution
 from optuna.samplers import BaseSampler
 from optuna.trial import FrozenTrial, TrialState
 
-from xlt.mixtures import from_search
+from xlt.config.domains import is_domain
+from xlt.mixtures import Mixture, from_search
 
 WEIGHT = "mixture_weight_"
 TEMPERATURE = "mixture_temperature"
@@ -91,19 +93,13 @@ class MixtureGPSampler(BaseSampler):
         return np.array([p.get(t, 0.0) for t in self.tasks])
 
     def _fixed_temperature(self) -> float | None:
-        return self.temperature if isinstance(self.temperature, (int, float)) else None
+        return None if self._searched_temperature() else self.temperature
 
     def _searched_temperature(self) -> bool:
-        return self.temperature is not None and not isinstance(self.temperature, (int, float))
+        return is_domain(self.temperature)
 
     def _draw_temperature(self, rng: random.Random) -> float | None:
-        t = self.temperature
-        if not self._searched_temperature():
-            return self._fixed_temperature()
-        if hasattr(t, "choice"):
-            return rng.choice(t.choice)
-        low, high = getattr(t, "loguniform", None) or t.uniform
-        return low * (high / low) ** rng.random() if hasattr(t, "loguniform") else rng.uniform(low, high)
+        return self.temperature.sample(rng) if self._searched_temperature() else self.temperature
 
     def _temperature_bounds(self) -> tuple[float, float] | None:
         t = self.temperature
@@ -127,8 +123,7 @@ class MixtureGPSampler(BaseSampler):
         return params
 
     def _size(self, task: str) -> int:
-        n = self.sizes[task]
-        return min(n, self.examples_cap) if self.examples_cap else n
+        return Mixture(tuple(self.tasks), examples_cap=self.examples_cap).capped(self.sizes[task])
 
     # --- proposals ----------------------------------------------------------------------------------
     def design(self) -> list[dict[str, Any]]:
@@ -149,7 +144,7 @@ class MixtureGPSampler(BaseSampler):
         if len(before) < len(design):
             return design[len(before)]
         observed = [t for t in before if t.state == TrialState.COMPLETE and t.values and self._has_mixture(t)]
-        if len(observed) < 2 and len(design) > 1:
+        if len(observed) < 2:
             return design[len(before) % len(design)]
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
         X = np.array([self.proportions(t.params) for t in observed])
