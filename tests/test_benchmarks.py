@@ -64,9 +64,11 @@ def test_search_efficiency_on_other_response_models_with_the_model_based_sampler
                                      "--plot", str(tmp_path / "regret.png")])
     assert {(r["response"], r["strategy"]) for r in record["rows"]} == {
         (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv", "mixture-gp")}
-    # --quick estimates the optimum from 50 random points and a short climb: a sampler may beat it
-    # (mixture-gp does), so a quick regret can be below 0; it is a number, never missing
-    assert all(r["final regret"] > -5 for r in record["rows"])
+    # --quick estimates the optimum from 50 random points and a short climb; a sampler that beats
+    # the estimate (mixture-gp does) moves the optimum, so no regret falls below 0
+    assert all(r["final regret"] >= 0 for r in record["rows"])
+    # ratios are against the grid's own trials to come within 0.5 points (the target)
+    assert all(r["trials / grid's"] == 1.0 for r in record["rows"] if r["strategy"] == "grid" and r["median trials"])
     assert (tmp_path / "regret-redrawn-1.png").stat().st_size > 0 and (tmp_path / "regret-interference.png").exists()
 
 
