@@ -9,7 +9,7 @@ search result that holds on one response model only is not a result.
                    bonus, saturation at 30k examples): the optimum moves from a broad mixture to
                    one or two tasks.
 
-  python -m benchmarks.response_variants OUT_DIR        # writes redrawn-1.yaml, redrawn-2.yaml, interference.yaml
+  python -m benchmarks.response_variants OUT_DIR        # writes redrawn-1..4.yaml, interference.yaml
 """
 
 import argparse
@@ -45,7 +45,7 @@ def interference() -> dict:
 
 def write(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    variants = {"redrawn-1": redrawn(1), "redrawn-2": redrawn(2), "interference": interference()}
+    variants = {**{f"redrawn-{s}": redrawn(s) for s in (1, 2, 3, 4)}, "interference": interference()}
     paths = []
     for name, data in variants.items():
         path = out / f"{name}.yaml"

@@ -56,7 +56,7 @@ def test_search_efficiency_on_other_response_models_with_the_model_based_sampler
     from benchmarks import common, response_variants, search_efficiency
 
     monkeypatch.setattr(common, "RESULTS", tmp_path)
-    redrawn, _, interference = response_variants.write(tmp_path / "responses")
+    redrawn, *_, interference = response_variants.write(tmp_path / "responses")
     shipped = response_variants._shipped()["effects"]
     assert response_variants.redrawn(1)["effects"] != shipped and response_variants.redrawn(1) == response_variants.redrawn(1)
     record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", "grid,gp,grid-tpe,tpe-mv,mixture-gp",

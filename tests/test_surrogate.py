@@ -142,7 +142,7 @@ def test_pareto_dominance():
 def test_a_multi_objective_surrogate_sweep_reports_its_pareto_front(ray_cluster, tmp_path, capsys):
     code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
                  f"storage={tmp_path}", "name=pareto", "search.num_trials=10",
-                 "search.objective=[zero_shot_mean, {statistic: worst, languages: zero_shot}]",
+                 "search.algorithm=optuna-tpe", "search.objective=[zero_shot_mean, {statistic: worst, languages: zero_shot}]",
                  "resources.max_concurrent_trials=2", "--address", ray_cluster])
     out = capsys.readouterr().out
     assert code == 0, out

@@ -8,6 +8,7 @@ every pickle and rebuilds them from the environment variable, in the process tha
 """
 
 import os
+import warnings
 
 import optuna
 from ray.tune.search import Searcher
@@ -30,6 +31,10 @@ def mixture_gp_sampler(cfg):
     from xlt.cost_estimate import load_cost_model, train_examples
     from xlt.sweep.mixture_gp import MixtureGPSampler
 
+    # its proposal (a GP fit, ~0.3-2 s) runs inside Tune's define-by-run call, which Tune warns about
+    # after 1 s as if training ran there; it is the sampler's own work, so that warning says nothing
+    warnings.filterwarnings("ignore", message="Define-by-run function passed in the `space` argument took",
+                            category=UserWarning)
     search, cost = cfg.intermediate.mixture, load_cost_model()
     sizes = {t: max(1, train_examples(cfg, t, cost, cfg.intermediate.max_train_examples)) for t in search.tasks}
     return MixtureGPSampler(search.tasks, sizes, min_weight=search.min_weight, examples_cap=search.examples_cap,
