@@ -262,10 +262,8 @@ def _compare(response: str, strategies: list[str], names: list[str], reps: int, 
         estimate = best_true(ev, problem, quick)
         usable = [s for s in strategies if s != "mixture-gp" or problem.cfg.intermediate.mixture is not None]
         runs = {s: [search(ev, problem, s, seed) for seed in range(reps)] for s in usable}
-        # the optimum is estimated (grid, random points, a hill-climb); a search that found a better
-        # point moves it, so no regret is negative
-        optimum = max([estimate] + [v for rs in runs.values() for r in rs for v in r.incumbent])
-        medians = {s: _medians(rs, optimum, reps) for s, rs in runs.items()}
+        optimum = optimum_of(estimate, [r for rs in runs.values() for r in rs])
+        medians = {s: medians_within(rs, optimum, reps) for s, rs in runs.items()}
         grid_t, grid_h = medians["grid"]
         for strategy, rs in runs.items():
             med_t, med_h = medians[strategy]
@@ -284,7 +282,13 @@ def _compare(response: str, strategies: list[str], names: list[str], reps: int, 
     return rows
 
 
-def _medians(runs: list[Run], optimum: float, reps: int) -> tuple[float | None, float | None]:
+def optimum_of(estimate: float, runs: list[Run]) -> float:
+    """The optimum is estimated (grid, random points, a hill-climb); a search that found a better
+    point moves it, so no regret is negative."""
+    return max([estimate] + [v for r in runs for v in r.incumbent])
+
+
+def medians_within(runs: list[Run], optimum: float, reps: int) -> tuple[float | None, float | None]:
     """Median trials and GPU-hours to come within WITHIN points, over the repetitions that did
     (None unless more than half did)."""
     hits = [h for h in (r.first_within(WITHIN, optimum) for r in runs) if h[0] is not None]

@@ -23,7 +23,8 @@ import statistics
 from pathlib import Path
 
 from benchmarks.common import emit
-from benchmarks.search_efficiency import REPO, TARGETS, WITHIN, Evaluator, Problem, Run, best_true, problems
+from benchmarks.search_efficiency import (REPO, TARGETS, WITHIN, Evaluator, Problem, Run, best_true, medians_within,
+                                          optimum_of, problems)
 
 RELATED = "{statistic: mean, languages: low, allow_partial: true}"
 
@@ -96,16 +97,13 @@ def main(argv=None) -> dict:
             _, told = _run(ev_earlier, earlier, args.sampler, seed)  # only its trials are used
             cold.append(_run(ev_related, related, args.sampler, 1000 + seed)[0])
             warm.append(_run(ev_related, related, args.sampler, 1000 + seed, told)[0])
-        # as in search_efficiency: a search that beat the estimated optimum moves it
-        optimum = max([estimate] + [v for r in cold + warm for v in r.incumbent])
+        optimum = optimum_of(estimate, cold + warm)
         for label, runs in (("cold", cold), ("warm (told the earlier sweep's trials)", warm)):
-            hits = [r.first_within(WITHIN, optimum) for r in runs]
-            trials = [t for t, _ in hits if t is not None]
-            hours = [h for _, h in hits if h is not None]
+            med_t, med_h = medians_within(runs, optimum, reps)
             rows.append({"response": name, "sampler": args.sampler, "start": label, "trials run": earlier.budget,
-                         f"reached {WITHIN} (of {reps})": len(trials),
-                         "median trials": statistics.median(trials) if len(trials) > reps // 2 else None,
-                         "median GPU-h": round(statistics.median(hours), 1) if len(hours) > reps // 2 else None,
+                         f"reached {WITHIN} (of {reps})": sum(r.first_within(WITHIN, optimum)[0] is not None for r in runs),
+                         "median trials": med_t,
+                         "median GPU-h": round(med_h, 1) if med_h is not None else None,
                          "final regret": round(statistics.median(r.regret(optimum)[-1] for r in runs), 3)})
         print(f"{name}: related optimum {100 * optimum:.2f} points (mean over low-resource languages)")
     return emit("warm_start", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick,
