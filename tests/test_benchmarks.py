@@ -101,3 +101,11 @@ def test_warm_start_quick(tmp_path, monkeypatch):
     record = warm_start.main(["--quick"])
     assert [r["start"].split()[0] for r in record["rows"]] == ["cold", "warm"]
     assert all(r["trials run"] == 20 for r in record["rows"])
+
+
+def test_trial_startup_quick(tmp_path, monkeypatch):
+    from benchmarks import common, trial_startup
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = trial_startup.main(["--quick"])
+    assert [r["runs"] for r in record["rows"]] == [2, 2] and all(r["median_s"] > 0 for r in record["rows"])

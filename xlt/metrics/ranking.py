@@ -9,11 +9,12 @@ gains, tied scores averaged; a query whose grades are all 0 scores 0), and the s
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.metrics import ndcg_score
 
 
 def xglue_ndcg(groups: Sequence[str], relevance: Sequence[float], scores: Sequence[float]) -> float:
     """Mean nDCG over the queries (consecutive runs of `groups`); NaN when no query has two documents."""
+    from sklearn.metrics import ndcg_score  # here: scikit-learn costs every trial worker ~1.5 s to import
+
     runs: list[tuple[list[float], list[float]]] = []
     previous = object()
     for group, rel, score in zip(groups, relevance, scores, strict=True):

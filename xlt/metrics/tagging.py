@@ -7,11 +7,13 @@ PAN-X and, on bare UPOS tags, UDPOS, and XGLUE's xglue_evaluate.py for NER (F1) 
 import warnings
 from collections.abc import Sequence
 
-from seqeval.metrics import f1_score, precision_score, recall_score
-
 
 def seqeval_prf(labels: Sequence[Sequence[str]], predictions: Sequence[Sequence[str]]) -> dict[str, float]:
     """Micro precision, recall, F1 over entity chunks, as seqeval computes them."""
+    # imported here: seqeval pulls in scikit-learn, SciPy and pandas (1.4-2.3 s), which every trial
+    # worker would pay at start-up, tagging task or not
+    from seqeval.metrics import f1_score, precision_score, recall_score
+
     if len(labels) != len(predictions):
         raise ValueError(f"{len(predictions)} predicted sentences for {len(labels)} gold sentences")
     for i, (g, p) in enumerate(zip(labels, predictions)):

@@ -13,6 +13,13 @@ from xlt.results.sweep_dir import SweepError, SweepPaths, record_failure, save_s
 
 TRIAL_SLOT = "trial_slot"  # custom resource: a trial driver holds one, so it holds no CPU
 
+# Ray Train's controller acts only when it polls its workers, every RAY_TRAIN_HEALTH_CHECK_INTERVAL_S
+# (Ray's default: 2 s): only then does it see the worker group finish, and take a `ray.train.report`
+# from the worker's one-slot queue (a worker's next report waits until the last was taken). A trial
+# reports once per unit, so at 2 s its start, every unit and its end each wait out part of a poll.
+# A poll is one small call per worker. 0.5 s: BENCHMARKS.md "Trial start-up". The environment's value wins.
+TRAIN_POLL_INTERVAL_S = "0.5"
+
 
 @dataclass(frozen=True)
 class SweepOutcome:
@@ -103,6 +110,9 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
         torch_config = loopback_torch_config(res.collective_timeout_s)
     else:
         torch_config = TorchConfig(backend="gloo" if gloo else None, timeout_s=res.collective_timeout_s)
+    # Ray Train's controller reads this from the environment of the process that calls fit (this
+    # trial's driver, a process of its own)
+    os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", TRAIN_POLL_INTERVAL_S)
     trainer = TorchTrainer(
         train_loop_per_worker,
         train_loop_config={"plan": plan},

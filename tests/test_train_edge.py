@@ -1,0 +1,66 @@
+"""How a trial's driver hands a run to Ray Train (xlt.sweep.run._fit), without starting Ray: the
+trainer class is replaced by one that records what it was given, and Tune's report callback is
+made without a Tune session."""
+
+import os
+
+import pytest
+import ray.train.torch
+from ray.tune.integration.ray_train import TuneReportCallback
+
+from xlt.config.load import load_sweep
+from xlt.results.sweep_dir import SweepPaths
+from xlt.sweep import run
+
+from conftest import REPO
+
+POLL = "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S"
+
+
+class _Result:
+    metrics = {"objective": 0.5}
+
+
+class RecordingTrainer:
+    """Stands in for TorchTrainer: keeps its arguments and the poll interval Ray Train would read
+    from this process's environment when `fit` is called."""
+
+    made: list["RecordingTrainer"] = []
+
+    def __init__(self, fn, **kwargs):
+        self.fn, self.kwargs = fn, kwargs
+        RecordingTrainer.made.append(self)
+
+    def fit(self):
+        self.poll = os.environ.get(POLL)
+        return _Result()
+
+
+@pytest.fixture
+def fit(monkeypatch, tmp_path):
+    monkeypatch.setattr(ray.train.torch, "TorchTrainer", RecordingTrainer)
+    monkeypatch.setattr(TuneReportCallback, "__init__", lambda self: None)  # it asks for a Tune session
+    monkeypatch.delenv(POLL, raising=False)
+    RecordingTrainer.made.clear()
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", [f"storage={tmp_path}"])
+
+    def call():
+        metrics = run._fit({"plan": "stand-in"}, cfg, SweepPaths.of(cfg), False, "trial_0", None)
+        return metrics, RecordingTrainer.made[-1]
+
+    return call
+
+
+def test_ray_train_polls_a_trials_workers_every_half_second(fit):
+    # Ray's default (2 s) makes every report and the end of the run wait for a poll
+    metrics, trainer = fit()
+    assert metrics == {"objective": 0.5}
+    assert trainer.poll == run.TRAIN_POLL_INTERVAL_S == "0.5"
+    assert trainer.kwargs["run_config"].name == "trial_0"
+    assert trainer.kwargs["scaling_config"].num_workers == 1
+
+
+def test_a_poll_interval_set_in_the_environment_wins(fit, monkeypatch):
+    monkeypatch.setenv(POLL, "3")
+    _, trainer = fit()
+    assert trainer.poll == "3"
