@@ -55,10 +55,10 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="demo sweeps per poll interval")
     parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import row")
-    parser.add_argument("--quick", action="store_true", help="import rows only, 2 interpreters each")
+    parser.add_argument("--quick", action="store_true", help="import rows only, 1 interpreter each")
     args = parser.parse_args(argv)
     if args.quick:
-        args.reps, args.imports = 0, 2
+        args.reps, args.imports = 0, 1
     rows = []
     imports = {label: [] for label in IMPORTS}
     for _ in range(args.imports):  # alternated, as the sweeps below
