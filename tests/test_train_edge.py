@@ -40,7 +40,8 @@ class RecordingTrainer:
 def fit(monkeypatch, tmp_path):
     monkeypatch.setattr(ray.train.torch, "TorchTrainer", RecordingTrainer)
     monkeypatch.setattr(TuneReportCallback, "__init__", lambda self: None)  # it asks for a Tune session
-    monkeypatch.delenv(POLL, raising=False)
+    monkeypatch.setenv(POLL, "unset below")  # recorded, so the value _fit sets is undone after the test
+    monkeypatch.delenv(POLL)
     RecordingTrainer.made.clear()
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", [f"storage={tmp_path}"])
 
