@@ -6,18 +6,24 @@ Two things are compared, each against its reference (the "÷ reference" column) 
   the same imports plus seqeval and scikit-learn, which xlt.metrics used to import at start-up;
 - the demo sweep end to end with Ray Train's controller polling its workers every 0.5 s (xlt's
   setting, xlt.sweep.run.TRAIN_POLL_INTERVAL_S) against every 2 s (Ray's default), alternating
-  the two so that drift on a shared machine falls on both.
+  the two so that drift on a shared machine falls on both;
+- one `fit()` of a trivial training function with xlt's trainer on the embedded Ray's settings
+  (xlt.sweep.trainer: no Ray Data actor, no preemption watcher) against Ray's TorchTrainer with
+  Ray's defaults, alternated in one Ray: wall seconds, and the CPU-seconds of every process the
+  fit starts (sampled with psutil), by process.
 
-  python -m benchmarks.trial_startup --reps 3      # the figures in BENCHMARKS.md
-  python -m benchmarks.trial_startup --quick       # CI: the import rows only (the sweep is the README's)
+  python -m benchmarks.trial_startup --reps 3 --fits 6   # the figures in BENCHMARKS.md
+  python -m benchmarks.trial_startup --quick             # CI: the import rows only (the sweep is the README's)
 """
 
 import argparse
+import collections
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,21 +57,102 @@ def demo_sweep_seconds(poll: str | None, storage: str) -> float:
     return time.perf_counter() - start
 
 
+PREEMPTION = "RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"
+
+
+def _idle(config):
+    import ray.train
+
+    ray.train.report({"done": 1})
+
+
+class ProcessCPU:
+    """CPU-seconds of every process started after `start()`, by name (Ray names its actor
+    processes `ray::Class`), sampled every `period` s until `stop()`."""
+
+    def __init__(self, period: float = 0.1):
+        self.period, self.seen, self._done = period, {}, threading.Event()
+
+    def start(self):
+        import psutil
+
+        self.since = time.time()
+        known = {p.pid for p in psutil.process_iter()}
+
+        def sample():
+            while not self._done.is_set():
+                for p in psutil.process_iter():
+                    if p.pid in known:
+                        continue
+                    try:
+                        cpu = p.cpu_times()
+                        name = (p.cmdline() or [p.name()])[0].split()[0]
+                        self.seen[(p.pid, p.create_time())] = (name, cpu.user + cpu.system)
+                    except psutil.Error:
+                        pass
+                time.sleep(self.period)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, float]:
+        time.sleep(2 * self.period)
+        self._done.set()
+        self._thread.join()
+        by_name = collections.Counter()
+        for name, cpu in self.seen.values():
+            by_name[name] += cpu
+        return dict(by_name)
+
+
+def fit_processes(reps: int) -> dict[str, list[dict]]:
+    """`reps` fits each of xlt's trainer and Ray's, alternated, in one Ray of this machine, after
+    one fit that is not counted (the first fit also starts Ray Data's autoscaling coordinator)."""
+    import ray
+    import ray.train
+    from ray.train.torch import TorchTrainer
+
+    from xlt.sweep.trainer import EMBEDDED_RAY_ENV, lean_torch_trainer
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    runners = {"Ray's TorchTrainer, Ray's defaults": (TorchTrainer, "1"),
+               "xlt's trainer, embedded Ray settings": (lean_torch_trainer(), EMBEDDED_RAY_ENV[PREEMPTION])}
+    out = {label: [] for label in runners}
+    try:
+        TorchTrainer(_idle, run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="warm-up")).fit()
+        for _ in range(reps):
+            for label, (cls, watcher) in runners.items():
+                os.environ[PREEMPTION] = watcher  # read where fit() is called, passed to the controller
+                trainer = cls(_idle, scaling_config=ray.train.ScalingConfig(num_workers=1),
+                              run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="fit"))
+                cpu = ProcessCPU().start()
+                start = time.perf_counter()
+                trainer.fit()
+                wall = time.perf_counter() - start
+                out[label].append({"wall_s": wall, "cpu_s": cpu.stop()})
+    finally:
+        os.environ.pop(PREEMPTION, None)
+        ray.shutdown()
+    return out
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=3, help="demo sweeps per poll interval")
     parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per import row")
+    parser.add_argument("--fits", type=int, default=0, help="trivial fits per trainer (0: none)")
     parser.add_argument("--quick", action="store_true", help="import rows only, 1 interpreter each")
     args = parser.parse_args(argv)
     if args.quick:
-        args.reps, args.imports = 0, 1
+        args.reps, args.imports, args.fits = 0, 1, 0
     rows = []
     imports = {label: [] for label in IMPORTS}
     for _ in range(args.imports):  # alternated, as the sweeps below
         for label, statement in IMPORTS.items():
             imports[label].append(import_seconds(statement))
-    before = statistics.median(imports["same + seqeval and scikit-learn at import (before)"])
-    for label, seconds in imports.items():
+    for label, seconds in imports.items() if args.imports else ():
+        before = statistics.median(imports["same + seqeval and scikit-learn at import (before)"])
         rows.append({"runner": f"worker imports: {label}", "median_s": statistics.median(seconds), "runs": len(seconds),
                      "÷ reference": statistics.median(seconds) / before})
     sweeps = {label: [] for label in POLLS}
@@ -83,7 +170,19 @@ def main(argv=None) -> dict:
             rows.append({"runner": f"demo sweep (4 trials), Ray Train polls: {label}",
                          "median_s": statistics.median(seconds), "runs": len(seconds),
                          "÷ reference": statistics.median(seconds) / reference})
-    return emit("trial_startup", rows, {"imports": imports, "sweeps": sweeps})
+    fits = fit_processes(args.fits) if args.fits else {}
+    if fits:
+        reference = statistics.median(sum(f["cpu_s"].values()) for f in fits["Ray's TorchTrainer, Ray's defaults"])
+    for label, runs in fits.items():
+        cpu = statistics.median(sum(f["cpu_s"].values()) for f in runs)
+        names = collections.Counter()
+        for f in runs:
+            names.update({k: v / len(runs) for k, v in f["cpu_s"].items()})
+        rows.append({"runner": f"one trivial fit, CPU-s of its processes: {label}", "median_s": cpu, "runs": len(runs),
+                     "÷ reference": cpu / reference,
+                     "wall_s": statistics.median(f["wall_s"] for f in runs),
+                     "by process": ", ".join(f"{k} {v:.1f}" for k, v in names.most_common(8))})
+    return emit("trial_startup", rows, {"imports": imports, "sweeps": sweeps, "fits": fits})
 
 
 if __name__ == "__main__":

@@ -25,8 +25,10 @@ def ray_cluster(xlt_cache):
 
     from xlt.models.registry import resolve_model
     from xlt.sweep.run import TRIAL_SLOT
+    from xlt.sweep.trainer import apply_embedded_ray_env
 
     resolve_model("tiny-xlmr")
+    apply_embedded_ray_env()  # one machine, as the embedded Ray: no preemption watcher
     ray.init(num_cpus=2, resources={TRIAL_SLOT: 2}, include_dashboard=False,
              logging_level="WARNING", log_to_driver=False)
     yield ray.get_runtime_context().gcs_address

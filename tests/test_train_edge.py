@@ -5,12 +5,12 @@ made without a Tune session."""
 import os
 
 import pytest
-import ray.train.torch
+import ray.train
 from ray.tune.integration.ray_train import TuneReportCallback
 
 from xlt.config.load import load_sweep
 from xlt.results.sweep_dir import SweepPaths
-from xlt.sweep import run
+from xlt.sweep import run, trainer
 
 from conftest import REPO
 
@@ -38,7 +38,7 @@ class RecordingTrainer:
 
 @pytest.fixture
 def fit(monkeypatch, tmp_path):
-    monkeypatch.setattr(ray.train.torch, "TorchTrainer", RecordingTrainer)
+    monkeypatch.setattr(trainer, "lean_torch_trainer", lambda: RecordingTrainer)
     monkeypatch.setattr(TuneReportCallback, "__init__", lambda self: None)  # it asks for a Tune session
     monkeypatch.setenv(POLL, "unset below")  # recorded, so the value _fit sets is undone after the test
     monkeypatch.delenv(POLL)
@@ -65,3 +65,30 @@ def test_a_poll_interval_set_in_the_environment_wins(fit, monkeypatch):
     monkeypatch.setenv(POLL, "3")
     _, trainer = fit()
     assert trainer.poll == "3"
+
+
+def test_the_lean_trainer_starts_no_ray_data_actor_unless_given_datasets():
+    # Ray Train starts a DatasetManager actor (a process: ~2 CPU-s of imports) for every fit;
+    # xlt gives it no datasets. Everything else Ray Train sets up stays.
+    from ray.train.v2._internal.callbacks import DatasetsCallback
+    from ray.train.torch import TorchTrainer
+
+    def make(cls, **kwargs):
+        return cls(lambda: None, scaling_config=ray.train.ScalingConfig(num_workers=1), **kwargs)
+
+    lean = trainer.lean_torch_trainer()
+    default = [type(c) for c in make(TorchTrainer)._create_default_callbacks()]
+    kept = [type(c) for c in make(lean)._create_default_callbacks()]
+    assert DatasetsCallback in default and kept == [c for c in default if c is not DatasetsCallback]
+    given = make(lean, datasets={"train": lambda: None})._create_default_callbacks()
+    assert DatasetsCallback in [type(c) for c in given]
+
+
+def test_the_embedded_ray_turns_off_the_preemption_watcher_unless_the_environment_says(monkeypatch):
+    name = "RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"
+    monkeypatch.setenv(name, "1")
+    trainer.apply_embedded_ray_env()
+    assert os.environ[name] == "1"
+    monkeypatch.delenv(name)
+    trainer.apply_embedded_ray_env()
+    assert os.environ[name] == "0"

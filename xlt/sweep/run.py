@@ -83,9 +83,10 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
     restore finds it); its reports that carry the objective go to Tune (through `view` for a
     replicate). Returns its last report."""
     import ray.train
-    from ray.train.torch import TorchConfig, TorchTrainer
+    from ray.train.torch import TorchConfig
     from ray.tune.integration.ray_train import TuneReportCallback
 
+    from xlt.sweep.trainer import lean_torch_trainer
     from xlt.sweep.worker import train_loop_per_worker
 
     class ForwardScoredReports(TuneReportCallback):
@@ -113,7 +114,7 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
     # Ray Train's controller reads this from the environment of the process that calls fit (this
     # trial's driver, a process of its own)
     os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", TRAIN_POLL_INTERVAL_S)
-    trainer = TorchTrainer(
+    trainer = lean_torch_trainer()(
         train_loop_per_worker,
         train_loop_config={"plan": plan},
         torch_config=torch_config,
@@ -171,8 +172,10 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
             ray.init(address=address, logging_level="WARNING")
         else:
             from xlt.sweep.local_ray import prepare_loopback_ray
+            from xlt.sweep.trainer import apply_embedded_ray_env
 
             prepare_loopback_ray()  # every server on 127.0.0.1; token auth stays on
+            apply_embedded_ray_env()  # one machine: no preemption watcher
             context = ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
                                include_dashboard=dashboard, dashboard_host="127.0.0.1",
                                logging_level="WARNING", log_to_driver=False)
