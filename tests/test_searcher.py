@@ -72,10 +72,26 @@ def test_an_earlier_trial_is_told_only_where_it_is_a_point_of_this_space():
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])
     space = define_by_run(cfg)
     inside = {"intermediate_task": "mnli", "intermediate_learning_rate": 1.0e-3, "target_learning_rate": 1.0e-3, "seed": 0}
-    trial = _as_point(space, inside, 1)
-    assert trial is not None and trial.params["intermediate_task"] == "mnli"
+    trial, config = _as_point(space, inside, 1)
+    assert trial.params["intermediate_task"] == "mnli" and config == inside
     study = optuna.create_study(direction="maximize")
     study.add_trial(optuna.trial.create_trial(params=trial.params, distributions=trial.distributions, value=0.5))
     assert study.best_value == 0.5
     assert _as_point(space, {**inside, "intermediate_task": "qqp"}, 1) is None  # not among this sweep's tasks
     assert _as_point(space, {**inside, "seed": 7}, 1) is None                   # this sweep fixes the seed at 0
+
+
+def test_an_earlier_trial_that_ran_with_other_settings_is_not_told():
+    # the same point of the space, but a setting neither sweep searches differs: another experiment
+    from xlt.sweep.warm_start import differences
+
+    point = {"intermediate_task": "mnli", "intermediate_learning_rate": 1.0e-3, "target_learning_rate": 1.0e-3, "seed": 0}
+    base = ["search.algorithm=optuna-tpe"]
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", base)
+    same = load_sweep(REPO / "sweeps" / "demo.yaml", [*base, "search.objective={statistic: worst, languages: zero_shot}",
+                                                     "resources.cpus_per_worker=2", "name=other"])
+    assert differences(cfg, point, same, point) == ()  # another objective, name and CPUs: the same experiment
+    for override, differs in [("model.max_seq_length=64", ("max_seq_length",)), ("target.epochs=5", ("targets",)),
+                              ("intermediate.epochs=3", ("intermediate",)), ("data.max_train_examples=16", ("max_train_examples",))]:
+        other = load_sweep(REPO / "sweeps" / "demo.yaml", [*base, override])
+        assert differences(cfg, point, other, point) == differs, override

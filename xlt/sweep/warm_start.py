@@ -4,15 +4,21 @@ told to this sweep's Optuna study before it proposes anything.
 An earlier trial counts when it is a point of this sweep's space: its parameters (Tune's
 `params.json` in the sweep's `tune/` folder, its id from the `result.json` beside it) are drawn again through this sweep's define-by-run
 space with every value fixed, and every value this sweep fixes (not searched) must be the one
-the trial ran with. Its objective is recomputed from its result rows with *this* sweep's
-objectives (the searcher's view: dev scores unless the objective says test), so a related sweep
-with another objective learns from what the earlier one measured. Replicates (`<trial>-s<seed>`)
-count once, at the mean of their objectives.
+the trial ran with. The settings neither sweep searches must agree too: the trial's plan under the
+earlier sweep's config (its `sweep.json`) and under this one must train and measure the same thing
+(model, phases and their settings, data caps, heads, backend...), or the trial is not told and the
+line printed names what differed. Its objective is recomputed from its result rows with *this*
+sweep's objectives (the searcher's view: dev scores unless the objective says test), so a related
+sweep with another objective learns from what the earlier one measured: what it may differ in is
+the objective, where results go and what runs them (workers' CPUs, GPU kind, library versions,
+revisions), the evaluated languages and robustness scores (a row its objective needs and the
+earlier sweep lacks leaves the trial unscored), and targets the earlier trial trained beside this
+sweep's. Replicates (`<trial>-s<seed>`) count once, at the mean of their objectives.
 """
 
 import json
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from statistics import fmean
 
 import optuna
@@ -23,6 +29,8 @@ from xlt.objective import scores_from_rows
 from xlt.results.rows import read_results
 from xlt.results.storage import filesystem
 from xlt.sweep.space import define_by_run
+from xlt.trial.expand import expand
+from xlt.trial.plan import TrialPlan
 
 _TRIAL_DIR = "_trial_driver_"  # Tune's folder of one trial of xlt's trainable
 
@@ -33,11 +41,34 @@ class Told:
     told: int          # trials the study was told
     outside: int       # finished trials that are not points of this sweep's space
     unscored: int      # trials without rows this sweep's objective can read
+    other_settings: int = 0  # points of this space whose trial ran with other settings
+    differed: tuple[str, ...] = ()  # the plan fields in which they differed
 
     def line(self) -> str:
         return (f"warm start: told the searcher {self.told} finished trial(s) of {', '.join(self.sweeps) or 'no sweep'}"
                 + (f"; {self.outside} outside this sweep's space" if self.outside else "")
+                + (f"; {self.other_settings} ran with other settings ({', '.join(self.differed)}), not told"
+                   if self.other_settings else "")
                 + (f"; {self.unscored} without scores its objective reads" if self.unscored else ""))
+
+
+# What may differ between an earlier trial and this sweep's trial at the same point (module docstring)
+_NOT_COMPARED = frozenset({"sweep", "trial_id", "results_dir", "config_hash", "objective", "cache_dir",
+                           "predictions_dir", "labels_dir", "cpus_per_worker", "gpus", "compile", "model_revision",
+                           "data_revisions", "libraries", "target_languages", "robustness_tasks", "perturbations",
+                           "perturbation_seed", "targets"})
+
+
+def differences(cfg: SweepConfig, params: dict, earlier_cfg: SweepConfig, earlier_params: dict) -> tuple[str, ...]:
+    """The plan fields in which the trial `earlier_params` of `earlier_cfg` ran other than this
+    sweep's trial at `params` would ("targets": a target of this sweep it did not train, or trained
+    with other settings); empty when the two train and measure the same thing."""
+    mine, theirs = (expand(c, p, "warm-start", "-") for c, p in ((cfg, params), (earlier_cfg, earlier_params)))
+    differ = [f.name for f in fields(TrialPlan)
+              if f.name not in _NOT_COMPARED and getattr(mine, f.name) != getattr(theirs, f.name)]
+    if not set(mine.targets) <= set(theirs.targets):
+        differ.append("targets")
+    return tuple(differ)
 
 
 def earlier_sweeps(cfg: SweepConfig) -> list[str]:
@@ -107,32 +138,47 @@ def _objective_values(rows: list[dict], objectives) -> list[float] | None:
     return values
 
 
-def read_earlier(cfg: SweepConfig) -> list[tuple[str, list[tuple[dict, list[float]]], int]]:
-    """(sweep, its finished points, its unscored count) for each sweep `search.warm_start` names,
-    read before Ray starts: a name without trials raises FileNotFoundError naming it."""
-    return [(sweep, *finished_points(cfg, sweep)) for sweep in earlier_sweeps(cfg)]
+def read_earlier(cfg: SweepConfig) -> list[tuple[str, SweepConfig, list[tuple[dict, list[float]]], int]]:
+    """(sweep, its config, its finished points, its unscored count) for each sweep
+    `search.warm_start` names, read before Ray starts: a name without trials raises
+    FileNotFoundError naming it; a damaged sweep.json, SweepError naming the file."""
+    from xlt.results.sweep_dir import load_saved_sweep
+
+    out = []
+    for sweep in earlier_sweeps(cfg):
+        points, unscored = finished_points(cfg, sweep)
+        out.append((sweep, load_saved_sweep(f"{cfg.storage.rstrip('/')}/{sweep}")[0], points, unscored))
+    return out
 
 
 def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
-    """Tell `study` the points of `earlier` (read_earlier) that lie in this sweep's space."""
+    """Tell `study` the points of `earlier` (read_earlier) that lie in this sweep's space and ran
+    with this sweep's settings."""
     space = define_by_run(cfg)
-    told = outside = unscored = 0
-    for _, points, missing in earlier:
+    told = outside = unscored = other = 0
+    differed: list[str] = []
+    for _, earlier_cfg, points, missing in earlier:
         unscored += missing
         for params, values in points:
-            trial = _as_point(space, params, len(values))
-            if trial is None:
+            point = _as_point(space, params, len(values))
+            if point is None:
                 outside += 1
+                continue
+            trial, config = point
+            if diff := differences(cfg, config, earlier_cfg, params):
+                other += 1
+                differed += [d for d in diff if d not in differed]
                 continue
             study.add_trial(optuna.trial.create_trial(params=trial.params, distributions=trial.distributions,
                                                       values=values))
             told += 1
-    return Told(tuple(sweep for sweep, _, _ in earlier), told, outside, unscored)
+    return Told(tuple(sweep for sweep, *_ in earlier), told, outside, unscored, other, tuple(differed))
 
 
 def _as_point(space, params: dict, n_objectives: int):
-    """`params` drawn through this sweep's space with every value fixed: the frozen trial, or None
-    when a value is not one of the space's (another task, rate or fixed setting)."""
+    """`params` drawn through this sweep's space with every value fixed: (the frozen trial, the
+    config this sweep would give it), or None when a value is not one of the space's (another
+    task, rate or fixed setting)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # PartialFixedSampler is "experimental"; values outside: detected below
         scratch = optuna.create_study(directions=["maximize"] * n_objectives, sampler=optuna.samplers.PartialFixedSampler(
@@ -144,4 +190,4 @@ def _as_point(space, params: dict, n_objectives: int):
             return None
     drawn_ok = all(k in params and params[k] == v for k, v in trial.params.items())
     fixed_ok = all(params.get(k, v) == v for k, v in fixed.items())
-    return trial if drawn_ok and fixed_ok else None
+    return (trial, {**trial.params, **fixed}) if drawn_ok and fixed_ok else None
