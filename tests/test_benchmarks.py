@@ -103,6 +103,18 @@ def test_warm_start_quick(tmp_path, monkeypatch):
     assert all(r["trials run"] == 20 for r in record["rows"])
 
 
+def test_warm_start_from_a_single_task_sweep_quick(tmp_path, monkeypatch):
+    from benchmarks import common, warm_start
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    rows = {r["start"]: r for r in warm_start.main(["--earlier", "single-task", "--quick"])["rows"]}
+    assert set(rows) == {"grid, random order", "grid, random order, told the single-task trials",
+                         "mixture-gp, cold", "mixture-gp, told the single-task trials"}
+    # told, the grid skips its one-task subsets (at both temperatures: one task's mixture is the same at any)
+    assert rows["grid, random order"]["trials run"] - rows["grid, random order, told the single-task trials"]["trials run"] > 0
+    assert rows["mixture-gp, told the single-task trials"]["trials run"] == 20
+
+
 def test_trial_startup_quick(tmp_path, monkeypatch):
     from benchmarks import common, trial_startup
 

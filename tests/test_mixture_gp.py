@@ -109,3 +109,36 @@ def test_mixture_gp_needs_a_searched_mixture_and_one_objective(tmp_path):
     with pytest.raises(ConfigError, match="mixture-gp models one objective"):
         load_sweep(MIXTURE, ["search.algorithm=mixture-gp",
                              "search.objective=[zero_shot_mean, worst_language]"])
+
+
+def test_single_task_trials_warm_start_a_mixture_search_as_its_vertices():
+    """An earlier sweep's single-task trials (same settings) are the mixtures of one task; told to
+    the study, the design skips the vertices they cover and runs the rest."""
+    from xlt.sweep.warm_start import tell
+
+    cfg = load_sweep(MIXTURE, ["search.algorithm=mixture-gp"])
+    single = load_sweep(MIXTURE, ["name=single", "intermediate.mixture=null", "search.algorithm=optuna-tpe",
+                                  "intermediate.tasks={choice: [mnli, qqp, xnli]}"])
+    runs = [({"intermediate_task": task, "seed": 0}, [value]) for task, value in (("mnli", 0.61), ("qqp", 0.55))]
+    other = load_sweep(MIXTURE, ["name=other", "intermediate.mixture=null", "intermediate.tasks={choice: [mnli]}",
+                                 "search.algorithm=optuna-tpe", "intermediate.steps=100"])
+    earlier = [("single", single, [*runs, ({"intermediate_task": "xnli", "seed": 0}, [0.5])], 0),
+               ("other", other, [({"intermediate_task": "mnli", "seed": 0}, [0.4])], 0)]
+    sampler = _sampler()
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    told = tell(study, cfg, earlier)
+    # xnli is not among the mixture's tasks; the other sweep trained mnli for 100 steps, not 20,000
+    assert (told.told, told.outside, told.other_settings, told.differed) == (2, 1, 1, ("intermediate_steps",))
+    vertices = {sampler.tasks[int(np.argmax(sampler.proportions(t.params)))]: t.value for t in study.trials}
+    assert vertices == {"mnli": 0.61, "qqp": 0.55}
+    assert all(np.isclose(sampler.proportions(t.params).max(), 1.0) for t in study.trials)
+    distributions = {**{f"mixture_weight_{t}": optuna.distributions.FloatDistribution(0.0, 1.0) for t in sampler.tasks},
+                     "mixture_temperature": optuna.distributions.FloatDistribution(1.0, 5.0, log=True)}
+    proposed = []
+    for _ in range(len(sampler.design()) - 2):
+        trial = study.ask(distributions)
+        proposed.append(sampler.proportions(trial.params))
+        study.tell(trial, 0.5)
+    assert np.allclose(proposed[0], 1 / len(sampler.tasks))  # the centroid first
+    alone = {sampler.tasks[int(np.argmax(p))] for p in proposed[1:]}
+    assert alone == set(sampler.tasks) - {"mnli", "qqp"}  # then only the vertices not yet run

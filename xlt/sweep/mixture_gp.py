@@ -10,10 +10,12 @@ the simplex, which is the design space of mixture experiments (Scheffé 1958; Co
 "Experiments with Mixtures"):
 
 1. a simplex design first: the centroid (every task in equal proportion), then each task alone
-   (the simplex's vertices), in a seeded order: k + 1 trials for k tasks, which measure every
-   task's own effect and one mixture of all (measured against leave-one-out mixtures around the
-   centroid, which saw only small departures from it, and against the centroid alone: the
-   vertices were the one design within half the grid's trials on two of three response models);
+   (the simplex's vertices), in a seeded order, less the points the study already holds (a warm
+   start from single-task sweeps holds the vertices: xlt.sweep.warm_start): up to k + 1 trials
+   for k tasks, which measure every task's own effect and one mixture of all (measured against
+   leave-one-out mixtures around the centroid, which saw only small departures from it, and
+   against the centroid alone: the vertices were the one design within half the grid's trials on
+   two of three response models);
 2. then a Gaussian process on p (scikit-learn: a linear kernel, Scheffé's linear blending, plus
    Matérn 5/2 for departures from it, plus a white-noise term for seed noise; hyperparameters by
    marginal likelihood) and expected improvement over candidate mixtures:
@@ -141,8 +143,11 @@ class MixtureGPSampler(BaseSampler):
     def propose(self, study, trial: FrozenTrial) -> dict[str, Any]:
         before = [t for t in study.get_trials(deepcopy=False) if t.number < trial.number]
         design = self.design()
-        if len(before) < len(design):
-            return design[len(before)]
+        if len(before) < len(design):  # the design's next point not yet run (a warm start may hold some)
+            ran = [self.proportions(t.params) for t in before if self._has_mixture(t)]
+            for point in design:
+                if all(np.abs(self.proportions(point) - p).sum() > 1e-3 for p in ran):
+                    return point
         observed = [t for t in before if t.state == TrialState.COMPLETE and t.values and self._has_mixture(t)]
         if len(observed) < 2:
             return design[len(before) % len(design)]

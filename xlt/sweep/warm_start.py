@@ -2,9 +2,12 @@
 told to this sweep's Optuna study before it proposes anything.
 
 An earlier trial counts when it is a point of this sweep's space: its parameters (Tune's
-`params.json` in the sweep's `tune/` folder, its id from the `result.json` beside it) are drawn again through this sweep's define-by-run
-space with every value fixed, and every value this sweep fixes (not searched) must be the one
-the trial ran with. The settings neither sweep searches must agree too: the trial's plan under the
+`params.json` in the sweep's `tune/` folder, its id from the `result.json` beside it) are drawn
+again through this sweep's define-by-run space with every value fixed, and every value this sweep
+fixes (not searched) must be the one the trial ran with. A trial of one intermediate task is, to a
+sweep that searches a mixture of tasks including it, the mixture of that task alone (its weight 1,
+every other 0: a vertex of the simplex), so single-task sweeps, which a STILTs study runs first,
+warm-start a mixture search. The settings neither sweep searches must agree too: the trial's plan under the
 earlier sweep's config (its `sweep.json`) and under this one must train and measure the same thing
 (model, phases and their settings, data caps, heads, backend...), or the trial is not told and the
 line printed names what differed. Its objective is recomputed from its result rows with *this*
@@ -24,12 +27,13 @@ from statistics import fmean
 import optuna
 import pyarrow.fs as pafs
 
-from xlt.config import SweepConfig
+from xlt.config import Choice, SweepConfig, is_domain
+from xlt.mixtures import Mixture
 from xlt.objective import scores_from_rows
 from xlt.results.rows import read_results
 from xlt.results.storage import filesystem
 from xlt.sweep.space import define_by_run
-from xlt.trial.expand import expand
+from xlt.trial.expand import MIXTURE_SEARCH, expand
 from xlt.trial.plan import TrialPlan
 
 _TRIAL_DIR = "_trial_driver_"  # Tune's folder of one trial of xlt's trainable
@@ -65,7 +69,7 @@ def differences(cfg: SweepConfig, params: dict, earlier_cfg: SweepConfig, earlie
     with other settings); empty when the two train and measure the same thing."""
     mine, theirs = (expand(c, p, "warm-start", "-") for c, p in ((cfg, params), (earlier_cfg, earlier_params)))
     differ = [f.name for f in fields(TrialPlan)
-              if f.name not in _NOT_COMPARED and getattr(mine, f.name) != getattr(theirs, f.name)]
+              if f.name not in _NOT_COMPARED and _measured(getattr(mine, f.name)) != _measured(getattr(theirs, f.name))]
     if not set(mine.targets) <= set(theirs.targets):
         differ.append("targets")
     return tuple(differ)
@@ -138,6 +142,14 @@ def _objective_values(rows: list[dict], objectives) -> list[float] | None:
     return values
 
 
+def _measured(value):
+    """A plan field as far as it decides what trains: one task's mixture trains on that task alone,
+    whatever its sampling, weights or temperature (its examples cap still counts its epochs)."""
+    if isinstance(value, Mixture) and len(value.tasks) == 1:
+        return value.tasks, value.examples_cap
+    return value
+
+
 def read_earlier(cfg: SweepConfig) -> list[tuple[str, SweepConfig, list[tuple[dict, list[float]]], int]]:
     """(sweep, its config, its finished points, its unscored count) for each sweep
     `search.warm_start` names, read before Ray starts: a name without trials raises
@@ -161,6 +173,8 @@ def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
         unscored += missing
         for params, values in points:
             point = _as_point(space, params, len(values))
+            if point is None and (alone := _task_alone(cfg, params)) is not None:
+                point = _as_point(space, alone, len(values))
             if point is None:
                 outside += 1
                 continue
@@ -173,6 +187,24 @@ def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
                                                       values=values))
             told += 1
     return Told(tuple(sweep for sweep, *_ in earlier), told, outside, unscored, other, tuple(differed))
+
+
+def _task_alone(cfg: SweepConfig, params: dict) -> dict | None:
+    """A single-task trial's parameters as the mixture of that task alone in this sweep's searched
+    mixture (at the top of a searched temperature's range: one task's proportion is 1 at any), or
+    None when this sweep searches no mixture weights or the task is not one of its tasks."""
+    search, task = cfg.intermediate.mixture, params.get("intermediate_task")
+    if search is None or search.weights is None or task not in search.tasks:
+        return None
+    alone = {**params, "intermediate_task": MIXTURE_SEARCH, **{f"mixture_weight_{t}": float(t == task) for t in search.tasks}}
+    t = search.temperature
+    if isinstance(t, Choice):
+        alone["mixture_temperature"] = max(t.choice)
+    elif is_domain(t):
+        alone["mixture_temperature"] = (getattr(t, "loguniform", None) or t.uniform)[1]
+    elif t is not None:
+        alone["mixture_temperature"] = t
+    return alone
 
 
 def _as_point(space, params: dict, n_objectives: int):
