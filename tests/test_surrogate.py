@@ -216,14 +216,20 @@ def test_a_related_sweep_is_warm_started_from_an_earlier_one(ray_cluster, tmp_pa
               "--address", ray_cluster]
     sweep = str(REPO / "sweeps" / "mixture-search.yaml")
     assert main(["sweep", "run", sweep, "name=first", "search.num_trials=5", *common]) == 0
+    # a single-task sweep with the mixture search's settings: each trial one vertex of its simplex
+    assert main(["sweep", "run", sweep, "name=single", "intermediate.mixture=null", "search.algorithm=grid",
+                 "intermediate.tasks={choice: [mnli, qqp]}", *common[:-3], *common[-2:]]) == 0
     capsys.readouterr()
-    assert main(["sweep", "run", sweep, "name=second", "search.num_trials=3", "search.warm_start=[first]",
+    assert main(["sweep", "run", sweep, "name=second", "search.num_trials=3", "search.warm_start=[first, single]",
                  "search.objective={statistic: worst, languages: zero_shot}", *common]) == 0
-    assert "warm start: told the searcher 5 finished trial(s) of first" in capsys.readouterr().out
+    assert "warm start: told the searcher 7 finished trial(s) of first, single" in capsys.readouterr().out
     trials = optuna.load_study(study_name="second", storage=db).trials
-    assert len(trials) == 8 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
+    assert len(trials) == 10 and all(t.state == optuna.trial.TrialState.COMPLETE for t in trials)
     first = {json.dumps(t.params, sort_keys=True): t.value for t in optuna.load_study(study_name="first", storage=db).trials}
     told = {json.dumps(t.params, sort_keys=True): t.value for t in trials[:5]}
     assert set(told) == set(first)
     # told under the second sweep's objective (the worst language), not the first's mean
     assert all(told[p] < first[p] for p in first)
+    vertices = [t.params for t in trials[5:7]]  # mnli alone and qqp alone
+    assert sorted(tuple(k for k, v in p.items() if k.startswith("mixture_weight_") and v == 1.0) for p in vertices) \
+        == [("mixture_weight_mnli",), ("mixture_weight_qqp",)]
