@@ -143,7 +143,7 @@ def _single_task_rows(args, reps: int) -> list[dict]:
         name = "shipped" if response == "shipped" else Path(response).stem
         path = None if response == "shipped" else response
         mixture = next(p for p in problems(args.quick) if p.name == "mixture")
-        mixture.budget = 20 if args.quick else args.budget
+        mixture.budget = 12 if args.quick else args.budget
         ev = Evaluator(mixture, path)
         estimate = best_true(ev, mixture, args.quick)
         runs = {"grid, random order": [], "grid, random order, told the single-task trials": [],
