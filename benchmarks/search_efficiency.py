@@ -158,11 +158,12 @@ def best_true(ev: Evaluator, problem: Problem, quick: bool) -> float:
     return max(v for v, _ in values)
 
 
-def search(ev: Evaluator, problem: Problem, strategy: str, seed: int) -> Run:
+def search(ev: Evaluator, problem: Problem, strategy: str, seed: int,
+           incumbent: tuple[float, float] | None = None) -> Run:
+    """`strategy` on `problem`; `incumbent` (observed, true): the best of trials run before it."""
     import optuna
 
     run, paid, hours = Run(), set(), 0.0
-    incumbent: tuple[float, float] | None = None   # (observed, true)
     sampler = {"random": lambda: optuna.samplers.RandomSampler(seed=seed),
                "tpe": lambda: optuna.samplers.TPESampler(seed=seed),
                "tpe+asha": lambda: optuna.samplers.TPESampler(seed=seed),

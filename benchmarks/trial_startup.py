@@ -151,8 +151,8 @@ def main(argv=None) -> dict:
     for _ in range(args.imports):  # alternated, as the sweeps below
         for label, statement in IMPORTS.items():
             imports[label].append(import_seconds(statement))
+    before = statistics.median(imports["same + seqeval and scikit-learn at import (before)"]) if args.imports else None
     for label, seconds in imports.items() if args.imports else ():
-        before = statistics.median(imports["same + seqeval and scikit-learn at import (before)"])
         rows.append({"runner": f"worker imports: {label}", "median_s": statistics.median(seconds), "runs": len(seconds),
                      "÷ reference": statistics.median(seconds) / before})
     sweeps = {label: [] for label in POLLS}

@@ -28,15 +28,14 @@ of the related objective, as in benchmarks/search_efficiency.py, whose evaluator
 """
 
 import argparse
+import dataclasses
 import logging
 import statistics
 from pathlib import Path
 
-import random
-
 from benchmarks.common import emit
 from benchmarks.search_efficiency import (REPO, TARGETS, WITHIN, Evaluator, Problem, Run, _mixture_gp, best_true,
-                                          medians_within, optimum_of, problems)
+                                          medians_within, optimum_of, problems, search)
 
 RELATED = "{statistic: mean, languages: low, allow_partial: true}"
 
@@ -119,22 +118,10 @@ def single_task_trials(mixture: Problem, response: str | None, seed: int) -> lis
 def _grid(ev: Evaluator, problem: Problem, seed: int, told: list = ()) -> Run:
     """The grid in a random order, less the points `told` holds, its incumbent starting at theirs."""
     skip = [p for p, _, _ in told]
-    order = [p for p in problem.grid if not any(all(abs(p[k] - q[k]) < 1e-9 for k in p if k.startswith("mixture_weight"))
-                                                for q in skip)]
-    random.Random(seed).shuffle(order)
+    grid = [p for p in problem.grid if not any(all(abs(p[k] - q[k]) < 1e-9 for k in p if k.startswith("mixture_weight"))
+                                               for q in skip)]
     incumbent = max(((o, t) for _, o, t in told), default=None)
-    run, paid, hours = Run(), set(), 0.0
-    for params in order:
-        points, key, inter_hours = ev.curve({**params, "seed": seed})
-        if key not in paid:
-            paid.add(key)
-            hours += inter_hours
-        hours += points[-1][1]
-        if incumbent is None or points[-1][0] > incumbent[0]:
-            incumbent = (points[-1][0], ev.true_value({**params, "seed": seed}))
-        run.incumbent.append(incumbent[1])
-        run.hours.append(hours)
-    return run
+    return search(ev, dataclasses.replace(problem, grid=grid), "grid", seed, incumbent)
 
 
 def _single_task_rows(args, reps: int) -> list[dict]:
