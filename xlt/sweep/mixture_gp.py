@@ -104,12 +104,10 @@ class MixtureGPSampler(BaseSampler):
         return self.temperature.sample(rng) if self._searched_temperature() else self.temperature
 
     def _temperature_bounds(self) -> tuple[float, float] | None:
-        t = self.temperature
         if not self._searched_temperature():
             return None
-        if hasattr(t, "choice"):
-            return min(t.choice), max(t.choice)
-        return tuple(getattr(t, "loguniform", None) or t.uniform)
+        ends = self.temperature.values()  # a range's ends, or a choice's values
+        return min(ends), max(ends)
 
     def aim(self, target: Mapping[str, float], temperature: float | None) -> dict[str, Any]:
         """Weights (and temperature) whose mixture is `target` (task -> proportion), where the

@@ -27,7 +27,7 @@ from statistics import fmean
 import optuna
 import pyarrow.fs as pafs
 
-from xlt.config import Choice, SweepConfig, is_domain
+from xlt.config import SweepConfig, is_domain
 from xlt.mixtures import Mixture
 from xlt.objective import scores_from_rows
 from xlt.results.rows import read_results
@@ -198,12 +198,8 @@ def _task_alone(cfg: SweepConfig, params: dict) -> dict | None:
         return None
     alone = {**params, "intermediate_task": MIXTURE_SEARCH, **{f"mixture_weight_{t}": float(t == task) for t in search.tasks}}
     t = search.temperature
-    if isinstance(t, Choice):
-        alone["mixture_temperature"] = max(t.choice)
-    elif is_domain(t):
-        alone["mixture_temperature"] = (getattr(t, "loguniform", None) or t.uniform)[1]
-    elif t is not None:
-        alone["mixture_temperature"] = t
+    if t is not None:  # a range's values() are its ends; a choice's, its values
+        alone["mixture_temperature"] = max(t.values()) if is_domain(t) else t
     return alone
 
 
