@@ -22,7 +22,8 @@ def test_sweep_overhead_quick(ray_cluster, tmp_path, monkeypatch):
 
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = sweep_overhead.main(["--quick", "--concurrent", "2"])
-    assert record["rows"][0]["trials"] == 6 and record["fit_s"] > 0
+    assert [r["trials"] for r in record["rows"]] == [6, 6, 6] and record["fit_s"] > 0
+    assert "reused" in record["rows"][0]["runner"] and "ASHA" in record["rows"][1]["runner"]
 
 
 def test_eval_throughput_quick(tmp_path, monkeypatch):

@@ -20,12 +20,24 @@ TINY = ["target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=6
 
 
 def test_failed_trial_is_recorded_with_its_error_and_the_sweep_goes_on(ray_cluster, tmp_path, capsys):
+    """One trial at a time: BUCC first, then PAWS-X fails in BUCC's reused driver process
+    (xlt.sweep.run.reuses_trial_actors; Tune does not reuse a failed trial's process). The failed
+    worker group's resources must come back: the sweep ends with none of its placement groups
+    still held."""
+    import ray
+
+    actors, groups = set(ray._private.state.actors()), set(ray.util.placement_group_table())
     # target_dev selection without non-English dev data fails on the workers for PAWS-X (its
     # fixture has English dev data only); BUCC (retrieval, nothing to select) succeeds
     code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=faults", *TINY,
-                 "search.algorithm=grid", "target.tasks={choice: [pawsx, bucc]}", "target.learning_rate=1.0e-3",
-                 "target.selection=target_dev", "target.eval_every=2", "resources.max_failures=0"])
+                 "search.algorithm=grid", "target.tasks={choice: [bucc, pawsx]}", "target.learning_rate=1.0e-3",
+                 "target.selection=target_dev", "target.eval_every=2", "resources.max_failures=0",
+                 "resources.max_concurrent_trials=1"])
     out = capsys.readouterr().out
+    started = [a["ActorClassName"] for i, a in ray._private.state.actors().items() if i not in actors]
+    assert started.count("ImplicitFunc") == 1 and started.count("TrainController") == 2, started
+    held = {i: g["state"] for i, g in ray.util.placement_group_table().items() if i not in groups}
+    assert held and set(held.values()) == {"REMOVED"}, held
     assert code == 0 and "1 of 2 trials failed" in out, out
     rows = read_results(str(tmp_path / "faults" / "results")).to_pylist()
     failed = [r for r in rows if r["phase"] == "failed"]
