@@ -50,17 +50,22 @@ def _xlt_worker(config: dict) -> None:
                                                "started": time.time()}))
 
 
-def xlt_in_ray_train(size: str, examples: int, epochs: float, threads: int) -> dict:
+def xlt_in_ray_train(size: str, examples: int, epochs: float, threads: int, lean: bool = False) -> dict:
+    """xlt's loop on one Ray Train worker; `lean`: in xlt's trainer (xlt.sweep.trainer), as a
+    sweep's trials fit, instead of Ray's TorchTrainer."""
     import ray
     import ray.train
     from ray.train.torch import TorchTrainer
 
+    from xlt.sweep.trainer import lean_torch_trainer
+
     out = Path(tempfile.mkdtemp()) / "xlt.json"
     t0 = time.time()
-    trainer = TorchTrainer(_xlt_worker, train_loop_config={"size": size, "examples": examples, "epochs": epochs,
-                                                           "threads": threads, "out": str(out), "t0_wall": t0},
-                           scaling_config=ray.train.ScalingConfig(num_workers=1, resources_per_worker={"CPU": threads}),
-                           run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="bench"))
+    trainer_class = lean_torch_trainer() if lean else TorchTrainer
+    trainer = trainer_class(_xlt_worker, train_loop_config={"size": size, "examples": examples, "epochs": epochs,
+                                                            "threads": threads, "out": str(out), "t0_wall": t0},
+                            scaling_config=ray.train.ScalingConfig(num_workers=1, resources_per_worker={"CPU": threads}),
+                            run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="bench"))
     trainer.fit()
     fit_wall = time.time() - t0
     info = json.loads(out.read_text())
