@@ -1,5 +1,5 @@
 """Ray's share of a small node: while xlt's loop trains inside Ray Train (1 worker), which
-processes beside the worker use the CPU and how much, and what turning each off gives back.
+processes beside the worker use the CPU and how much, with Ray's defaults and with xlt's.
 
 Every row, the reference included, runs in a fresh process of its own under the same psutil
 sampler (every process's CPU time every 0.25 s over the training window), so the sampler's own
@@ -87,32 +87,29 @@ def variant(name: str, examples: int, threads: int) -> dict:
     and who used the CPU while it trained."""
     from benchmarks.train_throughput import xlt_in_process, xlt_in_ray_train
 
+    in_process = name == IN_PROCESS
+    if not in_process:
+        import ray
+
+        ray.init(num_cpus=threads, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     samples, stop = [], threading.Event()
     sampler = threading.Thread(target=_sample, args=(samples, stop, os.getpid()), daemon=True)
-    if name == IN_PROCESS:
-        sampler.start()
-        try:
-            seconds = xlt_in_process("mid", examples, 1.0)
-            end = time.time()
-        finally:
-            stop.set()
-            sampler.join()
-        cpu = _by_process(samples, end - seconds, end)
-        cpu[LOOP] = cpu.pop(HERE)
-        return {"examples_per_s": examples / seconds, "window_s": seconds, "cpu_s_by_process": cpu}
-    import ray
-
-    ray.init(num_cpus=threads, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     sampler.start()
     try:
-        run = xlt_in_ray_train("mid", examples, 1.0, threads, lean=VARIANTS[name][0])
+        if in_process:
+            seconds = xlt_in_process("mid", examples, 1.0)
+            end = time.time()
+        else:
+            run = xlt_in_ray_train("mid", examples, 1.0, threads, lean=VARIANTS[name][0])
+            seconds, end = run["seconds"], run["ended"]
     finally:
         stop.set()
         sampler.join()
-        ray.shutdown()
-    cpu = _by_process(samples, run["ended"] - run["seconds"], run["ended"])
-    cpu[LOOP] = cpu.pop("RayTrainWorker", 0.0)
-    return {"examples_per_s": examples / run["seconds"], "window_s": run["seconds"], "cpu_s_by_process": cpu}
+        if not in_process:
+            ray.shutdown()
+    cpu = _by_process(samples, end - seconds, end)
+    cpu[LOOP] = cpu.pop(HERE) if in_process else cpu.pop("RayTrainWorker", 0.0)
+    return {"examples_per_s": examples / seconds, "window_s": seconds, "cpu_s_by_process": cpu}
 
 
 def _row(name: str, examples: int, threads: int) -> dict:
