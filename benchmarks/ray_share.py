@@ -2,11 +2,14 @@
 processes beside the worker use the CPU and how much, with Ray's defaults and with xlt's.
 
 Every row, the reference included, runs in a fresh process of its own under the same psutil
-sampler (every process's CPU time every 0.25 s over the training window), so the sampler's own
-cost falls on every row alike. The reference is xlt's loop in that process without Ray; the other
-rows are a fresh embedded Ray (as `xlt sweep run` starts it: no dashboard, no log forwarding)
-with settings given as environment variables. Rows alternate over `--reps` rounds and each
-keeps its fastest run (every run's figure is in the JSON line).
+sampler (every process's CPU time every 0.25 s over the training window, and how often the kernel
+took a core from the loop's threads), so the sampler's own cost falls on every row alike. The
+reference is xlt's loop in that process without Ray; the other rows are a fresh embedded Ray (as
+`xlt sweep run` starts it: no dashboard, no log forwarding) with settings given as environment
+variables. A last row runs the reference loop beside a neighbour process that burns as many cores
+as Ray's processes used beside the worker in the same round's xlt row (busy for that share of
+every 0.1 s): whether Ray costs the loop more than any process using that much CPU would. Rows alternate over `--reps` rounds and each keeps its fastest run
+(every run's figure is in the JSON line).
 
   python -m benchmarks.ray_share --examples 1024 --reps 4     # the figures in BENCHMARKS.md
 """
@@ -27,13 +30,27 @@ IN_PROCESS = "xlt loop in process (no Ray)"
 LOOP = "the loop"  # the loop's own process: in process, the measuring one less its sampler thread
 HERE, SAMPLER = "the measuring process", "its sampler thread"  # the first drives Ray, less the second
 XLT = {**EMBEDDED_RAY_ENV, "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": TRAIN_POLL_INTERVAL_S}
+XLT_ROW = "as `xlt sweep run` (xlt's trainer, its embedded-Ray settings)"
 # name -> (xlt's trainer (xlt.sweep.trainer) rather than Ray's TorchTrainer, environment)
 VARIANTS = {
     "Ray Train's defaults (TorchTrainer)": (False, {}),
-    "as `xlt sweep run` (xlt's trainer, its embedded-Ray settings)": (True, XLT),
+    XLT_ROW: (True, XLT),
 }
+NEIGHBOUR = "xlt loop in process, beside a neighbour using the CPU Ray's processes used"
 # what a variant sets, removed from the environment of every row first: each row sets only its own
 SETTINGS = {name for _, env in VARIANTS.values() for name in env}
+RAY_ROLES = ("raylet", "gcs_server", "dashboard/agent.py", "runtime_env/agent", "log_monitor", "monitor.py",
+             "dashboard.py", "TrainController", "RayTrainWorker", "ray::IDLE", "default_worker")
+# The neighbour: busy for `cores` x 0.1 s of every 0.1 s, so its CPU arrives in short slices, as a
+# daemon's does, rather than as one long stretch.
+BURN = """import sys, time
+cores = float(sys.argv[1])
+while True:
+    end = time.perf_counter() + 0.1 * cores
+    while time.perf_counter() < end:
+        pass
+    time.sleep(0.1 * (1 - cores))
+"""
 
 
 def _label(proc) -> str:
@@ -42,39 +59,51 @@ def _label(proc) -> str:
         cmd = " ".join(proc.cmdline())
     except Exception:  # noqa: BLE001 - a process that ended between listing and reading
         return "?"
-    for key in ("raylet", "gcs_server", "dashboard/agent.py", "runtime_env/agent", "log_monitor", "monitor.py",
-                "dashboard.py", "TrainController", "RayTrainWorker", "ray::IDLE", "default_worker"):
+    for key in RAY_ROLES:
         if key in cmd:
             return key
     return cmd.split()[0].rsplit("/", 1)[-1][:30] if cmd else proc.name()
 
 
 def _sample(samples: list, stop: threading.Event, me: int) -> None:
-    """Every process's CPU time every 0.25 s into `samples`, and this thread's own (in process,
-    the sampler shares the loop's process)."""
+    """Every process's CPU time and involuntary context switches (times the kernel took a core
+    from one of its threads) every 0.25 s into `samples`, and this thread's own CPU time (in
+    process, the sampler shares the loop's process)."""
     import psutil
 
     while not stop.is_set():
         now = time.time()
-        samples.append((now, 0, SAMPLER, time.thread_time()))
+        samples.append((now, 0, SAMPLER, time.thread_time(), 0))
         for p in psutil.process_iter():
             try:
                 t = p.cpu_times()
-                samples.append((now, p.pid, HERE if p.pid == me else _label(p),
-                                t.user + t.system))
+                label = HERE if p.pid == me else _label(p)
+                samples.append((now, p.pid, label, t.user + t.system,
+                                _preempted(p.pid) if label in (HERE, "RayTrainWorker") else 0))
             except Exception:  # noqa: BLE001 - gone or not ours
                 continue
         stop.wait(0.25)
 
 
-def _by_process(samples: list, start: float, end: float) -> dict[str, float]:
-    """CPU-seconds each kind of process used between `start` and `end`, the sampler thread's
-    apart from the rest of its process."""
+def _preempted(pid: int) -> int:
+    """Involuntary context switches of all of a process's threads (psutil's count is its main
+    thread's; in Ray Train the loop runs in another)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/status") as f:
+            total += int(f.read().split("nonvoluntary_ctxt_switches:")[1].split()[0])
+    return total
+
+
+def _by_process(samples: list, start: float, end: float, column: int = 3) -> dict[str, float]:
+    """CPU-seconds (or, column 4, involuntary context switches) of each kind of process between
+    `start` and `end`, the sampler thread's apart from the rest of its process."""
     first, last = {}, {}
-    for t, pid, label, cpu in samples:
+    for sample in samples:
+        t, pid, label, value = sample[0], sample[1], sample[2], sample[column]
         if start <= t <= end:
-            first.setdefault((pid, label), cpu)
-            last[(pid, label)] = cpu
+            first.setdefault((pid, label), value)
+            last[(pid, label)] = value
     by_role = defaultdict(float)
     for key, cpu in last.items():
         by_role[key[1]] += cpu - first[key]
@@ -82,13 +111,23 @@ def _by_process(samples: list, start: float, end: float) -> dict[str, float]:
     return dict(sorted(by_role.items(), key=lambda kv: -kv[1]))
 
 
-def variant(name: str, examples: int, threads: int) -> dict:
+def ray_cores(cpu_s_by_process: dict[str, float], window_s: float) -> float:
+    """The cores Ray's own processes used beside the worker: Ray's daemons and actors, and the
+    process that drives the fit; not the loop, the sampler, kernel threads or other programs."""
+    ray_cpu = sum(v for k, v in cpu_s_by_process.items() if k in RAY_ROLES or k.startswith("ray::") or k == HERE)
+    return ray_cpu / window_s
+
+
+def variant(name: str, examples: int, threads: int, neighbour_cores: float = 0.0) -> dict:
     """One row, in this fresh process (its environment set by the caller): the loop's throughput
     and who used the CPU while it trained."""
     from benchmarks.train_throughput import xlt_in_process, xlt_in_ray_train
 
-    in_process = name == IN_PROCESS
-    if not in_process:
+    in_process = name in (IN_PROCESS, NEIGHBOUR)
+    neighbour = None
+    if name == NEIGHBOUR:
+        neighbour = subprocess.Popen([sys.executable, "-c", BURN, str(neighbour_cores)])
+    elif not in_process:
         import ray
 
         ray.init(num_cpus=threads, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
@@ -105,18 +144,25 @@ def variant(name: str, examples: int, threads: int) -> dict:
     finally:
         stop.set()
         sampler.join()
+        if neighbour is not None:
+            neighbour.kill()
+            neighbour.wait()
         if not in_process:
             ray.shutdown()
     cpu = _by_process(samples, end - seconds, end)
     cpu[LOOP] = cpu.pop(HERE) if in_process else cpu.pop("RayTrainWorker", 0.0)
-    return {"examples_per_s": examples / seconds, "window_s": seconds, "cpu_s_by_process": cpu}
+    preempted = _by_process(samples, end - seconds, end, column=4)
+    loop_preempted = preempted[HERE] if in_process else preempted.get("RayTrainWorker", 0.0)
+    return {"examples_per_s": examples / seconds, "window_s": seconds, "cpu_s_by_process": cpu,
+            "loop_preempted_per_s": loop_preempted / seconds}
 
 
-def _row(name: str, examples: int, threads: int) -> dict:
+def _row(name: str, examples: int, threads: int, neighbour_cores: float = 0.0) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(VARIANTS[name][1] if name in VARIANTS else {})
     out = subprocess.run([sys.executable, "-m", "benchmarks.ray_share", "--variant", name, "--examples",
-                          str(examples), "--threads", str(threads)], capture_output=True, text=True, env=env, check=True)
+                          str(examples), "--threads", str(threads), "--neighbour-cores", str(neighbour_cores)],
+                         capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -125,22 +171,34 @@ def main(argv=None) -> dict | None:
     parser.add_argument("--examples", type=int, default=1024)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=2)
-    parser.add_argument("--rows", help="comma-separated row numbers to run (0: in process; default: all)")
+    parser.add_argument("--rows", help="comma-separated row numbers to run (0: in process, 3: beside the "
+                                           "neighbour; default: all)")
+    parser.add_argument("--neighbour-cores", type=float, help="the neighbour's cores (default: what Ray's "
+                                                               "processes used in the round's xlt row)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.variant:
-        print(json.dumps(variant(args.variant, args.examples, args.threads)))
+        print(json.dumps(variant(args.variant, args.examples, args.threads, args.neighbour_cores or 0.0)))
         return None
     from benchmarks.common import emit
 
-    names = [IN_PROCESS, *VARIANTS]
+    names = [IN_PROCESS, *VARIANTS, NEIGHBOUR]
     if args.rows:
         names = [names[int(i)] for i in args.rows.split(",")]
+    if NEIGHBOUR in names and args.neighbour_cores is None and XLT_ROW not in names:
+        parser.error("the neighbour row (3) takes its cores from the xlt row (2): run both, or give --neighbour-cores")
     best: dict[str, dict] = {}
     runs: dict[str, list[float]] = {name: [] for name in names}
+    neighbour_cores: dict[str, list[float]] = {NEIGHBOUR: []}
     for _ in range(args.reps):
+        cores = args.neighbour_cores
         for name in names:
-            got = _row(name, args.examples, args.threads)
+            got = _row(name, args.examples, args.threads, cores or 0.0)
+            if name == XLT_ROW and args.neighbour_cores is None:
+                cores = ray_cores(got["cpu_s_by_process"], got["window_s"])
+            if name == NEIGHBOUR:
+                got["neighbour_cores"] = cores
+                neighbour_cores[NEIGHBOUR].append(round(cores, 3))
             runs[name].append(round(got["examples_per_s"], 2))
             if name not in best or got["examples_per_s"] > best[name]["examples_per_s"]:
                 best[name] = got
@@ -151,12 +209,19 @@ def main(argv=None) -> dict | None:
         cpu = got["cpu_s_by_process"]
         worker = cpu[LOOP]
         others = {k: round(v, 2) for k, v in cpu.items() if v >= 0.05 and k != LOOP}
-        rows.append({"runner": name if name == IN_PROCESS else f"in Ray Train: {name}",
+        extra = {}
+        if name in VARIANTS:
+            extra["Ray's cores"] = round(ray_cores(cpu, got["window_s"]), 3)
+        if name == NEIGHBOUR:
+            extra = {"the neighbour's cores (fastest run)": round(got["neighbour_cores"], 3),
+                     "the neighbour's cores, every run": neighbour_cores[NEIGHBOUR]}
+        rows.append({"runner": name if name in (IN_PROCESS, NEIGHBOUR) else f"in Ray Train: {name}",
                      "examples/s": got["examples_per_s"], "÷ in process": got["examples_per_s"] / reference,
                      "loop CPU s": round(worker, 1), "window s": round(got["window_s"], 1),
                      "loop cores": round(worker / got["window_s"], 2),
                      "examples per loop CPU s": round(args.examples / worker, 2) if worker else None,
-                     "other CPU s (window)": others, "every run, examples/s": runs[name]})
+                     "loop preempted per s": round(got["loop_preempted_per_s"]),
+                     "other CPU s (window)": others, **extra, "every run, examples/s": runs[name]})
     return emit("ray_share", rows, {"examples": args.examples, "threads": args.threads, "reps": args.reps})
 
 

@@ -26,6 +26,21 @@ def test_sweep_overhead_quick(ray_cluster, tmp_path, monkeypatch):
     assert "reused" in record["rows"][0]["runner"] and "ASHA" in record["rows"][1]["runner"]
 
 
+def test_ray_share_reference_and_neighbour_rows(tmp_path, monkeypatch):
+    """The rows without Ray (each a fresh process): the neighbour burns what it is given, and the
+    loop's preemptions are counted. The Ray rows start a Ray each and take minutes: by hand."""
+    from benchmarks import common, ray_share
+
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    record = ray_share.main(["--examples", "8", "--reps", "1", "--rows", "0,3", "--neighbour-cores", "0.2"])
+    reference, beside = record["rows"]
+    assert reference["runner"] == ray_share.IN_PROCESS and beside["runner"] == ray_share.NEIGHBOUR
+    assert beside["the neighbour's cores (fastest run)"] == 0.2
+    assert all(r["examples/s"] > 0 and r["loop preempted per s"] >= 0 for r in record["rows"])
+    with pytest.raises(SystemExit):  # the neighbour's cores come from the xlt row, which is not run
+        ray_share.main(["--rows", "0,3"])
+
+
 def test_eval_throughput_quick(tmp_path, monkeypatch):
     from benchmarks import common, eval_throughput
 
