@@ -8,8 +8,9 @@ reference is xlt's loop in that process without Ray; the other rows are a fresh 
 `xlt sweep run` starts it: no dashboard, no log forwarding) with settings given as environment
 variables. A last row runs the reference loop beside a neighbour process that burns as many cores
 as Ray's processes used beside the worker in the same round's xlt row (busy for that share of
-every 0.1 s): whether Ray costs the loop more than any process using that much CPU would. Rows alternate over `--reps` rounds and each keeps its fastest run
-(every run's figure is in the JSON line).
+every 0.1 s): whether Ray costs the loop more than any process using that much CPU would. Rows
+alternate over `--reps` rounds and each keeps its fastest run (every run's figure is in the JSON
+line).
 
   python -m benchmarks.ray_share --examples 1024 --reps 4     # the figures in BENCHMARKS.md
 """
