@@ -61,6 +61,19 @@ def test_warm_start_is_checked_before_ray_starts(tmp_path, capsys):
                  f"storage={tmp_path}", "search.warm_start=[nope]"])
     err = capsys.readouterr().err
     assert code == 2 and "search.warm_start: no sweep 'nope' with trials under" in err, err
+    # nothing was written: the corrected command is not refused for a sweep directory left behind
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unset_optuna_storage_variable_fails_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    from xlt.cli import main
+
+    monkeypatch.delenv("XLT_TEST_UNSET_DB", raising=False)
+    code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
+                 f"storage={tmp_path}", "search.optuna_storage=env:XLT_TEST_UNSET_DB"])
+    err = capsys.readouterr().err
+    assert code == 2 and "search.optuna_storage: environment variable XLT_TEST_UNSET_DB is not set" in err, err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_an_earlier_trial_is_told_only_where_it_is_a_point_of_this_space():

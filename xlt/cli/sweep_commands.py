@@ -11,6 +11,7 @@ from xlt.config import ConfigError, load_sweep
 def sweep_run(args) -> int:
     from xlt.revisions import RevisionError, resolve
     from xlt.results.sweep_dir import SweepError, SweepPaths, check_fresh
+    from xlt.sweep.run import preflight
 
     try:
         backend = [f"backend={args.backend}"] if args.backend else []
@@ -23,6 +24,7 @@ def sweep_run(args) -> int:
             if any(c.problems for c in checks):
                 print(format_checks(checks), file=sys.stderr)
                 raise ConfigError(f"{args.file}: the sweep's data has problems (above; `xlt data check` lists them)")
+        checked = preflight(cfg)  # before check_fresh creates the sweep's directory
         paths = SweepPaths.of(cfg, args.results)
         check_fresh(cfg, paths, args.overwrite)
     except (ConfigError, SweepError, RevisionError) as err:
@@ -36,7 +38,8 @@ def sweep_run(args) -> int:
           f"model {', '.join(cfg.model.names)}, data {cfg.data.source}"
           + (" [SURROGATE backend: response model, no training]" if cfg.backend == "surrogate" else ""), flush=True)
     print("\n".join(_coverage(cfg)), flush=True)
-    return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard, revisions=revisions)
+    return _drive(cfg, paths, args.address, resume=False, dashboard=args.dashboard, revisions=revisions,
+                  checked=checked)
 
 
 def sweep_resume(args) -> int:
@@ -92,7 +95,7 @@ def sweep_logs(args) -> int:
     return 0
 
 
-def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions=None) -> int:
+def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions=None, checked=None) -> int:
     from xlt.report import load_report
     from xlt.report.render import best_vs_baseline
     from xlt.results.sweep_dir import SweepError
@@ -100,7 +103,7 @@ def _drive(cfg, paths, address, resume: bool, dashboard: bool = False, revisions
 
     try:
         outcome = run_sweep(cfg, paths, address, echo=lambda m: print(m, flush=True), resume=resume, dashboard=dashboard,
-                            revisions=revisions)
+                            revisions=revisions, checked=checked)
     except SweepError as err:
         return usage_error(str(err))
     from xlt.results.rows import ResultsFileError, read_results

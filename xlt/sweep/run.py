@@ -199,35 +199,58 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
     return started
 
 
-def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
-              resume: bool = False, dashboard: bool = False, revisions=None) -> SweepOutcome:
-    """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
-    not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
-    Optuna searcher continues with its saved state."""
-    from ray import tune
-    from ray.tune.search.optuna import OptunaSearch
+@dataclass(frozen=True)
+class Preflight:
+    """What a sweep reads and checks before anything is written or Ray starts (`preflight`)."""
+
+    study_storage: dict
+    earlier: list | None
+    """The earlier sweeps' finished trials `search.warm_start` names (xlt.sweep.warm_start.read_earlier)."""
+
+
+def preflight(cfg: SweepConfig, resume: bool = False) -> Preflight:
+    """The checks of a sweep's input that need more than its config file: local models built,
+    the Optuna storage's variable set, the earlier sweeps of a warm start found and readable.
+    `xlt sweep run` calls it before it creates the sweep's directory, so that bad input leaves
+    nothing behind that would refuse the corrected command; SweepError names what is wrong."""
     import optuna
 
-    from xlt.sweep.searcher import DistinctTrials, EnvStorageOptunaSearch, sampler_for
-
     from xlt.models.registry import resolve_model
-    from xlt.objective import metric_name
-    from xlt.sweep.progress import SweepProgress
-    from xlt.trial.expand import baseline_point, grid_size
-    from xlt.sweep.space import define_by_run, param_space
 
     for model in cfg.model.names:
         resolve_model(model)  # build local models once, before workers race to
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study_storage = optuna_storage(cfg)  # bad input (an unset variable) fails before Ray starts
+    study_storage = optuna_storage(cfg)
     earlier = None
-    if cfg.search.warm_start is not None and not resume:  # read before Ray starts: a missing sweep fails now
+    if cfg.search.warm_start is not None and not resume:  # a resumed study holds what it was told
         from xlt.sweep.warm_start import read_earlier
 
         try:
             earlier = read_earlier(cfg)
         except FileNotFoundError as err:
             raise SweepError(str(err)) from None
+    return Preflight(study_storage, earlier)
+
+
+def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, echo=print,
+              resume: bool = False, dashboard: bool = False, revisions=None,
+              checked: Preflight | None = None) -> SweepOutcome:
+    """Run the sweep, or with `resume` continue it from Tune's saved state: finished trials are
+    not re-run, unfinished and errored ones resume (from their Ray Train checkpoints), and the
+    Optuna searcher continues with its saved state. `checked`: `preflight`'s result, where the
+    caller ran it already."""
+    from ray import tune
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.sweep.searcher import DistinctTrials, EnvStorageOptunaSearch, sampler_for
+
+    from xlt.objective import metric_name
+    from xlt.sweep.progress import SweepProgress
+    from xlt.trial.expand import baseline_point, grid_size
+    from xlt.sweep.space import define_by_run, param_space
+
+    checked = checked or preflight(cfg, resume)  # bad input fails before Ray starts
+    study_storage, earlier = checked.study_storage, checked.earlier
     local = init_ray(cfg, address, dashboard, echo)
     from xlt.sweep.lock_actor import lock_actor
 
