@@ -185,12 +185,12 @@ def main(argv=None) -> dict | None:
 
     names = [IN_PROCESS, *VARIANTS, NEIGHBOUR]
     if args.rows:
-        names = [names[int(i)] for i in args.rows.split(",")]
+        names = [names[i] for i in sorted({int(i) for i in args.rows.split(",")})]  # the xlt row before the neighbour
     if NEIGHBOUR in names and args.neighbour_cores is None and XLT_ROW not in names:
         parser.error("the neighbour row (3) takes its cores from the xlt row (2): run both, or give --neighbour-cores")
     best: dict[str, dict] = {}
     runs: dict[str, list[float]] = {name: [] for name in names}
-    neighbour_cores: dict[str, list[float]] = {NEIGHBOUR: []}
+    neighbour_runs: list[float] = []  # the neighbour's cores in each round
     for _ in range(args.reps):
         cores = args.neighbour_cores
         for name in names:
@@ -199,7 +199,7 @@ def main(argv=None) -> dict | None:
                 cores = ray_cores(got["cpu_s_by_process"], got["window_s"])
             if name == NEIGHBOUR:
                 got["neighbour_cores"] = cores
-                neighbour_cores[NEIGHBOUR].append(round(cores, 3))
+                neighbour_runs.append(round(cores, 3))
             runs[name].append(round(got["examples_per_s"], 2))
             if name not in best or got["examples_per_s"] > best[name]["examples_per_s"]:
                 best[name] = got
@@ -215,7 +215,7 @@ def main(argv=None) -> dict | None:
             extra["Ray's cores"] = round(ray_cores(cpu, got["window_s"]), 3)
         if name == NEIGHBOUR:
             extra = {"the neighbour's cores (fastest run)": round(got["neighbour_cores"], 3),
-                     "the neighbour's cores, every run": neighbour_cores[NEIGHBOUR]}
+                     "the neighbour's cores, every run": neighbour_runs}
         rows.append({"runner": name if name in (IN_PROCESS, NEIGHBOUR) else f"in Ray Train: {name}",
                      "examples/s": got["examples_per_s"], "÷ in process": got["examples_per_s"] / reference,
                      "loop CPU s": round(worker, 1), "window s": round(got["window_s"], 1),
