@@ -36,6 +36,23 @@ def test_an_example_costs_its_flops_at_the_assumed_efficiency_of_the_gpus_peak()
     assert checkpoint_seconds(cost, "xlm-roberta-large", writes=1) == pytest.approx(560e6 * 4 / 200e6)
 
 
+def test_every_hub_model_xlt_names_is_priced_from_its_shape():
+    """No backbone of the registry falls back to the flat, assumed throughput or to a zero-byte
+    checkpoint; docs/backbones.md shows the memory table these shapes give."""
+    from xlt.cost_model import shape_of
+    from xlt.models import memory
+    from xlt.models.registry import HUB_MODELS
+
+    cost = load_cost_model()
+    for model in HUB_MODELS:
+        assert shape_of(model, cost) is not None, model
+        assert example_cost(cost, model, "xnli", 256, "A100").source.startswith("FLOPs"), model
+        assert checkpoint_seconds(cost, model, writes=1) > 0, model
+    # mT5-base's encoder: 12 layers of width 768 (its hub config), 277M parameters
+    assert shape_of("google/mt5-base", cost) == {"total": 277e6, "layers": 12, "hidden": 768}
+    assert memory.table() in (REPO / "docs" / "backbones.md").read_text()
+
+
 def test_measured_figures_replace_the_flop_estimate():
     cost = {**load_cost_model(), "device": "testbox", "measured": {"xlm-roberta-large|xnli": {"train_s": 0.5, "eval_s": 0.1}}}
     got = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")

@@ -26,13 +26,20 @@ class Shape:
     heads: int
 
 
-# Published shapes (the encoder of an encoder-decoder: xlt does not load the decoder).
+# Published shapes (the encoder of an encoder-decoder: xlt does not load the decoder). The
+# parameters of mBERT, mT5-small/base and mBART-50's encoder are counted by transformers from the
+# hub configs' sizes (hidden, layers, heads, feed-forward, vocabulary) on the meta device; the same
+# count gives mT5-large's encoder 564.4M, the figure below.
 SHAPES = (
     Shape("xlm-roberta-base", "encoder", 278e6, 768, 12, 12),
     Shape("xlm-roberta-large", "encoder", 560e6, 1024, 24, 16),
+    Shape("bert-base-multilingual-cased", "encoder", 178e6, 768, 12, 12),
     Shape("microsoft/mdeberta-v3-base", "encoder", 278e6, 768, 12, 12),
+    Shape("google/mt5-small (encoder)", "encoder-decoder", 147e6, 512, 8, 6),
+    Shape("google/mt5-base (encoder)", "encoder-decoder", 277e6, 768, 12, 12),
     Shape("google/mt5-large (encoder)", "encoder-decoder", 564e6, 1024, 24, 16),
     Shape("google/mt5-xl (encoder)", "encoder-decoder", 1.67e9, 2048, 24, 32),
+    Shape("facebook/mbart-large-50 (encoder)", "encoder-decoder", 408e6, 1024, 12, 16),
     Shape("bigscience/bloom-560m", "decoder", 559e6, 1024, 24, 16),
     Shape("facebook/xglm-564M", "decoder", 564e6, 1024, 24, 16),
     Shape("Qwen/Qwen2.5-0.5B", "decoder", 494e6, 896, 24, 14),
