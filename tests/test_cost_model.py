@@ -53,6 +53,20 @@ def test_every_hub_model_xlt_names_is_priced_from_its_shape():
     assert memory.table() in (REPO / "docs" / "backbones.md").read_text()
 
 
+def test_a_plan_says_which_pairs_it_prices_low_because_their_text_head_is_not_priced():
+    """The FLOP price counts a backbone's layers (an encoder-decoder's encoder); a text head's LM
+    projection, decoder and generation are not priced, and the plan names those pairs apart."""
+    from xlt.cost_estimate import format_plan
+
+    cfg = load_sweep(REPO / "sweeps" / "rq-architectures.yaml", ["model.name={choice: [xlm-roberta-large, google/mt5-base]}",
+                                                                  "model.learning_rate_scale={google/mt5-base: 30}"])
+    plan = plan_sweep(cfg, load_cost_model())
+    low = {pair for pair, how in plan.sources.items() if "WITHOUT the text head" in how}
+    assert low and all(pair.startswith("google/mt5-base|") for pair in low)
+    assert all(how.startswith("FLOPs") for how in plan.sources.values())
+    assert "WITHOUT the text head's LM projection, decoder and generation, so LOW" in format_plan(cfg, plan, load_cost_model())
+
+
 def test_measured_figures_replace_the_flop_estimate():
     cost = {**load_cost_model(), "device": "testbox", "measured": {"xlm-roberta-large|xnli": {"train_s": 0.5, "eval_s": 0.1}}}
     got = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")

@@ -18,6 +18,7 @@ import yaml
 
 from xlt.config import SweepConfig
 from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost
+from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
 from xlt.tasks import get_task
@@ -146,7 +147,9 @@ def _fixture_rows(path: Path) -> int:
 
 
 def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None) -> ExampleCost:
-    return example_cost(cost, cfg.model.names[0], task, max_length or get_task(task).defaults.max_seq_length, cost["gpu"])
+    model = cfg.model.names[0]
+    return example_cost(cost, model, task, max_length or get_task(task).defaults.max_seq_length, cost["gpu"],
+                        text_head=head_of(cfg.model.head, model) == "text")
 
 
 def _ddp(cfg: SweepConfig, cost: dict) -> float:

@@ -51,8 +51,10 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     return sequences * fill * max_length
 
 
-def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str) -> ExampleCost:
-    """What one example of `task` costs on `model` (see the module)."""
+def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, text_head: bool = False) -> ExampleCost:
+    """What one example of `task` costs on `model` (see the module). A FLOP price leaves out what a
+    text head adds (its LM projection onto the vocabulary, an encoder-decoder's decoder, generation
+    in evaluation), and with `text_head` its source says so."""
     measured = cost.get("measured", {}).get(f"{model}|{task}")
     if measured is not None:
         return ExampleCost(measured["train_s"], measured["eval_s"], f"measured on {cost.get('device', 'this machine')}")
@@ -66,8 +68,10 @@ def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str) -
                              f"add gpus: {{{gpu}: TFLOPS}} to a --cost-model file, with its source")
     peak = cost["gpus"][gpu] * 1e12
     flops = 12 * shape["layers"] * shape["hidden"] ** 2 * tokens_per_example(cost, task, max_length)
+    low = (" WITHOUT the text head's LM projection, decoder and generation, so LOW (xlt/cost_model.yaml)"
+           if text_head else "")
     return ExampleCost(6 * flops / (peak * cost["mfu"]["train"]), 2 * flops / (peak * cost["mfu"]["eval"]),
-                       f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak")
+                       f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak{low}")
 
 
 def checkpoint_seconds(cost: dict, model: str, reads: int = 0, writes: int = 0) -> float:
