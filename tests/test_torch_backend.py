@@ -177,6 +177,28 @@ def test_compiled_training_step_runs_and_learns():
     assert not torch.equal(before, model.head.out_proj.weight)
 
 
+def test_training_and_evaluation_attend_without_cudnns_per_shape_plans():
+    """cuDNN's attention builds a plan per new (batch, length) shape, 168 ms each on an H200 (torch 2.11),
+    and xlt's batches change shape every few steps: train_loop and predict leave it out
+    (xlt.trial.train.ATTENTION), then restore the process's own setting."""
+    import torch
+
+    from xlt.formats import FORMATS
+    from xlt.trial.train import predict, train_phase
+
+    model, fmt, features, pad_id = mnli_model(32)
+    seen = []
+    model.encoder.register_forward_hook(lambda *_: seen.append((torch.backends.cuda.cudnn_sdp_enabled(),
+                                                               torch.backends.cuda.flash_sdp_enabled())))
+    assert torch.backends.cuda.cudnn_sdp_enabled()
+    train_phase(model, fmt, features, lr=1e-3, epochs=1, batch_size=16, warmup_ratio=0.1, weight_decay=0.0,
+                seed=0, pad_id=pad_id, rt=LocalRuntime())
+    trained = len(seen)
+    predict(model, FORMATS["classification"], features, batch_size=16, pad_id=pad_id, rt=LocalRuntime())
+    assert trained == 2 and len(seen) == 4 and set(seen) == {(False, True)}
+    assert torch.backends.cuda.cudnn_sdp_enabled()
+
+
 def _bytes(directory) -> int:
     return sum(p.stat().st_size for p in directory.rglob("*") if p.is_file())
 

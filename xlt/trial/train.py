@@ -1,9 +1,10 @@
 """The training loop (one task or a mixture) and evaluation: plain torch, over a `Runtime`
 (xlt.trial.runtime) that says where it runs; Ray Train's side is xlt.sweep.worker. The hot loop keeps the loss on the
 device (no per-step host sync), pads each batch only to its own longest sequence, and uses
-bf16 autocast on GPU and fused AdamW (GPU and CPU).
+bf16 autocast on GPU and fused AdamW (GPU and CPU), with attention kernels that need no per-shape set-up.
 """
 
+import functools
 import math
 from contextlib import nullcontext
 from collections.abc import Callable
@@ -11,10 +12,29 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from xlt.data.batching import length_grouped_batches, shard, step_share, token_budget_batches
 from xlt.formats import Features, Format
 from xlt.trial.runtime import Runtime
+
+
+# The attention kernels xlt trains and evaluates with: PyTorch's own order without cuDNN's. cuDNN's
+# attention builds an execution plan for every new (batch, length) shape, and xlt pads each batch to
+# its own longest, so a run meets a new shape every few steps. Measured on an H200, torch 2.11, XLM-R
+# large, 121 shapes (32 x 8..128) one forward and backward each: 28.3 s the first time with cuDNN's
+# kernel (168 ms a new shape) against 8.4 s without it (7 ms); warm, 8.0 s against 7.5 s. That cost
+# made xlt's loop 0.34x the bare loop in the first GPU check (BENCHMARKS.md, "GPU check").
+ATTENTION = [SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]
+
+
+def with_attention_kernels(fn: Callable) -> Callable:
+    """`fn` run with scaled-dot-product attention choosing among `ATTENTION` only."""
+    @functools.wraps(fn)
+    def wrapped(*args, **kwargs):
+        with sdpa_kernel(ATTENTION):
+            return fn(*args, **kwargs)
+    return wrapped
 
 
 def _autocast(device: torch.device):
@@ -50,6 +70,7 @@ def train_phase(model: nn.Module, fmt: Format, features: Features, *, epochs: fl
     return train_loop(model, {"task": fmt}, {"task": features}, {"task": 1.0}, epochs=epochs, **kw)
 
 
+@with_attention_kernels
 def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Features],
                probabilities: dict[str, float], *, lr: float, batch_size: int, warmup_ratio: float,
                weight_decay: float, seed: int, pad_id: int, rt: Runtime, steps: int | None = None,
@@ -163,6 +184,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     return out
 
 
+@with_attention_kernels
 @torch.inference_mode()
 def predict(model: nn.Module, fmt: Format, features: Features, *, batch_size: int, pad_id: int,
             rt: Runtime) -> list[Any]:
