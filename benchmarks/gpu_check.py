@@ -1,12 +1,15 @@
 """GPU check, one command: XLM-R large (its published architecture, random weights, nothing fetched
 from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured in one run:
-  - training throughput and MFU at max lengths 128, 256 and 384: xlt's loop (`train_phase`) against a
-    bare PyTorch bf16 loop (autocast, fused AdamW) and HF Trainer (bf16, group_by_length), and xlt's
-    loop with token-budget batches (`batch_tokens`: the batch x the longest example), each on
+  - training throughput and MFU at max lengths 128, 256 and 384: a bare PyTorch bf16 loop (autocast,
+    fused AdamW), HF Trainer (bf16, group_by_length), xlt's loop (`train_phase`) and xlt's loop with
+    token-budget batches (`batch_tokens`: the batch x the longest example), in that order, each on
     the same examples, one epoch, after a warm-up; ratios are against the bare loop of this run;
   - xlt's peak GPU memory against its estimate (xlt/models/memory.py, docs/backbones.md);
   - evaluation throughput (`xlt.trial.train.predict`);
   - XNLI zero-shot over its 15 languages end to end (`xlt.trial.torch_backend.run_trial` on the fixtures);
+  - what explains those figures (benchmarks.gpu_probes): the cost of a shape's first use by attention
+    kernels, a warm step's host CPU, kernel launches and GPU time, and MFU at token budgets of
+    16,384 and 65,536 tokens a step;
   - a 2-worker DDP step through Ray Train (xlt's RayRuntime) where the machine has 2 GPUs.
 Writes one JSON line (appended to --out, default benchmarks/results/gpu_check.jsonl) and tables.
 Targets (MFU >= 45%, xlt >= 0.95x bare) are printed as pass/fail, never asserted.
@@ -28,8 +31,9 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import RESULTS, emit, synthetic, table
-from benchmarks.gpu_loops import (LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime, sync,
-                                  xlt_epoch, xlt_model)
+from benchmarks.gpu_loops import (GIB, LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime,
+                                  sync, xlt_epoch, xlt_model)
+from benchmarks.gpu_probes import budget_sweep, shape_costs, step_anatomy
 
 MFU_TARGET, RATIO_TARGET = 0.45, 0.95
 
@@ -81,6 +85,9 @@ SETTINGS = (Setting(128, 32, 41.0, 0.6, "XNLI/XCOPA pairs"),
             Setting(256, 32, 70.0, 0.5, "PAWS-X pairs, PAN-X/UDPOS sentences"),
             Setting(384, 16, 180.0, 0.5, "SQuAD/XQuAD/MLQA windows"))
 SMOKE_BATCH = 8  # --smoke: the same lengths, smaller batches
+# token budgets (padded tokens a step) of the MFU sweep, at max lengths 128 and 384: the task defaults'
+# batches hold at most 32 x 128 = 4,096 and 16 x 384 = 6,144
+BUDGETS = (16384, 65536)
 
 
 def model_config(smoke: bool, vocab: int):
@@ -238,6 +245,21 @@ def _targets(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _budget_targets(budgets: list[dict]) -> list[dict]:
+    out = []
+    for r in budgets:
+        target = {"target": f"xlt MFU >= {MFU_TARGET:.0%} (batch_tokens {r['batch_tokens']}, seq {r['seq']})",
+                  "value": r["MFU %"], "pass": None if r["MFU %"] is None else r["MFU %"] >= 100 * MFU_TARGET}
+        if r["MFU %"] is None:
+            target["why_null"] = {"value": r["why_null"]["MFU %"], "pass": r["why_null"]["MFU %"]}
+        out.append(target)
+    return out
+
+
+def _spread(s: Setting) -> dict:
+    return {"max_len": s.max_len, "mean": s.mean, "sigma": s.sigma}
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="CPU, tiny model, fp32, a few steps (CI)")
@@ -278,13 +300,15 @@ def main(argv=None) -> dict:
     print(f"gpu_check on {gpu or 'CPU'} ({'smoke: tiny XLM-R, fp32' if args.smoke else 'XLM-R large, bf16 autocast'}); "
           f"{params['total'] / 1e6:,.1f}M parameters, {params['matmul'] / 1e6:,.1f}M outside the embedding tables; "
           f"peak: {peak_note}")
-    loops = (("xlt", xlt_epoch, lambda: xlt_model(config)),
-             ("xlt batch_tokens", partial(xlt_epoch, token_budget=True), lambda: xlt_model(config)),
-             ("bare", bare_epoch, lambda: hf_model(config)),
-             ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)))
+    # the reference first: a shape's first-use costs fall on whichever loop meets it first, never on the bare loop's
+    # benefit (HF Trainer, next, meets the bare loop's shapes warm)
+    loops = (("bare", bare_epoch, lambda: hf_model(config)),
+             ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)),
+             ("xlt", xlt_epoch, lambda: xlt_model(config)),
+             ("xlt batch_tokens", partial(xlt_epoch, token_budget=True), lambda: xlt_model(config)))
     rows, memory, evals = [], [], []
     for s in settings:
-        spread = {"max_len": s.max_len, "mean": s.mean, "sigma": s.sigma}
+        spread = _spread(s)
         data = synthetic(steps * s.batch, config.vocab_size, seed=0, **spread)
         warm = synthetic(warm_steps * s.batch, config.vocab_size, seed=1, **spread)
         n, tokens = len(data[0]), sum(map(len, data[0]))
@@ -317,6 +341,19 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="gpu-check-xnli-") as work:
         xnli = xnli_zero_shot(config, device, tokenizer_dir, Path(work), LR)
     print(f"  XNLI end to end: {xnli['run_trial_s']:.0f} s, {time.perf_counter() - begin:.0f} s so far")
+    shapes = shape_costs(config, device, rows=3 if args.smoke else 24, lengths=range(8, 129, 40 if args.smoke else 2))
+    anatomy = step_anatomy(config, device, settings[0].batch, _spread(settings[0]), steps=3 if args.smoke else 40)
+    total_gib = torch.cuda.get_device_properties(device).total_memory / GIB if device.type == "cuda" else None
+
+    def fits(max_len: int, budget: int) -> str | None:
+        need = peak_gib(shape, seq=max_len, batch=max(1, budget // max_len))
+        if total_gib is not None and need > 0.9 * total_gib:
+            return f"estimated {need:.0f} GiB (xlt.models.memory) over 90% of this GPU's {total_gib:.0f} GiB"
+        return None
+    scale = 64 if args.smoke else 1  # --smoke: budgets for the tiny model's batches
+    budgets = budget_sweep(config, device, [(_spread(settings[i]), b // scale) for i in (0, 2) for b in BUDGETS],
+                           steps=3 if args.smoke else 30, params=params, peak=peak, peak_note=peak_note, fits=fits)
+    print(f"  probes: {time.perf_counter() - begin:.0f} s so far")
     if ddp_gpus >= 2:
         s = settings[0]
         n = steps * s.batch
@@ -329,7 +366,7 @@ def main(argv=None) -> dict:
               ": the DDP step needs 2 GPUs (torch.cuda.device_count() >= 2)"
         ddp = {"workers": 2, "examples/s": None, "÷ xlt on 1 GPU": None,
                "why_null": {"examples/s": why, "÷ xlt on 1 GPU": why}}
-    targets = _targets(rows)
+    targets = _targets(rows) + _budget_targets(budgets)
 
     print("\ntraining: one epoch of the same examples per loop, after a warm-up epoch; ÷ bare: ex/s over the bare loop's")
     table(rows, [c for c in rows[0] if c != "why_null"])
@@ -338,6 +375,14 @@ def main(argv=None) -> dict:
     table(memory, [c for c in memory[0] if c != "why_null"])
     print("\nevaluation (xlt.trial.train.predict on the trained model)")
     table(evals)
+    print("\nfirst use of a (batch, length) shape: one forward and backward per shape, cold then warm, by attention "
+          "kernels (xlt's first, so the defaults' cold pass adds only their attention's set-up)")
+    table(shapes, [c for c in shapes[0] if c != "why_null"])
+    print("\na step of xlt's loop on warm shapes (seq {seq}, batch {batch}): host CPU near the step's time and GPU busy "
+          "well under it mean the host's launching bounds the step".format(**anatomy))
+    table([anatomy], [c for c in anatomy if c != "why_null"])
+    print("\nxlt's loop with token budgets above the task defaults' batches (tokens a step); MFU as above")
+    table(budgets, [c for c in budgets[0] if c != "why_null"])
     print(f"\nXNLI zero-shot end to end: {xnli['languages']} languages, {xnli['test_examples']} test examples, "
           f"run_trial {xnli['run_trial_s']:.1f} s (model directory written in {xnli['model_dir_s']:.1f} s), "
           f"mean accuracy {xnli['mean_accuracy']:.3f} (random weights: chance)")
@@ -353,7 +398,8 @@ def main(argv=None) -> dict:
              "attention": config._attn_implementation, "steps": steps, "warmup_steps": warm_steps,
              "model": {k: getattr(config, k) for k in XLMR_LARGE}, "params": params,
              "peak_bf16_tflops": peak, "peak_note": peak_note, "settings": [asdict(s) for s in settings],
-             "memory": memory, "eval": evals, "xnli": xnli, "ddp": ddp, "targets": targets, "wall_s": wall}
+             "memory": memory, "eval": evals, "xnli": xnli, "shapes": shapes, "step": anatomy, "budgets": budgets,
+             "ddp": ddp, "targets": targets, "wall_s": wall}
     if peak is None:
         extra["why_null"] = {"peak_bf16_tflops": peak_note}
     return emit("gpu_check", rows, extra, out=args.out, show=False)
