@@ -41,9 +41,11 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     # MNLI's 392,702 examples: 3 epochs as the intermediate task (X-STILTs guide), then its English
     # dev scored and the checkpoint written; 2 for XNLI (jiant's XTREME configuration), which trains on
     # MNLI with a 500-example dev selection every 1,000 steps of 32, reads the checkpoint and
-    # evaluates 5,010 examples in each of 15 languages. Each example priced by xlt.cost_model; the
-    # sweep's 4 DDP workers at the assumed 0.9 efficiency.
-    mnli, xnli = (example_cost(cost, "xlm-roberta-large", t, 256, "A100") for t in ("mnli", "xnli"))
+    # evaluates 5,010 examples in each of 15 languages. Each example priced by xlt.cost_model, its
+    # training held to the host's floor a step over the examples a GPU takes a step (the intermediate
+    # batch of 4 and the target's 32, over the sweep's 4 DDP workers, at the assumed 0.9 efficiency).
+    mnli, xnli = (example_cost(cost, "xlm-roberta-large", t, 256, "A100", step_examples=n) for t, n in (("mnli", 1), ("xnli", 8)))
+    assert "the host's" in mnli.source and "the host's" in xnli.source
     size, ddp = 4 * 560e6, 1 / 0.9  # XLM-R large's fp32 checkpoint
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
         (392702 * 3 * mnli.train_s + 2000 * mnli.eval_s) * ddp + size / 200e6)

@@ -17,10 +17,11 @@ from pathlib import Path
 import yaml
 
 from xlt.config import SweepConfig
-from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost
+from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost, tokens_per_example
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
+from xlt.trial.plan import PhasePlan
 from xlt.tasks import get_task
 
 
@@ -87,16 +88,17 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         trial = expand(cfg, params, run_id, "", revisions=revisions)
         cfg_t = with_model(cfg, trial.model)  # costs follow the trial's backbone
         inter = trial.intermediate
-        priced = [*(trial.intermediate_mixture.tasks if inter and len(trial.intermediate_mixture.tasks) == 1 else []),
-                  *(phase.task for phase in trial.targets)]
-        sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length).source for t in priced})
+        priced = [*((t, inter) for t in (trial.intermediate_mixture.tasks if inter else ())
+                    if len(trial.intermediate_mixture.tasks) == 1),
+                  *((phase.task, phase) for phase in trial.targets)]
+        sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
             hours[trial.intermediate_key] = (
                 train_hours(cfg_t, tasks, inter.epochs, cost, steps=trial.intermediate_steps,
                             batch_size=inter.batch_size, max_length=trial.max_seq_length, eval_every=inter.eval_every,
-                            dev_subset=inter.dev_subset, cap=inter.max_train_examples)
+                            dev_subset=inter.dev_subset, cap=inter.max_train_examples, phase=inter)
                 + sum(dev_hours(cfg_t, t, cost, trial.max_seq_length) for t in tasks)
                 + checkpoint_seconds(cost, trial.model, writes=1) / 3600)
         for phase in trial.targets:
@@ -104,7 +106,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
             hours[key] = (train_hours(cfg_t, (phase.task,), phase.epochs, cost, batch_size=phase.batch_size,
                                       max_length=trial.max_seq_length, eval_every=phase.eval_every,
-                                      dev_subset=phase.dev_subset, cap=phase.max_train_examples)
+                                      dev_subset=phase.dev_subset, cap=phase.max_train_examples, phase=phase)
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           # robustness: each perturbation predicts the test sets again (at most: only changed examples)
                           * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
@@ -146,10 +148,21 @@ def _fixture_rows(path: Path) -> int:
         return sum(1 for line in f if line.strip())
 
 
-def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None) -> ExampleCost:
+def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None, phase: PhasePlan | None = None) -> ExampleCost:
+    """What an example of `task` costs; with the `phase` that trains it, held to the host's floor a step."""
     model = cfg.model.names[0]
-    return example_cost(cost, model, task, max_length or get_task(task).defaults.max_seq_length, cost["gpu"],
-                        text_head=head_of(cfg.model.head, model) == "text")
+    max_length = max_length or get_task(task).defaults.max_seq_length
+    return example_cost(cost, model, task, max_length, cost["gpu"], text_head=head_of(cfg.model.head, model) == "text",
+                        step_examples=step_examples(cfg, task, cost, max_length, phase) if phase else None)
+
+
+def step_examples(cfg: SweepConfig, task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
+    """Examples one GPU runs forward and backward at once in `phase`: its share of the global batch (a
+    token budget's: the budget over an example's tokens), at most a micro-batch."""
+    per_step = (phase.batch_tokens / tokens_per_example(cost, task, max_length) if phase.batch_tokens
+                else phase.batch_size)
+    share = per_step / cfg.resources.workers_per_trial
+    return min(share, phase.micro_batch_size) if phase.micro_batch_size else share
 
 
 def _ddp(cfg: SweepConfig, cost: dict) -> float:
@@ -159,15 +172,16 @@ def _ddp(cfg: SweepConfig, cost: dict) -> float:
 
 def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict, *, steps: int | None = None,
                 batch_size: int | None = None, max_length: int | None = None, eval_every: int | None = None,
-                dev_subset: int | None = None, cap: int | None = None) -> float:
+                dev_subset: int | None = None, cap: int | None = None, phase: PhasePlan | None = None) -> float:
     """GPU-hours of training on `tasks` for `epochs` (or `steps` x the global `batch_size` examples,
-    drawn in proportion to the tasks' sizes), with a dev evaluation every `eval_every` steps."""
+    drawn in proportion to the tasks' sizes), with a dev evaluation every `eval_every` steps; with
+    the `phase`, its steps no faster than the host launches them (xlt.cost_model)."""
     sizes = {t: train_examples(cfg, t, cost, cap) for t in tasks}
     total = sum(sizes.values())
     if total == 0:
         return 0.0
     examples = steps * batch_size if steps else total * epochs
-    per_example = sum(sizes[t] * _cost(cfg, t, cost, max_length).train_s for t in tasks) / total
+    per_example = sum(sizes[t] * _cost(cfg, t, cost, max_length, phase).train_s for t in tasks) / total
     seconds = examples * per_example
     if eval_every and batch_size:
         evals = int(examples // batch_size) // eval_every

@@ -4,7 +4,9 @@
 From FLOPs, where the backbone's shape is known: training costs 6·N·T FLOPs an example and
 evaluation 2·N·T (N the backbone's matrix-multiply parameters, 12·layers·hidden², T the tokens of
 an example: its sequences x their mean length, capped at the phase's max length), run at an
-efficiency (model FLOP utilisation, `mfu`) of the GPU type's bf16 dense peak. Measured, where
+efficiency (model FLOP utilisation, `mfu`) of the GPU type's bf16 dense peak, and never faster than
+the host launches a step's work (`host_step_s_per_layer` x layers a step, over the examples a GPU
+takes a step, where those are known). Measured, where
 `xlt sweep plan --calibrate` timed the (model, task) on the machine that will run the sweep: its
 seconds per example replace the FLOP figure. Otherwise the flat `throughput` examples/s.
 """
@@ -51,10 +53,13 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     return sequences * fill * max_length
 
 
-def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, text_head: bool = False) -> ExampleCost:
+def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, text_head: bool = False,
+                 step_examples: float | None = None) -> ExampleCost:
     """What one example of `task` costs on `model` (see the module). A FLOP price leaves out what a
     text head adds (its LM projection onto the vocabulary, an encoder-decoder's decoder, generation
-    in evaluation), and with `text_head` its source says so."""
+    in evaluation), and with `text_head` its source says so. With `step_examples` (the examples one
+    GPU takes a training step), training is held to the host's floor a step, and the source says so
+    where the floor, not the FLOPs, sets the price."""
     measured = cost.get("measured", {}).get(f"{model}|{task}")
     if measured is not None:
         return ExampleCost(measured["train_s"], measured["eval_s"], f"measured on {cost.get('device', 'this machine')}")
@@ -70,8 +75,13 @@ def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, t
     flops = 12 * shape["layers"] * shape["hidden"] ** 2 * tokens_per_example(cost, task, max_length)
     low = (" WITHOUT the text head's LM projection, decoder and generation, so LOW (xlt/cost_model.yaml)"
            if text_head else "")
-    return ExampleCost(6 * flops / (peak * cost["mfu"]["train"]), 2 * flops / (peak * cost["mfu"]["eval"]),
-                       f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak{low}")
+    train_s, how = 6 * flops / (peak * cost["mfu"]["train"]), f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak"
+    step_s = cost.get("host_step_s_per_layer", 0.0) * shape["layers"]
+    if step_examples and step_s / step_examples > train_s:
+        train_s = step_s / step_examples
+        how = (f"the host's {1000 * step_s:.0f} ms a training step ({step_examples:.3g} examples a step a GPU; "
+               f"host_step_s_per_layer), above FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak")
+    return ExampleCost(train_s, 2 * flops / (peak * cost["mfu"]["eval"]), how + low)
 
 
 def checkpoint_seconds(cost: dict, model: str, reads: int = 0, writes: int = 0) -> float:
