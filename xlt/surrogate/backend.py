@@ -71,7 +71,7 @@ class SurrogatePhases:
                     else phase.epochs * sum(sizes.values()))
         inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
         hours = train_hours(self.hub, tuple(sizes), phase.epochs, self.cost, steps=p.intermediate_steps,
-                            batch_size=phase.batch_size, cap=phase.max_train_examples)
+                            batch_size=phase.batch_size, cap=phase.max_train_examples, phase=phase)
         return inter, int(examples // phase.batch_size), hours
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
@@ -93,7 +93,7 @@ class SurrogatePhases:
         english = dev.pop(task.train_language, None) if task.trains else None
         steps = int(train_examples(self.hub, task.name, self.cost, phase.max_train_examples) * phase.epochs
                     // phase.batch_size)
-        hours = (train_hours(self.hub, (task.name,), phase.epochs, self.cost, cap=phase.max_train_examples)
+        hours = (train_hours(self.hub, (task.name,), phase.epochs, self.cost, cap=phase.max_train_examples, phase=phase)
                  + eval_hours(self.hub, task.name, self.cost))
         return TargetOutcome(scores, english, dev, steps, hours)
 
