@@ -88,8 +88,8 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         trial = expand(cfg, params, run_id, "", revisions=revisions)
         cfg_t = with_model(cfg, trial.model)  # costs follow the trial's backbone
         inter = trial.intermediate
-        priced = [*((t, inter) for t in (trial.intermediate_mixture.tasks if inter else ())
-                    if len(trial.intermediate_mixture.tasks) == 1),
+        single = inter is not None and len(trial.intermediate_mixture.tasks) == 1
+        priced = [*([(trial.intermediate_mixture.tasks[0], inter)] if single else []),
                   *((phase.task, phase) for phase in trial.targets)]
         sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
         if inter is not None:
