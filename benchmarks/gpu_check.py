@@ -2,8 +2,9 @@
 from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured in one run:
   - training throughput and MFU at max lengths 128, 256 and 384: a bare PyTorch bf16 loop (autocast,
     fused AdamW), HF Trainer (bf16, group_by_length), xlt's loop (`train_phase`) and xlt's loop with
-    token-budget batches (`batch_tokens`: the batch x the longest example), in that order, each on
-    the same examples, one epoch, after a warm-up; ratios are against the bare loop of this run;
+    token-budget batches (`batch_tokens`: the batch x the longest example), in that order, each
+    timed over one epoch of the same examples after a warm-up epoch over them, so that every shape
+    is met before it is timed (first uses are measured apart); ratios are against the bare loop;
   - xlt's peak GPU memory against its estimate (xlt/models/memory.py, docs/backbones.md);
   - evaluation throughput (`xlt.trial.train.predict`);
   - XNLI zero-shot over its 15 languages end to end (`xlt.trial.torch_backend.run_trial` on the fixtures);
@@ -175,10 +176,9 @@ def _ddp_worker(config: dict) -> None:
         torch.manual_seed(0)
         model = xlt_model(config["model"])
     times = []
-    for seed in (1, 0):  # warm-up epoch, then the timed one
-        ids, labels = synthetic(config["examples"] if seed == 0 else 4 * config["batch"], config["vocab"], seed=seed,
-                                **config["lengths"])
-        features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
+    ids, labels = synthetic(config["examples"], config["vocab"], seed=0, **config["lengths"])
+    features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
+    for _ in range(2):  # a warm-up epoch (every shape met), then the same epoch timed
         sync(rt.device)
         start = time.perf_counter()
         train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=config["batch"],
@@ -264,7 +264,7 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="CPU, tiny model, fp32, a few steps (CI)")
     parser.add_argument("--out", type=Path, default=RESULTS / "gpu_check.jsonl", help="JSON line appended here")
-    parser.add_argument("--steps", type=int, help="timed steps per loop and length (default 100; 2 with --smoke)")
+    parser.add_argument("--steps", type=int, help="timed steps per loop and length (default 60; 2 with --smoke)")
     args = parser.parse_args(argv)
     from functools import partial
 
@@ -285,7 +285,7 @@ def main(argv=None) -> dict:
             raise SystemExit(f"gpu_check: {ddp_gpus} GPUs visible, and the DDP step runs through Ray Train, which does "
                              f"not import here ({e}); install ray[train], or show one GPU (CUDA_VISIBLE_DEVICES=0) "
                              f"to skip the DDP step") from e
-    steps, warm_steps = args.steps or (2 if args.smoke else 100), 1 if args.smoke else 10
+    steps = args.steps or (2 if args.smoke else 60)
     settings = [replace(s, batch=SMOKE_BATCH) for s in SETTINGS] if args.smoke else list(SETTINGS)
     if args.smoke:
         torch.set_num_threads(1)  # a path check: predictable on a shared 2-core CI machine
@@ -300,8 +300,8 @@ def main(argv=None) -> dict:
     print(f"gpu_check on {gpu or 'CPU'} ({'smoke: tiny XLM-R, fp32' if args.smoke else 'XLM-R large, bf16 autocast'}); "
           f"{params['total'] / 1e6:,.1f}M parameters, {params['matmul'] / 1e6:,.1f}M outside the embedding tables; "
           f"peak: {peak_note}")
-    # the reference first: a shape's first-use costs fall on whichever loop meets it first, never on the bare loop's
-    # benefit (HF Trainer, next, meets the bare loop's shapes warm)
+    # the reference first; each loop is timed on shapes its own warm-up epoch met, so no loop's first uses of a
+    # shape fall on another's time
     loops = (("bare", bare_epoch, lambda: hf_model(config)),
              ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)),
              ("xlt", xlt_epoch, lambda: xlt_model(config)),
@@ -310,11 +310,11 @@ def main(argv=None) -> dict:
     for s in settings:
         spread = _spread(s)
         data = synthetic(steps * s.batch, config.vocab_size, seed=0, **spread)
-        warm = synthetic(warm_steps * s.batch, config.vocab_size, seed=1, **spread)
         n, tokens = len(data[0]), sum(map(len, data[0]))
         seconds, peaks = {}, {}
         for name, epoch, build in loops:
-            seconds[name], peaks[name], model = measure(epoch, build, warm, data, s.batch, device)
+            # warm-up: the same epoch, so every shape is met before the timed one (first uses: gpu_probes.shape_costs)
+            seconds[name], peaks[name], model = measure(epoch, build, data, data, s.batch, device)
             if name == "xlt":  # evaluation on the trained model, 2x the batch as the pipeline evaluates
                 eval_s = eval_throughput(model, data[0], 2 * s.batch, device)
                 evals.append({"seq": s.max_len, "batch": 2 * s.batch, "examples": n, "examples/s": n / eval_s,
@@ -368,7 +368,8 @@ def main(argv=None) -> dict:
                "why_null": {"examples/s": why, "÷ xlt on 1 GPU": why}}
     targets = _targets(rows) + _budget_targets(budgets)
 
-    print("\ntraining: one epoch of the same examples per loop, after a warm-up epoch; ÷ bare: ex/s over the bare loop's")
+    print("\ntraining: one epoch of the same examples per loop, after a warm-up epoch over them; ÷ bare: ex/s over the "
+          "bare loop's")
     table(rows, [c for c in rows[0] if c != "why_null"])
     print(f"\npeak memory of xlt's loop against xlt.models.memory's estimate ({shape.name}, seq x batch, incl. "
           f"1.5 GiB context/workspace)")
@@ -395,7 +396,7 @@ def main(argv=None) -> dict:
     wall = time.perf_counter() - begin
     print(f"wall {wall:.0f} s")
     extra = {"smoke": args.smoke, "device": gpu or "cpu", "dtype": "fp32" if device.type == "cpu" else "bf16 autocast",
-             "attention": config._attn_implementation, "steps": steps, "warmup_steps": warm_steps,
+             "attention": config._attn_implementation, "steps": steps, "warmup_steps": steps,
              "model": {k: getattr(config, k) for k in XLMR_LARGE}, "params": params,
              "peak_bf16_tflops": peak, "peak_note": peak_note, "settings": [asdict(s) for s in settings],
              "memory": memory, "eval": evals, "xnli": xnli, "shapes": shapes, "step": anatomy, "budgets": budgets,
