@@ -87,6 +87,13 @@ def test_a_training_step_is_no_faster_than_the_host_launches_it():
     phase = PhasePlan("xnli", 1e-5, 2, 32)
     assert step_examples(cfg, "xnli", cost, 128, phase) == 8  # the global batch, split over 4 GPUs
     assert step_examples(cfg, "xnli", cost, 128, PhasePlan("xnli", 1e-5, 2, 32, micro_batch_size=2)) == 2
+    from xlt.cost_estimate import format_plan
+
+    text = format_plan(cfg, plan_sweep(cfg, cost), cost)
+    assert "priced by the host's 88 ms a training step (1 example a step a GPU" in text  # batch 4 over 4 GPUs
+    assert "priced by FLOPs at 25% of A100's bf16 peak: xlm-roberta-large|bucc, xlm-roberta-large|tatoeba" in text
+    assert "note: the host's floor priced some pairs" in text
+    assert "note: the host's floor" not in format_plan(cfg, plan_sweep(cfg, {**cost, "host_step_s_per_layer": 0.0}), cost)
     budget = PhasePlan("xnli", 1e-5, 2, 32, batch_tokens=16384)
     assert step_examples(cfg, "xnli", cost, 128, budget) == pytest.approx(16384 / tokens_per_example(cost, "xnli", 128) / 4)
 

@@ -90,7 +90,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         inter = trial.intermediate
         single = inter is not None and len(trial.intermediate_mixture.tasks) == 1
         priced = [*([(trial.intermediate_mixture.tasks[0], inter)] if single else []),
-                  *((phase.task, phase) for phase in trial.targets)]
+                  *((phase.task, phase if get_task(phase.task).trains else None) for phase in trial.targets)]
         sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
@@ -238,6 +238,9 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
               f"{'run start-up':<14}{fmt(o):>10}{fmt(o):>10}{fmt(0):>10}",
               f"{'total':<14}{fmt(h0 + o):>10}{fmt(h1 + o):>10}{fmt(h0 - h1):>10}   ratio {(h0 + o) / max(h1 + o, 1e-9):.2f}x",
               *_priced_by(plan.sources),
+              *(["note: the host's floor priced some pairs: each of their GPUs takes few examples a step and mostly "
+                 "waits on the host. Fewer GPUs a trial (resources.workers_per_trial) run the same steps for fewer "
+                 "GPU-hours; token budgets (batch_tokens) take fewer, fuller steps"] if any(how.startswith("the host's") for how in plan.sources.values()) else []),
               "(xlt/cost_model.yaml; --cost-model FILE overrides it, --calibrate measures this machine, --gpu TYPE)"]
     return "\n".join(lines)
 

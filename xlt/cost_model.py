@@ -79,7 +79,8 @@ def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, t
     step_s = cost.get("host_step_s_per_layer", 0.0) * shape["layers"]
     if step_examples and step_s / step_examples > train_s:
         train_s = step_s / step_examples
-        how = (f"the host's {1000 * step_s:.0f} ms a training step ({step_examples:.3g} examples a step a GPU; "
+        how = (f"the host's {1000 * step_s:.0f} ms a training step ({step_examples:.3g} "
+               f"example{'' if step_examples == 1 else 's'} a step a GPU; "
                f"host_step_s_per_layer), above FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak")
     return ExampleCost(train_s, 2 * flops / (peak * cost["mfu"]["eval"]), how + low)
 
