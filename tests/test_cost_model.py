@@ -98,6 +98,18 @@ def test_a_training_step_is_no_faster_than_the_host_launches_it():
     assert step_examples(cfg, "xnli", cost, 128, budget) == pytest.approx(16384 / tokens_per_example(cost, "xnli", 128) / 4)
 
 
+def test_calibration_times_the_batch_one_gpu_of_the_trial_takes_a_step():
+    """--calibrate's figures replace the FLOP price and its host floor, so they are timed at what each
+    GPU runs: the phase's batch (a target's, else an intermediate task's) over the trial's workers."""
+    from xlt.calibrate import gpu_batch
+    from xlt.tasks import get_task
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml")  # 4 workers; targets 32 (QA 16), intermediates 4
+    assert [gpu_batch(cfg, get_task(t)) for t in ("xnli", "xquad", "mnli")] == [8, 4, 1]
+    one = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["resources.workers_per_trial=1", "target.micro_batch_size=16"])
+    assert [gpu_batch(one, get_task(t)) for t in ("xnli", "xquad", "mnli")] == [16, 16, 4]
+
+
 def test_measured_figures_replace_the_flop_estimate():
     cost = {**load_cost_model(), "device": "testbox", "measured": {"xlm-roberta-large|xnli": {"train_s": 0.5, "eval_s": 0.1}}}
     got = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")

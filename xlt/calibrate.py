@@ -2,8 +2,9 @@
 sweep runs, on this machine, and write a cost file whose measured figures the planner uses.
 
 For each pair: the task's training examples from the sweep's data source, encoded at the phase's
-max length with the sweep's own tokenizer; `train_loop` for 1 step, then for 1 + `steps` steps,
-the difference over `steps` global batches giving seconds per example (set-up excluded); `predict`
+max length with the sweep's own tokenizer; `train_loop` for 1 step, then for 1 + `steps` steps, at
+the batch one GPU of the trial takes a step (`gpu_batch`), the difference over `steps` such batches
+giving seconds per example (set-up excluded); `predict`
 over the same features giving evaluation seconds per example; the tokens an example feeds the
 model. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
 be timed here (its data or model unreachable) is listed with the reason and keeps its FLOP figure.
@@ -49,6 +50,16 @@ def sweep_pairs(cfg: SweepConfig) -> list[tuple[str, str]]:
     return [(m, t) for m in cfg.model.names for t in sorted(set(cfg.task_names()))]
 
 
+def gpu_batch(cfg: SweepConfig, task) -> int:
+    """Examples one GPU takes a training step in the phase that trains `task` (a target's, else an
+    intermediate task's): the sweep's batch for that phase, else the task's default, split over the
+    trial's workers, at most a micro-batch. Timed at that batch, an example's seconds are the
+    GPU-seconds the plan needs, a host-bound small batch included."""
+    section = cfg.target if task.name in cfg.target.names else cfg.intermediate
+    share = max(1, (section.batch_size or task.defaults.batch_size) // cfg.resources.workers_per_trial)
+    return min(share, section.micro_batch_size) if section.micro_batch_size else share
+
+
 def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:
     task = get_task(task_name)
     fmt = FORMATS[task.format]
@@ -68,7 +79,7 @@ def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, 
         ids = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
         return Timing(model, task_name, 0.0, seconds, sum(map(len, ids)) / len(ids), len(records))
     features = fmt.encode(task, records, tokenizer, max_length)
-    batch = cfg.target.batch_size or task.defaults.batch_size
+    batch = gpu_batch(cfg, task)
     head = fmt.build_head(task, encoder, HeadSource(model, cfg.model.trust_remote_code, cfg.model.choice_scoring))
     net = TaskModel(encoder, head)
     kw = dict(lr=1e-5, batch_size=batch, warmup_ratio=0.0, weight_decay=0.0, seed=0, pad_id=tokenizer.pad_token_id, rt=rt)
