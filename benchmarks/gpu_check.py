@@ -231,29 +231,28 @@ def _train_row(s: Setting, runner: str, seconds: float, n: int, tokens: int, bar
     return {**row, "why_null": why} if why else row
 
 
+def _mfu_target(where: str, row: dict) -> dict:
+    """The MFU target line for a measured row (its "MFU %", or its reason for none)."""
+    mfu = row["MFU %"]
+    target = {"target": f"xlt MFU >= {MFU_TARGET:.0%} ({where})", "value": mfu,
+              "pass": None if mfu is None else mfu >= 100 * MFU_TARGET}
+    if mfu is None:
+        target["why_null"] = {"value": row["why_null"]["MFU %"], "pass": row["why_null"]["MFU %"]}
+    return target
+
+
 def _targets(rows: list[dict]) -> list[dict]:
     out = []
     for r in rows:
         if r["runner"] == "xlt":
-            mfu = r["MFU %"]
-            out.append({"target": f"xlt MFU >= {MFU_TARGET:.0%} (seq {r['seq']})", "value": mfu,
-                        "pass": None if mfu is None else mfu >= 100 * MFU_TARGET,
-                        **({"why_null": {"value": r["why_null"]["MFU %"], "pass": r["why_null"]["MFU %"]}}
-                           if mfu is None else {})})
+            out.append(_mfu_target(f"seq {r['seq']}", r))
             out.append({"target": f"xlt >= {RATIO_TARGET}x bare (seq {r['seq']})", "value": r["÷ bare"],
                         "pass": r["÷ bare"] >= RATIO_TARGET})
     return out
 
 
 def _budget_targets(budgets: list[dict]) -> list[dict]:
-    out = []
-    for r in budgets:
-        target = {"target": f"xlt MFU >= {MFU_TARGET:.0%} (batch_tokens {r['batch_tokens']}, seq {r['seq']})",
-                  "value": r["MFU %"], "pass": None if r["MFU %"] is None else r["MFU %"] >= 100 * MFU_TARGET}
-        if r["MFU %"] is None:
-            target["why_null"] = {"value": r["why_null"]["MFU %"], "pass": r["why_null"]["MFU %"]}
-        out.append(target)
-    return out
+    return [_mfu_target(f"batch_tokens {r['batch_tokens']}, seq {r['seq']}", r) for r in budgets]
 
 
 def _spread(s: Setting) -> dict:
