@@ -18,6 +18,7 @@ import torch
 import yaml
 
 from xlt.config import SweepConfig
+from xlt.cost_model import gpu_share
 from xlt.data.errors import DataError
 from xlt.data.loading import load_records
 from xlt.formats import FORMATS
@@ -56,8 +57,9 @@ def gpu_batch(cfg: SweepConfig, task) -> int:
     trial's workers, at most a micro-batch. Timed at that batch, an example's seconds are the
     GPU-seconds the plan needs, a host-bound small batch included."""
     section = cfg.target if task.name in cfg.target.names else cfg.intermediate
-    share = max(1, (section.batch_size or task.defaults.batch_size) // cfg.resources.workers_per_trial)
-    return min(share, section.micro_batch_size) if section.micro_batch_size else share
+    share = gpu_share(section.batch_size or task.defaults.batch_size, cfg.resources.workers_per_trial,
+                      section.micro_batch_size)
+    return max(1, int(share))
 
 
 def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from xlt.config import SweepConfig
-from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost, tokens_per_example
+from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost, gpu_share, tokens_per_example
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
@@ -161,8 +161,7 @@ def step_examples(cfg: SweepConfig, task: str, cost: dict, max_length: int, phas
     token budget's: the budget over an example's tokens), at most a micro-batch."""
     per_step = (phase.batch_tokens / tokens_per_example(cost, task, max_length) if phase.batch_tokens
                 else phase.batch_size)
-    share = per_step / cfg.resources.workers_per_trial
-    return min(share, phase.micro_batch_size) if phase.micro_batch_size else share
+    return gpu_share(per_step, cfg.resources.workers_per_trial, phase.micro_batch_size)
 
 
 def _ddp(cfg: SweepConfig, cost: dict) -> float:

@@ -53,6 +53,13 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     return sequences * fill * max_length
 
 
+def gpu_share(batch: float, workers: int, micro_batch: int | None) -> float:
+    """Examples one GPU runs forward and backward at once: its share of a global batch over the
+    trial's workers, at most a micro-batch (xlt.data.batching.step_share splits batches so)."""
+    share = batch / workers
+    return min(share, micro_batch) if micro_batch else share
+
+
 def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, text_head: bool = False,
                  step_examples: float | None = None) -> ExampleCost:
     """What one example of `task` costs on `model` (see the module). A FLOP price leaves out what a
