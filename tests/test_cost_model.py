@@ -149,3 +149,21 @@ def test_calibrate_times_the_sweeps_pairs_and_the_plan_uses_the_file(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),
                           "--gpu", "A10G"], capture_output=True, text=True)
     assert bad.returncode == 2 and "--gpu A10G: no bf16 peak for it in the cost model" in bad.stderr
+
+
+@pytest.mark.parametrize("text,line", [
+    ("host_step_s_per_layer: fast\n", "host_step_s_per_layer: expected a number, got 'fast'"),
+    ("mfu: {train: fast}\n", "mfu.train: expected a number, got 'fast'"),
+    ("storage: 5\n", "storage: expected a mapping like the shipped cost model's, got 5"),
+    ("gpus: {A10G: many}\n", "gpus.A10G: expected a number, got 'many'"),
+    ("parameters: {tiny-xlmr: {layers: two}}\n", "parameters.tiny-xlmr.layers: expected a number, got 'two'"),
+])
+def test_a_cost_file_with_a_wrong_type_fails_on_one_line_naming_the_file_and_key(tmp_path, text, line):
+    bad = tmp_path / "cost.yaml"
+    bad.write_text(text)
+    run = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),
+                          "--cost-model", str(bad)], capture_output=True, text=True)
+    assert run.returncode == 2 and run.stderr.strip() == f"xlt: error: {bad}: {line}", run.stderr
+    good = tmp_path / "good.yaml"
+    good.write_text("gpus: {A10G: 125.0}\nhost_step_s_per_layer: 0\nmeasured: {tiny-xlmr|xnli: {train_s: 0.1, eval_s: 0.01}}\n")
+    assert load_cost_model(good)["gpus"]["A10G"] == 125.0

@@ -66,8 +66,29 @@ def load_cost_model(path: str | Path | None = None) -> dict:
         if override is not None and not isinstance(override, dict):
             raise CostModelError(f"{path}: expected a mapping of cost-model keys, got {type(override).__name__}")
         for key, value in (override or {}).items():
+            _check_numbers(path, key, model.get(key), value)
             model[key] = {**model.get(key, {}), **value} if isinstance(value, dict) else value
     return model
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_numbers(path, key: str, shipped, value) -> None:
+    """An override's value where the shipped cost model has a number (or a mapping of numbers, such
+    as `gpus`) must be one: a wrong type fails here, naming the file and key, not as a traceback
+    in the arithmetic."""
+    from xlt.cost_model import CostModelError
+
+    if _is_number(shipped) and not _is_number(value):
+        raise CostModelError(f"{path}: {key}: expected a number, got {value!r}")
+    if isinstance(shipped, dict) and shipped:
+        if not isinstance(value, dict):
+            raise CostModelError(f"{path}: {key}: expected a mapping like the shipped cost model's, got {value!r}")
+        numbers = all(_is_number(v) for v in shipped.values())
+        for k, v in value.items():
+            _check_numbers(path, f"{key}.{k}", shipped.get(k, 0.0 if numbers else None), v)
 
 
 def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions | None = None) -> Plan:
