@@ -2,7 +2,8 @@
 from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured in one run:
   - training throughput and MFU at max lengths 128, 256 and 384: a bare PyTorch bf16 loop (autocast,
     fused AdamW), HF Trainer (bf16, group_by_length), xlt's loop (`train_phase`) and xlt's loop with
-    token-budget batches (`batch_tokens`: the batch x the longest example), in that order, each
+    token-budget batches (`batch_tokens`: the batch x the longest example), in that order (with
+    --compile, then xlt's loop as `model.compile: true` runs it: torch.compile, dynamic shapes), each
     timed over one epoch of the same examples after a warm-up epoch over them, so that every shape
     is met before it is timed (first uses are measured apart); ratios are against the bare loop;
   - xlt's peak GPU memory against its estimate (xlt/models/memory.py, docs/backbones.md);
@@ -16,7 +17,8 @@ Writes one JSON line (appended to --out, default benchmarks/results/gpu_check.js
 Targets (MFU >= 45%, xlt >= 0.95x bare) are printed as pass/fail, never asserted.
 
   python -m benchmarks.gpu_check --out $OUT/gpu_check.jsonl   # one GPU, < 8 min (device tool)
-  python -m benchmarks.gpu_check --smoke                       # CPU, tiny model, fp32, CI (< 60 s)
+  python -m benchmarks.gpu_check --compile --out $OUT/gpu_check.jsonl   # the same, plus the compiled loop
+  python -m benchmarks.gpu_check --smoke --compile             # CPU, tiny model, fp32, CI
 """
 
 import argparse
@@ -37,6 +39,7 @@ from benchmarks.gpu_loops import (GIB, LR, bare_epoch, eval_throughput, free, hf
 from benchmarks.gpu_probes import budget_sweep, shape_costs, step_anatomy
 
 MFU_TARGET, RATIO_TARGET = 0.45, 0.95
+XLT, COMPILED = "xlt", "xlt compiled"  # the runners the targets are about
 
 # xlm-roberta-large's config.json, as read (search corpus "docs") at
 # huggingface.co/FacebookAI/xlm-roberta-large fine-tuned copies that keep it verbatim, e.g.
@@ -215,11 +218,11 @@ def ddp_step(config, setting: Setting, examples: int, use_gpu: bool) -> dict:
 
 # --- the run -----------------------------------------------------------------------------------
 
-def _train_row(s: Setting, runner: str, seconds: float, n: int, tokens: int, bare_s: float, params: dict,
-               peak: float | None, peak_note: str, memory: dict) -> dict:
+def _train_row(s: Setting, runner: str, seconds: float, warm_s: float, n: int, tokens: int, bare_s: float,
+               params: dict, peak: float | None, peak_note: str, memory: dict) -> dict:
     row = {"seq": s.max_len, "runner": runner, "examples/s": n / seconds, "tokens/s": tokens / seconds,
            "÷ bare": bare_s / seconds, "MFU %": None, "MFU % (all params)": None,
-           "peak GiB": memory.get("allocated")}
+           "peak GiB": memory.get("allocated"), "warm-up s": warm_s}
     why = {}
     if peak is None:
         why["MFU %"] = why["MFU % (all params)"] = peak_note
@@ -244,9 +247,10 @@ def _mfu_target(where: str, row: dict) -> dict:
 def _targets(rows: list[dict]) -> list[dict]:
     out = []
     for r in rows:
-        if r["runner"] == "xlt":
-            out.append(_mfu_target(f"seq {r['seq']}", r))
-            out.append({"target": f"xlt >= {RATIO_TARGET}x bare (seq {r['seq']})", "value": r["÷ bare"],
+        if r["runner"] in (XLT, COMPILED):
+            where = f"seq {r['seq']}" + (", model.compile" if r["runner"] == COMPILED else "")
+            out.append(_mfu_target(where, r))
+            out.append({"target": f"xlt >= {RATIO_TARGET}x bare ({where})", "value": r["÷ bare"],
                         "pass": r["÷ bare"] >= RATIO_TARGET})
     return out
 
@@ -264,6 +268,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--smoke", action="store_true", help="CPU, tiny model, fp32, a few steps (CI)")
     parser.add_argument("--out", type=Path, default=RESULTS / "gpu_check.jsonl", help="JSON line appended here")
     parser.add_argument("--steps", type=int, help="timed steps per loop and length (default 60; 2 with --smoke)")
+    parser.add_argument("--compile", action="store_true",
+                        help="also time xlt's loop under torch.compile (model.compile: true); its warm-up epoch compiles")
     args = parser.parse_args(argv)
     from functools import partial
 
@@ -303,25 +309,27 @@ def main(argv=None) -> dict:
     # shape fall on another's time
     loops = (("bare", bare_epoch, lambda: hf_model(config)),
              ("HF Trainer", partial(hf_epoch, tokenizer=tokenizer), lambda: hf_model(config)),
-             ("xlt", xlt_epoch, lambda: xlt_model(config)),
+             (XLT, xlt_epoch, lambda: xlt_model(config)),
              ("xlt batch_tokens", partial(xlt_epoch, token_budget=True), lambda: xlt_model(config)))
+    if args.compile:
+        loops += ((COMPILED, partial(xlt_epoch, compile=True), lambda: xlt_model(config)),)
     rows, memory, evals = [], [], []
     for s in settings:
         spread = _spread(s)
         data = synthetic(steps * s.batch, config.vocab_size, seed=0, **spread)
         n, tokens = len(data[0]), sum(map(len, data[0]))
-        seconds, peaks = {}, {}
+        seconds, warm, peaks = {}, {}, {}
         for name, epoch, build in loops:
             # warm-up: the same epoch, so every shape is met before the timed one (first uses: gpu_probes.shape_costs)
-            seconds[name], peaks[name], model = measure(epoch, build, data, data, s.batch, device)
-            if name == "xlt":  # evaluation on the trained model, 2x the batch as the pipeline evaluates
+            seconds[name], warm[name], peaks[name], model = measure(epoch, build, data, data, s.batch, device)
+            if name == XLT:  # evaluation on the trained model, 2x the batch as the pipeline evaluates
                 eval_s = eval_throughput(model, data[0], 2 * s.batch, device)
                 evals.append({"seq": s.max_len, "batch": 2 * s.batch, "examples": n, "examples/s": n / eval_s,
                               "tokens/s": tokens / eval_s})
             del model
             free(device)
-        new = [_train_row(s, name, seconds[name], n, tokens, seconds["bare"], params, peak, peak_note, peaks[name])
-               for name, _, _ in loops]
+        new = [_train_row(s, name, seconds[name], warm[name], n, tokens, seconds["bare"], params, peak, peak_note,
+                          peaks[name]) for name, _, _ in loops]
         for r in new:  # as measured: the output keeps them should a later part fail
             print(f"  seq {s.max_len} {r['runner']}: {r['examples/s']:.1f} ex/s, {r['÷ bare']:.2f}x bare, MFU "
                   + ("n/a" if r["MFU %"] is None else f"{r['MFU %']:.1f}%")
@@ -329,7 +337,7 @@ def main(argv=None) -> dict:
         rows += new
         estimate = peak_gib(shape, seq=s.max_len, batch=s.batch)
         mem = {"seq": s.max_len, "batch": s.batch, "estimate GiB": estimate,
-               "xlt allocated GiB": peaks["xlt"].get("allocated"), "xlt reserved GiB": peaks["xlt"].get("reserved")}
+               "xlt allocated GiB": peaks[XLT].get("allocated"), "xlt reserved GiB": peaks[XLT].get("reserved")}
         mem["estimate ÷ reserved"] = estimate / mem["xlt reserved GiB"] if mem["xlt reserved GiB"] else None
         if device.type == "cpu":
             mem["why_null"] = dict.fromkeys(("xlt allocated GiB", "xlt reserved GiB", "estimate ÷ reserved"),
@@ -357,7 +365,7 @@ def main(argv=None) -> dict:
         s = settings[0]
         n = steps * s.batch
         out = ddp_step(config, s, n, use_gpu=True)
-        one = next(r for r in rows if r["runner"] == "xlt" and r["seq"] == s.max_len)["examples/s"]
+        one = next(r for r in rows if r["runner"] == XLT and r["seq"] == s.max_len)["examples/s"]
         ddp = {"workers": out["world_size"], "seq": s.max_len, "global batch": s.batch, "examples/s": n / out["seconds"],
                "÷ xlt on 1 GPU": n / out["seconds"] / one}
     else:
@@ -394,7 +402,7 @@ def main(argv=None) -> dict:
         print(f"target {t['target']}: {verdict} ({value})")
     wall = time.perf_counter() - begin
     print(f"wall {wall:.0f} s")
-    extra = {"smoke": args.smoke, "device": gpu or "cpu", "dtype": "fp32" if device.type == "cpu" else "bf16 autocast",
+    extra = {"smoke": args.smoke, "compile": args.compile, "device": gpu or "cpu", "dtype": "fp32" if device.type == "cpu" else "bf16 autocast",
              "attention": config._attn_implementation, "steps": steps, "warmup_steps": steps,
              "model": {k: getattr(config, k) for k in XLMR_LARGE}, "params": params,
              "peak_bf16_tflops": peak, "peak_note": peak_note, "settings": [asdict(s) for s in settings],

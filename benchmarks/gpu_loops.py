@@ -38,17 +38,19 @@ def runtime(device: torch.device):
     return rt
 
 
-def xlt_epoch(model, ids, labels, batch: int, device: torch.device, token_budget: bool = False) -> None:
+def xlt_epoch(model, ids, labels, batch: int, device: torch.device, token_budget: bool = False,
+              compile: bool = False) -> None:
     """xlt's own loop: `train_phase` in one process (LocalRuntime), bf16 autocast on GPU, fused AdamW.
     With `token_budget`: token-budget batches (`batch_tokens`) of `batch` x the longest example, so
-    its largest batches hold what a `batch` batch of the longest would."""
+    its largest batches hold what a `batch` batch of the longest would. With `compile`: as a sweep's
+    `model.compile: true` runs it (`torch.compile(model, dynamic=True)`; the warm-up epoch compiles)."""
     from xlt.formats import FORMATS, Features
     from xlt.trial.train import train_phase
 
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
     train_phase(model, FORMATS["classification"], features, epochs=1, lr=LR, batch_size=batch, warmup_ratio=0.1,
                 weight_decay=0.01, seed=0, pad_id=1, rt=runtime(device),
-                batch_tokens=batch * max(map(len, ids)) if token_budget else None)
+                batch_tokens=batch * max(map(len, ids)) if token_budget else None, compile=compile)
 
 
 def bare_epoch(model, ids, labels, batch: int, device: torch.device) -> None:
@@ -135,16 +137,18 @@ def free(device: torch.device) -> None:
         torch.cuda.empty_cache()
 
 
-def measure(epoch, build, warm_data, data, batch: int, device: torch.device) -> tuple[float, dict, object]:
-    """Seconds of one timed epoch over `data` after a warm-up epoch over `warm_data` on the same model;
-    peak memory (GiB) over both; the model."""
+def measure(epoch, build, warm_data, data, batch: int, device: torch.device) -> tuple[float, float, dict, object]:
+    """Seconds of one timed epoch over `data` after a warm-up epoch over `warm_data` on the same model,
+    and of the warm-up epoch; peak memory (GiB) over both; the model."""
     with torch.device(device):  # initialised on the GPU: seconds instead of a minute on the host
         torch.manual_seed(0)
         model = build()
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
     epoch(model, *warm_data, batch, device)
     sync(device)
+    warm_s = time.perf_counter() - start
     if device.type == "cuda":  # the warm-up's optimizer state (HF's Trainer holds it in cycles) must not count
         gc.collect()
     start = time.perf_counter()
@@ -153,7 +157,7 @@ def measure(epoch, build, warm_data, data, batch: int, device: torch.device) -> 
     seconds = time.perf_counter() - start
     memory = ({"allocated": torch.cuda.max_memory_allocated(device) / GIB,
                "reserved": torch.cuda.max_memory_reserved(device) / GIB} if device.type == "cuda" else {})
-    return seconds, memory, model
+    return seconds, warm_s, memory, model
 
 
 def eval_throughput(model, ids, batch: int, device: torch.device) -> float:

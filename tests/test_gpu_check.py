@@ -1,5 +1,5 @@
-"""benchmarks/gpu_check.py kept from rotting without a GPU: its --smoke run (the GPU check's code path
-on CPU, a tiny model) as the command line runs it, checked for its JSON line's shape and that every
+"""benchmarks/gpu_check.py kept from rotting without a GPU: its --smoke --compile run (the GPU check's
+code path on CPU, a tiny model, with the torch.compile loop) as the command line runs it, checked for its JSON line's shape and that every
 figure is a positive number or a null with its reason (never a timed assertion); the parts a CPU run
 does not reach (MFU arithmetic, the GPU peak table, the 2-worker DDP step) on their own."""
 
@@ -16,7 +16,7 @@ import pytest
 from benchmarks import gpu_check
 
 REPO = Path(__file__).resolve().parent.parent
-SECTIONS = {"benchmark", "time", "machine", "smoke", "device", "dtype", "attention", "steps", "warmup_steps", "model",
+SECTIONS = {"benchmark", "time", "machine", "smoke", "compile", "device", "dtype", "attention", "steps", "warmup_steps", "model",
             "params", "peak_bf16_tflops", "peak_note", "settings", "rows", "memory", "eval", "xnli", "shapes", "step",
             "budgets", "ddp", "targets", "wall_s"}
 NOT_FIGURES = {"machine", "model", "settings", "accuracy", "mean_accuracy", "why_null"}  # ids, config, [0, 1] scores
@@ -26,7 +26,7 @@ NOT_FIGURES = {"machine", "model", "settings", "accuracy", "mean_accuracy", "why
 def smoke(tmp_path_factory, xlt_cache):
     out = tmp_path_factory.mktemp("gpu-check") / "gpu_check.jsonl"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--smoke", "--out", str(out)], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--smoke", "--compile", "--out", str(out)], cwd=REPO,
                           env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     lines = out.read_text().splitlines()
@@ -54,9 +54,13 @@ def figures(node, path="record"):
 
 def test_smoke_writes_one_json_line_with_every_section(smoke):
     record, _ = smoke
-    assert SECTIONS <= set(record) and record["benchmark"] == "gpu_check" and record["smoke"] is True
+    assert SECTIONS <= set(record) and record["benchmark"] == "gpu_check" and record["smoke"] is record["compile"] is True
     assert {(r["seq"], r["runner"]) for r in record["rows"]} == {
-        (seq, runner) for seq in (128, 256, 384) for runner in ("xlt", "xlt batch_tokens", "bare", "HF Trainer")}
+        (seq, runner) for seq in (128, 256, 384)
+        for runner in ("xlt", "xlt batch_tokens", "xlt compiled", "bare", "HF Trainer")}
+    # the compiled loop's first warm-up epoch compiles: longer than the same loop's uncompiled warm-up
+    first = {r["runner"]: r["warm-up s"] for r in record["rows"] if r["seq"] == 128}
+    assert first["xlt compiled"] > first["xlt"]
     assert all(r["÷ bare"] == 1.0 for r in record["rows"] if r["runner"] == "bare")
     assert [m["seq"] for m in record["memory"]] == [e["seq"] for e in record["eval"]] == [128, 256, 384]
     xnli = record["xnli"]
@@ -67,7 +71,7 @@ def test_smoke_writes_one_json_line_with_every_section(smoke):
     assert [(b["seq"], b["batch_tokens"]) for b in record["budgets"]] == [
         (seq, budget // 64) for seq in (128, 384) for budget in gpu_check.BUDGETS]
     assert all(b["steps"] >= 2 for b in record["budgets"])
-    assert len(record["targets"]) == 10 and all(t["pass"] is None for t in record["targets"] if "MFU" in t["target"])
+    assert len(record["targets"]) == 16 and all(t["pass"] is None for t in record["targets"] if "MFU" in t["target"])
     assert all(isinstance(t["pass"], bool) for t in record["targets"] if "bare" in t["target"])
 
 
@@ -92,19 +96,24 @@ def test_smoke_prints_the_tables_and_the_targets_as_lines(smoke):
     _, stdout = smoke
     assert "runner" in stdout and "HF Trainer" in stdout and "XNLI zero-shot end to end: 15 languages" in stdout
     assert "target xlt MFU >= 45% (seq 128): n/a" in stdout
+    assert "target xlt MFU >= 45% (seq 128, model.compile): n/a" in stdout
     assert sum(line.startswith("target xlt >= 0.95x bare") and ("PASS" in line or "FAIL" in line)
-               for line in stdout.splitlines()) == 3
+               for line in stdout.splitlines()) == 6
     assert "DDP: skipped (CPU run" in stdout
 
 
 def test_mfu_from_parameters_tokens_and_the_gpus_peak():
     params = {"total": 560e6, "matmul": 303e6}
-    row = gpu_check._train_row(gpu_check.SETTINGS[0], "xlt", seconds=2.0, n=3200, tokens=150_000, bare_s=1.9,
+    row = gpu_check._train_row(gpu_check.SETTINGS[0], "xlt", seconds=2.0, warm_s=3.0, n=3200, tokens=150_000, bare_s=1.9,
                                params=params, peak=989.4, peak_note="H200", memory={"allocated": 20.0})
     assert row["MFU %"] == pytest.approx(100 * 6 * 303e6 * 150_000 / 2.0 / 989.4e12)
     assert row["MFU % (all params)"] == pytest.approx(row["MFU %"] * 560 / 303)
     assert row["÷ bare"] == pytest.approx(0.95) and row["peak GiB"] == 20.0 and "why_null" not in row
     assert [t["pass"] for t in gpu_check._targets([row])] == [row["MFU %"] >= 45, True]
+    compiled = gpu_check._targets([{**row, "runner": gpu_check.COMPILED}])
+    assert [t["target"] for t in compiled] == ["xlt MFU >= 45% (seq 128, model.compile)",
+                                               "xlt >= 0.95x bare (seq 128, model.compile)"]
+    assert gpu_check._targets([{**row, "runner": "HF Trainer"}]) == []
 
 
 def test_a_token_budget_over_the_gpus_memory_is_skipped_with_the_reason():
