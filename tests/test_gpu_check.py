@@ -116,6 +116,19 @@ def test_mfu_from_parameters_tokens_and_the_gpus_peak():
     assert gpu_check._targets([{**row, "runner": "HF Trainer"}]) == []
 
 
+def test_a_compile_failure_is_a_row_of_explained_nulls_not_the_end_of_the_check():
+    reason = "torch.compile failed: BackendCompilerFailed: backend='inductor' raised: ..."
+    row = gpu_check._failed_row(gpu_check.SETTINGS[1], gpu_check.COMPILED, reason)
+    assert row["seq"] == 256 and row["runner"] == "xlt compiled"
+    nulls = [(path, why) for path, value, why in figures(row) if not path.endswith(".seq")]
+    assert len(nulls) == 7 and all(why == reason for _, why in nulls)
+    assert all(row[path.split(".")[-1]] is None for path, _ in nulls)
+    targets = gpu_check._targets([row])
+    assert [t["target"] for t in targets] == ["xlt MFU >= 45% (seq 256, model.compile)",
+                                              "xlt >= 0.95x bare (seq 256, model.compile)"]
+    assert all(t["value"] is None and t["pass"] is None and t["why_null"]["pass"] == reason for t in targets)
+
+
 def test_a_token_budget_over_the_gpus_memory_is_skipped_with_the_reason():
     from benchmarks.gpu_probes import budget_sweep
 
