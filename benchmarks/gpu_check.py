@@ -235,7 +235,7 @@ def _train_row(s: Setting, runner: str, seconds: float, warm_s: float, n: int, t
 
 
 def _failed_row(s: Setting, runner: str, reason: str) -> dict:
-    """A loop that could not run here (torch.compile failing on this stack): every figure null, with why."""
+    """A loop that could not run here (the compiled loop failing on this stack): every figure null, with why."""
     figures = ("examples/s", "tokens/s", "÷ bare", "MFU %", "MFU % (all params)", "peak GiB", "warm-up s")
     return {"seq": s.max_len, "runner": runner, **dict.fromkeys(figures), "why_null": dict.fromkeys(figures, reason)}
 
@@ -335,10 +335,11 @@ def main(argv=None) -> dict:
             # warm-up: the same epoch, so every shape is met before the timed one (first uses: gpu_probes.shape_costs)
             try:
                 seconds[name], warm[name], peaks[name], model = measure(epoch, build, data, data, s.batch, device)
-            except Exception as err:  # noqa: BLE001 - compile failing on this stack is a finding: the rest still runs
+            except Exception as err:  # noqa: BLE001 - the compiled loop failing here is a finding: the rest still runs
                 if name != COMPILED:
                     raise
-                compile_failed = f"torch.compile failed: {type(err).__name__}: {str(err).strip().splitlines()[0][:300]}"
+                first_line = (str(err).strip().splitlines() or [""])[0][:300]
+                compile_failed = f"the compiled loop failed: {type(err).__name__}: {first_line}"
                 print(f"  seq {s.max_len} {name}: {compile_failed}")
                 free(device)
                 continue
@@ -425,7 +426,8 @@ def main(argv=None) -> dict:
         print(f"target {t['target']}: {verdict} ({value})")
     wall = time.perf_counter() - begin
     print(f"wall {wall:.0f} s")
-    extra = {"smoke": args.smoke, "compile": args.compile, "device": gpu or "cpu", "dtype": "fp32" if device.type == "cpu" else "bf16 autocast",
+    extra = {"smoke": args.smoke, "compile": args.compile, "device": gpu or "cpu",
+             "dtype": "fp32" if device.type == "cpu" else "bf16 autocast",
              "attention": config._attn_implementation, "steps": steps, "warmup_steps": steps,
              "model": {k: getattr(config, k) for k in XLMR_LARGE}, "params": params,
              "peak_bf16_tflops": peak, "peak_note": peak_note, "settings": [asdict(s) for s in settings],

@@ -1,7 +1,8 @@
 """benchmarks/gpu_check.py kept from rotting without a GPU: its --smoke --compile run (the GPU check's
-code path on CPU, a tiny model, with the torch.compile loop) as the command line runs it, checked for its JSON line's shape and that every
-figure is a positive number or a null with its reason (never a timed assertion); the parts a CPU run
-does not reach (MFU arithmetic, the GPU peak table, the 2-worker DDP step) on their own."""
+code path on CPU, a tiny model, the torch.compile loop included) as the command line runs it, checked
+for its JSON line's shape and that every figure is a positive number or a null with its reason (never
+a timed assertion); the parts a CPU run does not reach (MFU arithmetic, the GPU peak table, the
+2-worker DDP step, a compile that fails) on their own."""
 
 import json
 import math
@@ -26,8 +27,8 @@ NOT_FIGURES = {"machine", "model", "settings", "accuracy", "mean_accuracy", "why
 def smoke(tmp_path_factory, xlt_cache):
     out = tmp_path_factory.mktemp("gpu-check") / "gpu_check.jsonl"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--smoke", "--compile", "--out", str(out)], cwd=REPO,
-                          env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--smoke", "--compile", "--out", str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     lines = out.read_text().splitlines()
     assert len(lines) == 1
@@ -117,7 +118,7 @@ def test_mfu_from_parameters_tokens_and_the_gpus_peak():
 
 
 def test_a_compile_failure_is_a_row_of_explained_nulls_not_the_end_of_the_check():
-    reason = "torch.compile failed: BackendCompilerFailed: backend='inductor' raised: ..."
+    reason = "the compiled loop failed: BackendCompilerFailed: backend='inductor' raised: ..."
     row = gpu_check._failed_row(gpu_check.SETTINGS[1], gpu_check.COMPILED, reason)
     assert row["seq"] == 256 and row["runner"] == "xlt compiled"
     nulls = [(path, why) for path, value, why in figures(row) if not path.endswith(".seq")]
