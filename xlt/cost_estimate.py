@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 from xlt.config import SweepConfig
-from xlt.cost_model import ExampleCost, checkpoint_seconds, example_cost, gpu_share, tokens_per_example
+from xlt.cost_model import (HOST_FLOOR, CostModelError, ExampleCost, checkpoint_seconds, example_cost, gpu_share,
+                            tokens_per_example)
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
@@ -55,8 +56,6 @@ class Plan:
 
 def load_cost_model(path: str | Path | None = None) -> dict:
     """xlt's cost model, with the keys of the YAML file at `path` (e.g. a --calibrate file) over it."""
-    from xlt.cost_model import CostModelError
-
     model = yaml.safe_load(files("xlt").joinpath("cost_model.yaml").read_text())
     if path:
         try:
@@ -79,8 +78,6 @@ def _check_numbers(path, key: str, shipped, value) -> None:
     """An override's value where the shipped cost model has a number (or a mapping of numbers, such
     as `gpus`) must be one: a wrong type fails here, naming the file and key, not as a traceback
     in the arithmetic."""
-    from xlt.cost_model import CostModelError
-
     if _is_number(shipped) and not _is_number(value):
         raise CostModelError(f"{path}: {key}: expected a number, got {value!r}")
     if isinstance(shipped, dict) and shipped:
@@ -238,6 +235,11 @@ def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None =
     return n * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
 
 
+FLOOR_NOTE = (f"note: {HOST_FLOOR} floor priced some pairs: each of their GPUs takes few examples a step and mostly "
+              "waits on the host. Fewer GPUs a trial (resources.workers_per_trial) run the same steps for fewer "
+              "GPU-hours; token budgets (batch_tokens) take fewer, fuller steps")
+
+
 def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     how = "every combination (grid)" if plan.exact else f"{plan.trials} sampled trials (simulated, uniform draws)"
     each = f", each with {plan.replicates} seeds" if plan.replicates > 1 else ""
@@ -258,9 +260,7 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
               f"{'run start-up':<14}{fmt(o):>10}{fmt(o):>10}{fmt(0):>10}",
               f"{'total':<14}{fmt(h0 + o):>10}{fmt(h1 + o):>10}{fmt(h0 - h1):>10}   ratio {(h0 + o) / max(h1 + o, 1e-9):.2f}x",
               *_priced_by(plan.sources),
-              *(["note: the host's floor priced some pairs: each of their GPUs takes few examples a step and mostly "
-                 "waits on the host. Fewer GPUs a trial (resources.workers_per_trial) run the same steps for fewer "
-                 "GPU-hours; token budgets (batch_tokens) take fewer, fuller steps"] if any(how.startswith("the host's") for how in plan.sources.values()) else []),
+              *([FLOOR_NOTE] if any(how.startswith(HOST_FLOOR) for how in plan.sources.values()) else []),
               "(xlt/cost_model.yaml; --cost-model FILE overrides it, --calibrate measures this machine, --gpu TYPE)"]
     return "\n".join(lines)
 

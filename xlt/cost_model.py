@@ -53,6 +53,10 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     return sequences * fill * max_length
 
 
+# How a training price set by the host's floor begins its source line (format_plan's note looks for it).
+HOST_FLOOR = "the host's"
+
+
 def gpu_share(batch: float, workers: int, micro_batch: int | None) -> float:
     """Examples one GPU runs forward and backward at once: its share of a global batch over the
     trial's workers, at most a micro-batch (xlt.data.batching.step_share splits batches so)."""
@@ -86,7 +90,7 @@ def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, t
     step_s = cost.get("host_step_s_per_layer", 0.0) * shape["layers"]
     if step_examples and step_s / step_examples > train_s:
         train_s = step_s / step_examples
-        how = (f"the host's {1000 * step_s:.0f} ms a training step ({step_examples:.3g} "
+        how = (f"{HOST_FLOOR} {1000 * step_s:.0f} ms a training step ({step_examples:.3g} "
                f"example{'' if step_examples == 1 else 's'} a step a GPU; "
                f"host_step_s_per_layer), above FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak")
     return ExampleCost(train_s, 2 * flops / (peak * cost["mfu"]["eval"]), how + low)
