@@ -34,8 +34,8 @@ from pathlib import Path
 import torch
 
 from benchmarks.common import RESULTS, emit, synthetic, table
-from benchmarks.gpu_loops import (GIB, LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, runtime,
-                                  sync, xlt_epoch, xlt_model)
+from benchmarks.gpu_loops import (GIB, LR, bare_epoch, eval_throughput, free, hf_epoch, hf_model, measure, mfu_percent,
+                                  on_device, runtime, sync, xlt_epoch, xlt_model)
 from benchmarks.gpu_probes import budget_sweep, shape_costs, step_anatomy
 
 MFU_TARGET, RATIO_TARGET = 0.45, 0.95
@@ -143,9 +143,7 @@ def xnli_zero_shot(config, device: torch.device, tokenizer_dir: Path, work: Path
     model_dir.mkdir()
     start = time.perf_counter()
     _copy_tokenizer(tokenizer_dir, model_dir)
-    with torch.device(device):
-        torch.manual_seed(0)
-        XLMRobertaModel(config, add_pooling_layer=False).save_pretrained(str(model_dir))
+    on_device(lambda: XLMRobertaModel(config, add_pooling_layer=False), device).save_pretrained(str(model_dir))
     saved = time.perf_counter() - start
     plan = TrialPlan(sweep="gpu-check", trial_id="xnli", model=str(model_dir), max_seq_length=128, source="local",
                      intermediate=None, targets=(PhasePlan("xnli", lr, 1, 32),), seed=0, objective="zero_shot_mean",
@@ -175,9 +173,7 @@ def _ddp_worker(config: dict) -> None:
     from xlt.sweep.worker import RayRuntime
 
     rt = RayRuntime(num_threads=1, gpus="cuda" if config["gpu"] else "none")
-    with torch.device(rt.device):
-        torch.manual_seed(0)
-        model = xlt_model(config["model"])
+    model = on_device(lambda: xlt_model(config["model"]), rt.device)
     times = []
     ids, labels = synthetic(config["examples"], config["vocab"], seed=0, **config["lengths"])
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
@@ -227,8 +223,8 @@ def _train_row(s: Setting, runner: str, seconds: float, warm_s: float, n: int, t
     if peak is None:
         why["MFU %"] = why["MFU % (all params)"] = peak_note
     else:  # real (unpadded) tokens: padding is compute the model did not need
-        row["MFU %"] = 100 * 6 * params["matmul"] * tokens / seconds / (peak * 1e12)
-        row["MFU % (all params)"] = 100 * 6 * params["total"] * tokens / seconds / (peak * 1e12)
+        row["MFU %"] = mfu_percent(params["matmul"], tokens, seconds, peak)
+        row["MFU % (all params)"] = mfu_percent(params["total"], tokens, seconds, peak)
     if row["peak GiB"] is None:
         why["peak GiB"] = "CPU run: no CUDA allocator statistics"
     return {**row, "why_null": why} if why else row

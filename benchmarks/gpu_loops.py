@@ -137,12 +137,24 @@ def free(device: torch.device) -> None:
         torch.cuda.empty_cache()
 
 
+def on_device(build, device: torch.device):
+    """`build()` with its weights initialised on `device` (on a GPU: seconds instead of a minute on the
+    host), from seed 0, so every loop starts from the same weights."""
+    with torch.device(device):
+        torch.manual_seed(0)
+        return build()
+
+
+def mfu_percent(params: float, tokens: int, seconds: float, peak_tflops: float) -> float:
+    """Model FLOP utilisation, %: 6 x `params` x `tokens` training FLOPs over `seconds`, against the
+    GPU's bf16 dense peak."""
+    return 100 * 6 * params * tokens / seconds / (peak_tflops * 1e12)
+
+
 def measure(epoch, build, warm_data, data, batch: int, device: torch.device) -> tuple[float, float, dict, object]:
     """Seconds of one timed epoch over `data` after a warm-up epoch over `warm_data` on the same model,
     and of the warm-up epoch; peak memory (GiB) over both; the model."""
-    with torch.device(device):  # initialised on the GPU: seconds instead of a minute on the host
-        torch.manual_seed(0)
-        model = build()
+    model = on_device(build, device)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     start = time.perf_counter()

@@ -13,13 +13,11 @@ import time
 import torch
 
 from benchmarks.common import synthetic
-from benchmarks.gpu_loops import GIB, LR, free, runtime, sync, xlt_model
+from benchmarks.gpu_loops import GIB, LR, free, mfu_percent, on_device, runtime, sync, xlt_model
 
 
 def _built(config, device: torch.device):
-    with torch.device(device):
-        torch.manual_seed(0)
-        return xlt_model(config)
+    return on_device(lambda: xlt_model(config), device)
 
 
 def _forward_backward(model, config, shapes: list[tuple[int, int]], device: torch.device) -> float:
@@ -149,7 +147,7 @@ def budget_sweep(config, device: torch.device, runs: list[tuple[dict, int]], ste
         if peak is None:
             why["MFU %"] = peak_note
         else:
-            row["MFU %"] = 100 * 6 * params["matmul"] * tokens / seconds / (peak * 1e12)
+            row["MFU %"] = mfu_percent(params["matmul"], tokens, seconds, peak)
         if device.type == "cuda":
             row["peak GiB"] = torch.cuda.max_memory_allocated(device) / GIB
         else:
