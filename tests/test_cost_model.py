@@ -110,6 +110,39 @@ def test_calibration_times_the_batch_one_gpu_of_the_trial_takes_a_step():
     assert [gpu_batch(one, get_task(t)) for t in ("xnli", "xquad", "mnli")] == [16, 16, 4]
 
 
+def test_calibration_of_a_token_budget_times_the_budget_one_gpu_of_the_trial_takes(monkeypatch):
+    """A `batch_tokens` phase trains on batches of that many padded tokens, split over the workers: the
+    plan prices those steps (step_examples), so --calibrate times them, not `batch_size` batches, and
+    divides by the examples the timed steps took (a budget's batches vary in size)."""
+    import xlt.calibrate as calibrate
+    from xlt.models.backbone import load_encoder
+    from xlt.tasks import get_task
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["target.batch_tokens=16384"])  # 4 workers
+    assert [calibrate.gpu_tokens(cfg, get_task(t)) for t in ("xnli", "mnli")] == [4096, None]
+
+    demo = load_sweep(REPO / "sweeps" / "demo.yaml", ["target.batch_tokens=1024", "target.micro_batch_size=8"])
+    calls, real = [], calibrate.train_loop
+
+    def spy(*args, **kw):
+        out = real(*args, **kw)
+        calls.append((kw, out))
+        return out
+
+    monkeypatch.setattr(calibrate, "train_loop", spy)
+    encoder, tokenizer = load_encoder("tiny-xlmr")
+    timing = calibrate.time_pair(demo, "tiny-xlmr", "xnli", encoder, tokenizer, steps=3, limit=64)
+    assert timing.step == "1,024 tokens" and timing.train_s > 0
+    assert all(kw["batch_tokens"] == 1024 and kw["micro_batch"] == 8 for kw, _ in calls)
+    # the longer runs take several budget-sized steps more than the 1-step runs (the time is per example they took)
+    short = {out["examples"] for kw, out in calls if kw["steps"] == 1}
+    longer = [(kw, out) for kw, out in calls if kw["steps"] == 4]
+    assert longer and all(out["steps"] >= 4 and out["examples"] >= 4 * kw["batch_size"] > max(short) for kw, out in longer)
+    plain = calibrate.time_pair(load_sweep(REPO / "sweeps" / "demo.yaml"), "tiny-xlmr", "xnli", encoder, tokenizer,
+                                steps=1, limit=64)
+    assert plain.step == "16 examples" and calls[-1][0]["batch_tokens"] is None
+
+
 def test_measured_figures_replace_the_flop_estimate():
     cost = {**load_cost_model(), "device": "testbox", "measured": {"xlm-roberta-large|xnli": {"train_s": 0.5, "eval_s": 0.1}}}
     got = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100")

@@ -3,8 +3,9 @@ sweep runs, on this machine, and write a cost file whose measured figures the pl
 
 For each pair: the task's training examples from the sweep's data source, encoded at the phase's
 max length with the sweep's own tokenizer; `train_loop` for 1 step, then for 1 + `steps` steps, at
-the batch one GPU of the trial takes a step (`gpu_batch`), the difference over `steps` such batches
-giving seconds per example (set-up excluded); `predict`
+the batch one GPU of the trial takes a step (`gpu_batch`; a token-budget phase's budget over the
+trial's workers, `gpu_tokens`), the difference over the examples the extra steps took giving seconds
+per example (set-up excluded); `predict`
 over the same features giving evaluation seconds per example; the tokens an example feeds the
 model. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
 be timed here (its data or model unreachable) is listed with the reason and keeps its FLOP figure.
@@ -18,6 +19,7 @@ import torch
 import yaml
 
 from xlt.config import SweepConfig
+from xlt.config.sections import PhaseConfig
 from xlt.cost_model import gpu_share
 from xlt.data.errors import DataError
 from xlt.data.loading import load_records
@@ -38,6 +40,8 @@ class Timing:
     eval_s: float
     tokens: float
     examples: int
+    step: str = ""
+    """What a timed training step took: `8 examples`, or a token budget's `4,096 tokens`."""
 
 
 def device_name() -> str:
@@ -51,15 +55,31 @@ def sweep_pairs(cfg: SweepConfig) -> list[tuple[str, str]]:
     return [(m, t) for m in cfg.model.names for t in sorted(set(cfg.task_names()))]
 
 
+def _phase_section(cfg: SweepConfig, task) -> PhaseConfig:
+    """The settings of the phase that trains `task`: a target's, else an intermediate task's."""
+    return cfg.target if task.name in cfg.target.names else cfg.intermediate
+
+
+def phase_batch(cfg: SweepConfig, task) -> int:
+    """The global batch of the phase that trains `task`: the sweep's, else the task's default."""
+    return _phase_section(cfg, task).batch_size or task.defaults.batch_size
+
+
 def gpu_batch(cfg: SweepConfig, task) -> int:
-    """Examples one GPU takes a training step in the phase that trains `task` (a target's, else an
-    intermediate task's): the sweep's batch for that phase, else the task's default, split over the
-    trial's workers, at most a micro-batch. Timed at that batch, an example's seconds are the
-    GPU-seconds the plan needs, a host-bound small batch included."""
-    section = cfg.target if task.name in cfg.target.names else cfg.intermediate
-    share = gpu_share(section.batch_size or task.defaults.batch_size, cfg.resources.workers_per_trial,
-                      section.micro_batch_size)
+    """Examples one GPU takes a training step in the phase that trains `task`: the sweep's batch for
+    that phase, else the task's default, split over the trial's workers, at most a micro-batch.
+    Timed at that batch, an example's seconds are the GPU-seconds the plan needs, a host-bound small
+    batch included."""
+    share = gpu_share(phase_batch(cfg, task), cfg.resources.workers_per_trial, _phase_section(cfg, task).micro_batch_size)
     return max(1, int(share))
+
+
+def gpu_tokens(cfg: SweepConfig, task) -> int | None:
+    """A token-budget phase's (`batch_tokens`) padded tokens one GPU takes a step: the global
+    budget over the trial's workers, as each rank takes its share of a batch (None: the phase
+    batches by `batch_size`). The plan prices the same step (xlt.cost_estimate.step_examples)."""
+    budget = _phase_section(cfg, task).batch_tokens
+    return max(1, budget // cfg.resources.workers_per_trial) if budget else None
 
 
 def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:
@@ -81,25 +101,37 @@ def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, 
         ids = tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
         return Timing(model, task_name, 0.0, seconds, sum(map(len, ids)) / len(ids), len(records))
     features = fmt.encode(task, records, tokenizer, max_length)
-    batch = gpu_batch(cfg, task)
+    batch, budget = gpu_batch(cfg, task), gpu_tokens(cfg, task)
     head = fmt.build_head(task, encoder, HeadSource(model, cfg.model.trust_remote_code, cfg.model.choice_scoring))
     net = TaskModel(encoder, head)
-    kw = dict(lr=1e-5, batch_size=batch, warmup_ratio=0.0, weight_decay=0.0, seed=0, pad_id=tokenizer.pad_token_id, rt=rt)
+    if budget:  # a token budget's run lasts examples: about a budget's worth a step, so n steps are n batches
+        batch = max(1, round(budget * len(features.lengths) / sum(features.lengths)))
+    # a token budget's batches vary in examples: the rank's budget, split into its micro-batches
+    kw = dict(lr=1e-5, batch_size=batch, warmup_ratio=0.0, weight_decay=0.0, seed=0, pad_id=tokenizer.pad_token_id, rt=rt,
+              batch_tokens=budget, micro_batch=_phase_section(cfg, task).micro_batch_size if budget else None)
 
-    def run(n: int) -> float:
+    def run(n: int) -> tuple[float, int]:
+        """Seconds and examples of `n` steps (a token budget's run lasts `n` x `batch` examples)."""
         t0 = time.perf_counter()
-        train_loop(net, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, steps=n, **kw)
-        return time.perf_counter() - t0
+        out = train_loop(net, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, steps=n, **kw)
+        return time.perf_counter() - t0, out["examples"]
 
     run(1)  # first touch: allocations, kernels
-    # the least of two differences: a busy machine only ever adds time
-    train_s = min(max(run(1 + steps) - run(1), 0.0) for _ in range(2)) / (steps * batch)
+
+    def extra() -> float:
+        """Seconds an example of the steps a longer run adds (set-up cancels out)."""
+        (long_s, long_n), (short_s, short_n) = run(1 + steps), run(1)
+        return max(long_s - short_s, 0.0) / max(1, long_n - short_n)
+
+    train_s = min(extra() for _ in range(2))  # the least of two: a busy machine only ever adds time
     t0 = time.perf_counter()
-    predict(net, fmt, features, batch_size=2 * batch, pad_id=tokenizer.pad_token_id, rt=rt)
+    # evaluation batches as the trial's: twice the phase's global batch, whole on each rank
+    predict(net, fmt, features, batch_size=2 * phase_batch(cfg, task), pad_id=tokenizer.pad_token_id, rt=rt)
     eval_s = (time.perf_counter() - t0) / features.num_examples
     tokens = sum(sum(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids)
                  for ids in features.input_ids) / features.num_examples
-    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples)
+    step = f"{budget:,} tokens" if budget else f"{batch} example{'' if batch == 1 else 's'}"
+    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples, step)
 
 
 def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) -> dict:
@@ -122,7 +154,7 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
             measured[f"{model}|{task}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
             tokens[task] = round(t.tokens, 1)
             echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms, evaluate {t.eval_s * 1e3:.2f} ms an example; "
-                 f"{t.tokens:.0f} tokens an example ({t.examples} examples)")
+                 f"{t.tokens:.0f} tokens an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")
         echo(f"  {model}: loaded in {load_s:.1f} s")
     return {"device": device_name(), "measured": measured, "tokens": tokens,
             **({"not_measured": skipped} if skipped else {})}
