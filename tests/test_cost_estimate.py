@@ -61,6 +61,27 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     assert halved.hours("intermediate", False) == plan.hours("intermediate", False)
 
 
+def test_a_token_budget_phase_evaluates_dev_every_eval_every_of_its_own_steps():
+    """eval_every counts optimizer steps (xlt.trial.train), and a token budget's steps hold the budget
+    over an example's tokens, not batch_size examples: the plan counts the selections the run makes."""
+    from xlt.cost_estimate import step_examples
+    from xlt.cost_model import tokens_per_example
+    from xlt.trial.plan import PhasePlan
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["intermediate.tasks=mnli", "target.tasks=[xnli]",
+                                                                "target.learning_rate=1.0e-5", "target.batch_tokens=32768"])
+    cost = load_cost_model()
+    plan = plan_sweep(cfg, cost)
+    per_step = 32768 / tokens_per_example(cost, "xnli", 256)  # 32768 / (0.35 x 256 tokens): 366 examples
+    target = PhasePlan("xnli", 1e-5, 2, 32, batch_tokens=32768)
+    xnli = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100",
+                        step_examples=step_examples(cfg, "xnli", cost, 256, target))
+    selections = int(392702 * 2 / per_step) // 1000  # 2,147 steps: 2 selections (batch_size's count: 24)
+    assert selections == 2
+    assert plan.hours("target", False) * 3600 == pytest.approx(
+        (392702 * 2 * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) / 0.9 + 4 * 560e6 / 500e6)
+
+
 def test_sampled_space_is_simulated_deterministically():
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.learning_rate={choice: [1.0e-3]}", "search.num_trials=20",
                                                       "search.algorithm=optuna-tpe"])

@@ -174,12 +174,17 @@ def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None, phase
                         step_examples=step_examples(cfg, task, cost, max_length, phase) if phase else None)
 
 
+def batch_examples(task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
+    """Examples of `task` in one global batch of `phase`: its batch_size, or a token budget over an
+    example's tokens."""
+    return phase.batch_tokens / tokens_per_example(cost, task, max_length) if phase.batch_tokens else phase.batch_size
+
+
 def step_examples(cfg: SweepConfig, task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
     """Examples one GPU runs forward and backward at once in `phase`: its share of the global batch (a
     token budget's: the budget over an example's tokens), at most a micro-batch."""
-    per_step = (phase.batch_tokens / tokens_per_example(cost, task, max_length) if phase.batch_tokens
-                else phase.batch_size)
-    return gpu_share(per_step, cfg.resources.workers_per_trial, phase.micro_batch_size)
+    return gpu_share(batch_examples(task, cost, max_length, phase), cfg.resources.workers_per_trial,
+                     phase.micro_batch_size)
 
 
 def _ddp(cfg: SweepConfig, cost: dict) -> float:
@@ -201,7 +206,10 @@ def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: d
     per_example = sum(sizes[t] * _cost(cfg, t, cost, max_length, phase).train_s for t in tasks) / total
     seconds = examples * per_example
     if eval_every and batch_size:
-        evals = int(examples // batch_size) // eval_every
+        # eval_every counts optimizer steps; a token budget's steps hold budget / tokens examples each
+        per_step = {t: batch_examples(t, cost, max_length or get_task(t).defaults.max_seq_length, phase) if phase
+                    else batch_size for t in tasks}
+        evals = int(sum(examples * sizes[t] / total / per_step[t] for t in tasks) + 1e-9) // eval_every
         seconds += evals * sum(min(dev_subset or math.inf, dev_examples(cfg, t, cost)) * _cost(cfg, t, cost, max_length).eval_s
                                for t in tasks[-1:])  # the phase's (last) task selects
     return seconds * _ddp(cfg, cost) / 3600
