@@ -39,12 +39,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import RESULTS, emit
+from xlt.sweep.screening import CONFIDENCE, Screen
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
 WITHIN = 0.5  # XTREME points
 GRID_START = 10  # grid-tpe: trials taken from the grid before TPE proposes
-STRATEGIES = ("grid", "random", "tpe", "tpe+asha", "tpe-mv", "gp", "grid-tpe", "mixture-gp")
+STRATEGIES = ("grid", "random", "tpe", "tpe+asha", "tpe-mv", "gp", "grid-tpe", "mixture-gp", "mixture-gp+screen")
 
 
 @dataclass
@@ -116,7 +117,9 @@ class Evaluator:
         return plan.objectives[0]({t.task: phases.target(t, inter).scores for t in plan.targets})
 
 
-def problems(quick: bool) -> list[Problem]:
+def problems(quick: bool, cheap_first: bool = False) -> list[Problem]:
+    """The two problems; with `cheap_first`, the mixture problem's targets run in order of their
+    cost-model GPU-hours, cheapest first (the order a screen wants its rungs in)."""
     from ray.tune.search.optuna import OptunaSearch
 
     from xlt.config import load_sweep
@@ -135,8 +138,21 @@ def problems(quick: bool) -> list[Problem]:
             for s in subsets for temp in (1.0, 5.0)]
     constants = {"intermediate_task": "<searched mixture>", "intermediate_learning_rate": 1e-5,
                  "target_learning_rate": 1e-5}
-    out.append(Problem("mixture", mixture, grid[:60] if quick else grid, space, constants, budget=20 if quick else 150))
+    problem = Problem("mixture", mixture, grid[:60] if quick else grid, space, constants, budget=20 if quick else 150)
+    if cheap_first:
+        problem.cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", [f"target.tasks=[{', '.join(by_cost(problem))}]"])
+    out.append(problem)
     return out
+
+
+def by_cost(problem: Problem) -> list[str]:
+    """The problem's targets, cheapest first: each target's GPU-hours in the cost model (the same
+    for every mixture and response model), at the grid's first point."""
+    ev = Evaluator(problem)
+    plan, phases = ev._phases({"seed": 0, **problem.grid[0]}, ev.true)
+    inter = phases.intermediate()[0] if plan.intermediate else None
+    hours = {t.task: phases.target(t, inter).gpu_hours for t in plan.targets}
+    return sorted(hours, key=hours.__getitem__)
 
 
 def best_true(ev: Evaluator, problem: Problem, quick: bool) -> float:
@@ -159,8 +175,9 @@ def best_true(ev: Evaluator, problem: Problem, quick: bool) -> float:
 
 
 def search(ev: Evaluator, problem: Problem, strategy: str, seed: int,
-           incumbent: tuple[float, float] | None = None) -> Run:
-    """`strategy` on `problem`; `incumbent` (observed, true): the best of trials run before it."""
+           incumbent: tuple[float, float] | None = None, screen_confidence: float = CONFIDENCE) -> Run:
+    """`strategy` on `problem`; `incumbent` (observed, true): the best of trials run before it;
+    `screen_confidence`: the +screen strategies' prediction-interval level."""
     import optuna
 
     run, paid, hours = Run(), set(), 0.0
@@ -170,10 +187,12 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int,
                "tpe-mv": lambda: optuna.samplers.TPESampler(seed=seed, multivariate=True),
                "gp": lambda: optuna.samplers.GPSampler(seed=seed),
                "grid-tpe": lambda: optuna.samplers.TPESampler(seed=seed, n_startup_trials=0),
-               "mixture-gp": lambda: _mixture_gp(problem, seed)}.get(strategy)
+               "mixture-gp": lambda: _mixture_gp(problem, seed),
+               "mixture-gp+screen": lambda: _mixture_gp(problem, seed)}.get(strategy)
     pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3) \
         if strategy == "tpe+asha" else optuna.pruners.NopPruner()
     study = optuna.create_study(direction="maximize", sampler=sampler(), pruner=pruner) if sampler else None
+    screen = Screen("max", confidence=screen_confidence) if strategy.endswith("+screen") else None
     order = list(problem.grid)
     random.Random(seed).shuffle(order)
     trials = len(order) if strategy == "grid" else problem.budget
@@ -194,9 +213,19 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int,
                 if trial.should_prune():
                     done, pruned = step, True
                     break
+        told = None
+        if screen is not None:  # xlt's screen: stop when the finished trials say this one cannot win
+            for step, (value, _) in enumerate(points[:-1], 1):
+                if (prediction := screen.report(str(n), step / len(points), value)) is not None:
+                    done, pruned, told = step, True, prediction.mean
+                    break
+            if not pruned:
+                screen.finish(str(n), points[-1][0])
         hours += points[done - 1][1]  # a pruned trial pays for the part it ran
         observed = points[-1][0]
-        if study is not None:
+        if study is not None and told is not None:  # a screened trial is told its predicted final objective
+            study.tell(trial, told)
+        elif study is not None:
             study.tell(trial, state=optuna.trial.TrialState.PRUNED) if pruned else study.tell(trial, observed)
         if not pruned and (incumbent is None or observed > incumbent[0]):
             incumbent = (observed, ev.true_value(params))
@@ -225,6 +254,10 @@ def main(argv=None) -> dict:
                         help=f"comma-separated, of {', '.join(STRATEGIES)}")
     parser.add_argument("--problems", default="single,mixture", help="comma-separated, of single, mixture")
     parser.add_argument("--budget", type=int, default=150, help="trials each sampler runs on the mixture problem")
+    parser.add_argument("--screen-confidence", type=float, default=CONFIDENCE,
+                        help="the +screen strategies' one-sided prediction-interval level (search.screen_confidence)")
+    parser.add_argument("--cheap-first", action="store_true",
+                        help="the mixture problem's targets in order of their GPU-hours, cheapest first (for +screen)")
     args = parser.parse_args(argv)
     strategies = [s for s in args.strategies.split(",") if s]
     if bad := [s for s in strategies if s not in STRATEGIES]:
@@ -242,9 +275,10 @@ def main(argv=None) -> dict:
     rows = []
     for response in responses:
         rows += _compare(response, strategies, args.problems.split(","), reps, args.quick, args.budget,
-                         _plot_path(Path(args.plot), response, len(responses)))
+                         _plot_path(Path(args.plot), response, len(responses)), args.cheap_first, args.screen_confidence)
     return emit("search_efficiency", rows, {"reps": reps, "within_points": WITHIN, "quick": args.quick, "budget": args.budget,
-                                            "responses": responses, "strategies": strategies})
+                                            "responses": responses, "strategies": strategies, "cheap_first": args.cheap_first,
+                                            "screen_confidence": args.screen_confidence})
 
 
 def _plot_path(path: Path, response: str, count: int) -> Path:
@@ -252,17 +286,18 @@ def _plot_path(path: Path, response: str, count: int) -> Path:
 
 
 def _compare(response: str, strategies: list[str], names: list[str], reps: int, quick: bool, budget: int,
-             plot: Path) -> list[dict]:
+             plot: Path, cheap_first: bool = False, screen_confidence: float = CONFIDENCE) -> list[dict]:
     """Every strategy on both problems under one response model: a row per (problem, strategy)."""
     rows, curves = [], {}
     name = "shipped" if response == "shipped" else Path(response).stem
-    for problem in (p for p in problems(quick) if p.name in names):
+    for problem in (p for p in problems(quick, cheap_first) if p.name in names):
         if problem.name == "mixture" and not quick:
             problem.budget = budget
         ev = Evaluator(problem, None if response == "shipped" else response)
         estimate = best_true(ev, problem, quick)
-        usable = [s for s in strategies if s != "mixture-gp" or problem.cfg.intermediate.mixture is not None]
-        runs = {s: [search(ev, problem, s, seed) for seed in range(reps)] for s in usable}
+        usable = [s for s in strategies if not s.startswith("mixture-gp") or problem.cfg.intermediate.mixture is not None]
+        runs = {s: [search(ev, problem, s, seed, screen_confidence=screen_confidence) for seed in range(reps)]
+                for s in usable}
         optimum = optimum_of(estimate, [r for rs in runs.values() for r in rs])
         medians = {s: medians_within(rs, optimum, reps) for s, rs in runs.items()}
         grid_t, grid_h = medians["grid"]

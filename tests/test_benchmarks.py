@@ -75,11 +75,15 @@ def test_search_efficiency_on_other_response_models_with_the_model_based_sampler
     redrawn, *_, interference = response_variants.write(tmp_path / "responses")
     shipped = response_variants._shipped()["effects"]
     assert response_variants.redrawn(1)["effects"] != shipped and response_variants.redrawn(1) == response_variants.redrawn(1)
-    record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", "grid,gp,grid-tpe,tpe-mv,mixture-gp",
-                                     "--response", str(redrawn), "--response", str(interference),
+    strategies = ("grid", "gp", "grid-tpe", "tpe-mv", "mixture-gp", "mixture-gp+screen")
+    record = search_efficiency.main(["--quick", "--problems", "mixture", "--strategies", ",".join(strategies),
+                                     "--response", str(redrawn), "--response", str(interference), "--cheap-first",
                                      "--plot", str(tmp_path / "regret.png")])
     assert {(r["response"], r["strategy"]) for r in record["rows"]} == {
-        (resp, s) for resp in ("redrawn-1", "interference") for s in ("grid", "gp", "grid-tpe", "tpe-mv", "mixture-gp")}
+        (resp, s) for resp in ("redrawn-1", "interference") for s in strategies}
+    # --cheap-first: the retrieval targets (no fine-tuning) first, XNLI (MNLI's 393k examples) last
+    order = search_efficiency.by_cost(next(p for p in search_efficiency.problems(True) if p.name == "mixture"))
+    assert set(order[:2]) == {"bucc", "tatoeba"} and order[-1] == "xnli" and len(order) == 9
     # --quick estimates the optimum from 50 random points and a short climb; a sampler that beats
     # the estimate (mixture-gp does) moves the optimum, so no regret falls below 0
     assert all(r["final regret"] >= 0 for r in record["rows"])

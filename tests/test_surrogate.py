@@ -129,6 +129,34 @@ def test_a_surrogate_sweep_with_asha_runs_through_the_cli_and_reports_with_the_m
     assert "**SURROGATE** results" in (tmp_path / "report" / "report.md").read_text()
 
 
+def test_a_screened_surrogate_sweep_stops_trials_its_finished_ones_predict_cannot_win(ray_cluster, tmp_path, capsys):
+    """`search.scheduler: screen` through Tune: a screened trial stops after its first targets, its rows
+    are those of the units it ran, and the sampler is told its predicted final objective."""
+    import optuna
+    import re
+
+    db = f"sqlite:///{tmp_path}/optuna.db"
+    code = main(["sweep", "run", str(REPO / "sweeps" / "mixture-search.yaml"), "--backend", "surrogate",
+                 f"storage={tmp_path}", "name=scr", "search.num_trials=9", "search.scheduler=screen",
+                 "target.tasks=[tatoeba, bucc, tydiqa, pawsx, xnli]",  # cheap targets first
+                 f"search.optuna_storage={db}", "resources.max_concurrent_trials=1", "resources.workers_per_trial=1",
+                 "resources.gpus_per_worker=0", "--address", ray_cluster])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    screened = re.findall(r"trial (\w+) screened out \(\d+/9\) at (\d+)% of its targets: objective so far [\d.]+; "
+                          r"final predicted ([\d.]+), at most ([\d.]+) \(97.5%, from (\d+) finished trials\), "
+                          r"below the best ([\d.]+)", out)
+    assert screened, out
+    assert all(float(bound) < float(best) and int(n) >= 5 for _, _, _, bound, n, best in screened)
+    rows = read_results(str(tmp_path / "scr" / "results")).to_pylist()
+    done = {(r["trial_id"], r["target_task"]) for r in rows if r["phase"] == "zero_shot"}
+    for trial, percent, _, _, _, _ in screened:
+        ran = {t for tid, t in done if tid.endswith(trial)}
+        assert len(ran) == round(5 * int(percent) / 100) and "xnli" not in ran  # the units before the stop
+    told = sorted(round(t.value, 4) for t in optuna.load_study(study_name="scr", storage=db).trials)
+    assert all(float(mean) in told for _, _, mean, _, _, _ in screened)  # the prediction, not the partial objective
+
+
 def test_pareto_dominance():
     from xlt.report.pareto import dominates
 

@@ -252,10 +252,15 @@ class SearchConfig(_Strict):
     """Keep the Optuna study in a database, so optuna-dashboard can watch it: an SQLAlchemy URL
     (`sqlite:///xlt-runs/optuna.db`), or `env:NAME` to read it from an environment variable (a
     PostgreSQL URL holds a password: never commit it). The study is named after the sweep."""
-    scheduler: Literal["none", "asha"] = "none"
+    scheduler: Literal["none", "asha", "screen"] = "none"
     """asha: Ray Tune's asynchronous successive halving stops trials whose objective trails at a
     rung. Trials report `progress`, the fraction of their target fine-tuning done (each target
-    unit; the surrogate backend reports points inside a unit too)."""
+    unit; the surrogate backend reports points inside a unit too). screen: stops a trial only when
+    the finished trials' final objectives, regressed on their objective at the same rung, put the
+    upper end of its prediction interval below the best so far (xlt.sweep.screening): the first
+    targets as a cheap signal of the rest, worth what the data say. List cheap targets first."""
+    screen_confidence: float = Field(0.975, gt=0.5, lt=1)
+    """screen: the one-sided prediction interval's level; higher stops fewer trials."""
     grace_period: float = Field(0.25, gt=0, le=1)
     """ASHA: the first rung, as a fraction of a trial's target fine-tuning."""
     reduction_factor: float = Field(3, gt=1)
@@ -276,7 +281,8 @@ class SearchConfig(_Strict):
             if len(self.objective) < 2:
                 raise ValueError("objective: a list needs two or more objectives (one: give it alone)")
             if self.scheduler != "none":
-                raise ValueError("scheduler: ASHA stops trials on one metric; a multi-objective search cannot use it")
+                raise ValueError(f"scheduler: {self.scheduler} stops trials on one metric; a multi-objective search "
+                                 f"cannot use it")
         return self
 
     def objectives(self, groups: dict[str, list[str]] | None = None) -> tuple:

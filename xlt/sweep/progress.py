@@ -24,8 +24,9 @@ def describe(config: dict) -> str:
 
 
 class SweepProgress(tune.Callback):
-    def __init__(self, num_trials: int, mode: str, echo=print):
-        self.num_trials, self.mode, self.echo = num_trials, mode, echo
+    def __init__(self, num_trials: int, mode: str, echo=print, screen=None):
+        """`screen`: the scheduler's xlt.sweep.screening.Screen, whose stops are explained."""
+        self.num_trials, self.mode, self.echo, self.screen = num_trials, mode, echo, screen
         self.started = self.finished = self.failed = 0
         self.best: tuple[float, str] | None = None
         self.t0 = time.monotonic()
@@ -54,6 +55,14 @@ class SweepProgress(tune.Callback):
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         self.finished += 1
+        screened = self.screen.stopped.get(trial.trial_id) if self.screen is not None else None
+        if screened is not None and self.best is not None:
+            self.echo(f"{self._stamp()} trial {trial.trial_id} screened out ({self.finished}/{self.num_trials}) at "
+                      f"{last['progress']:.0%} of its targets: objective so far {value:.4f}; final predicted "
+                      f"{screened.mean:.4f}, at {'most' if self.mode == 'max' else 'least'} {screened.bound:.4f} "
+                      f"({100 * self.screen.confidence:g}%, from {screened.trials} finished trials), "
+                      f"{'below' if self.mode == 'max' else 'above'} the best {self.best[0]:.4f}")
+            return
         if last.get("progress", 1.0) < 1.0:  # stopped by the scheduler: a partial objective, not comparable
             self.echo(f"{self._stamp()} trial {trial.trial_id} stopped by the scheduler ({self.finished}/"
                       f"{self.num_trials}) at {last['progress']:.0%} of its targets: objective so far {value:.4f}")

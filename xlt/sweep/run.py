@@ -259,6 +259,8 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     grid = s.algorithm == "grid"
     num_trials = grid_size(cfg) if grid else s.num_trials
     search_alg = None  # grid: Tune's variant generator runs every combination once
+    scheduler = _scheduler(cfg)
+    screen = getattr(scheduler, "screen", None)  # a screen's stops are told to the searcher and printed
     if not grid:
         sampler = sampler_for(cfg)
         objectives = cfg.objectives()
@@ -272,7 +274,7 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
             from xlt.sweep.warm_start import tell
 
             echo(tell(optuna_search._ot_study, cfg, earlier).line())
-        search_alg = DistinctTrials(optuna_search)
+        search_alg = DistinctTrials(optuna_search, screen=screen)
     if resume:
         revisions = saved_revisions(paths.root)
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,
@@ -288,12 +290,12 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     tuner = tune.Tuner(
         trainable,
         param_space=param_space(cfg) if grid else {},  # Optuna's space is define-by-run
-        tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=_scheduler(cfg),
+        tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=scheduler,
                                     num_samples=1 if grid else num_trials,
                                     reuse_actors=reuses_trial_actors(cfg.backend, s.scheduler),
                                     max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
-                                  callbacks=[SweepProgress(num_trials, s.mode, echo)]),
+                                  callbacks=[SweepProgress(num_trials, s.mode, echo, screen)]),
     )
     grid = tuner.fit()
     return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)
@@ -313,10 +315,14 @@ def reuses_trial_actors(backend: str, scheduler: str) -> bool:
 
 
 def _scheduler(cfg: SweepConfig):
-    """ASHA over `progress` (the fraction of a trial's target fine-tuning done), or none."""
+    """ASHA or a screen over `progress` (the fraction of a trial's target fine-tuning done), or none."""
     s = cfg.search
     if s.scheduler == "none":
         return None
+    if s.scheduler == "screen":
+        from xlt.sweep.screen_scheduler import ScreenScheduler
+
+        return ScreenScheduler(mode=s.mode, confidence=s.screen_confidence)
     from ray.tune.schedulers import ASHAScheduler
 
     return ASHAScheduler(time_attr="progress", metric="objective", mode=s.mode, max_t=1.0,

@@ -100,9 +100,11 @@ class DistinctTrials(Searcher):
     the phase cache makes that run cost nothing). Running duplicates are left to the cache's
     leases, which make the second wait for the first and reuse it."""
 
-    def __init__(self, searcher: Searcher, retries: int = 20):
+    def __init__(self, searcher: Searcher, retries: int = 20, screen=None):
+        """`screen`: the sweep's xlt.sweep.screening.Screen, if its scheduler screens: a trial it
+        stopped is told to the searcher at its predicted final objective, not its partial one."""
         super().__init__(metric=searcher.metric, mode=searcher.mode)
-        self.searcher, self.retries = searcher, retries
+        self.searcher, self.retries, self.screen = searcher, retries, screen
         self.finished: dict[str, dict] = {}   # configuration -> its result
         self.running: dict[str, str] = {}     # trial id -> configuration
         self.alias: dict[str, str] = {}       # trial id -> the id the wrapped searcher knows it by
@@ -133,6 +135,8 @@ class DistinctTrials(Searcher):
         self.searcher.on_trial_result(self.alias.get(trial_id, trial_id), result)
 
     def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        if result and self.screen is not None and trial_id in self.screen.stopped:
+            result = {**result, self.metric: self.screen.stopped[trial_id].mean}
         key = self.running.pop(trial_id, None)
         if key is not None and result and not error:
             self.finished[key] = result
