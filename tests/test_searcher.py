@@ -29,6 +29,30 @@ def test_a_finished_configuration_is_not_run_again():
     assert Searcher.FINISHED == "FINISHED"
 
 
+def test_a_trial_a_scheduler_stopped_is_not_told_as_if_it_had_finished():
+    """Its running objective covers the targets it ran: an ASHA stop is told as pruned, a screened
+    trial at the screen's predicted final objective, a finished one as it is."""
+    import optuna
+    from ray.tune.search.optuna import OptunaSearch
+
+    from xlt.sweep.screening import Prediction, Screen
+    from xlt.sweep.searcher import DistinctTrials
+    from xlt.sweep.space import define_by_run
+
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["search.algorithm=optuna-tpe"])
+    screen = Screen()
+    screen.stopped["screened"] = Prediction(mean=0.61, bound=0.64, trials=5)
+    searcher = DistinctTrials(OptunaSearch(space=define_by_run(cfg), metric="objective", mode="max",
+                                           sampler=optuna.samplers.TPESampler(seed=0)), screen=screen)
+    for trial, result in (("finished", {"objective": 0.7, "progress": 1.0}), ("asha", {"objective": 0.9, "progress": 0.5}),
+                          ("screened", {"objective": 0.5, "progress": 0.25})):
+        searcher.suggest(trial)
+        searcher.on_trial_complete(trial, result=result)
+    told = [(t.state, t.value) for t in searcher.searcher._ot_study.trials]
+    assert told == [(optuna.trial.TrialState.COMPLETE, 0.7), (optuna.trial.TrialState.PRUNED, None),
+                    (optuna.trial.TrialState.COMPLETE, 0.61)]
+
+
 def test_the_gp_sampler_searches_a_mixture_space_through_tunes_optuna_searcher():
     """`search.algorithm: optuna-gp`: Optuna's GP sampler behind the same searcher, past its random
     start-up trials, on the mixture search's space (simplex weights, temperature, learning rate)."""

@@ -135,12 +135,20 @@ class DistinctTrials(Searcher):
         self.searcher.on_trial_result(self.alias.get(trial_id, trial_id), result)
 
     def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
-        if result and self.screen is not None and trial_id in self.screen.stopped:
-            result = {**result, self.metric: self.screen.stopped[trial_id].mean}
+        if result and result.get("progress", 1.0) < 1.0:  # stopped by the scheduler
+            result = self._stopped(trial_id, result)
         key = self.running.pop(trial_id, None)
         if key is not None and result and not error:
             self.finished[key] = result
         self.searcher.on_trial_complete(self.alias.pop(trial_id, trial_id), result=result, error=error)
+
+    def _stopped(self, trial_id: str, result: dict) -> dict:
+        """What the searcher is told of a trial a scheduler stopped: the screen's predicted final
+        objective, or no objective (Optuna records the trial as pruned). Its running objective
+        covers only the targets it ran, on another scale than a finished trial's."""
+        if self.screen is not None and trial_id in self.screen.stopped:
+            return {**result, self.metric: self.screen.stopped[trial_id].mean}
+        return {k: v for k, v in result.items() if k != self.metric}
 
     def get_state(self) -> dict:
         return {"finished": dict(self.finished), "running": dict(self.running), "alias": dict(self.alias),
