@@ -309,7 +309,8 @@ def _compare(response: str, strategies: list[str], names: list[str], reps: int, 
                          # against the grid's own median to come within WITHIN points (the target)
                          "trials / grid's": round(med_t / grid_t, 3) if med_t and grid_t else None,
                          "GPU-h / grid's": round(med_h / grid_h, 3) if med_h and grid_h else None,
-                         "final regret": round(statistics.median(r.regret(optimum)[-1] for r in rs), 3)})
+                         "final regret": round(statistics.median(r.regret(optimum)[-1] for r in rs), 3),
+                         "GPU-h, all trials": round(statistics.median(r.hours[-1] for r in rs), 1)})
             curves[(problem.name, strategy)] = [r.regret(optimum) for r in rs], [r.hours for r in rs]
         moved = f" (estimate {100 * estimate:.2f}; a search found better)" if optimum > estimate else ""
         print(f"{name} / {problem.name}: true optimum {100 * optimum:.2f} XTREME points{moved}; grid "

@@ -144,7 +144,7 @@ def test_a_screened_surrogate_sweep_stops_trials_its_finished_ones_predict_canno
     out = capsys.readouterr().out
     assert code == 0, out
     screened = re.findall(r"trial (\w+) screened out \(\d+/9\) at (\d+)% of its targets: objective so far [\d.]+; "
-                          r"final predicted ([\d.]+), at most ([\d.]+) \(97.5%, from (\d+) finished trials\), "
+                          r"final predicted ([\d.]+), at most ([\d.]+) \(99.5%, from (\d+) finished trials\), "
                           r"below the best ([\d.]+)", out)
     assert screened, out
     assert all(float(bound) < float(best) and int(n) >= 5 for _, _, _, bound, n, best in screened)

@@ -259,8 +259,9 @@ class SearchConfig(_Strict):
     the finished trials' final objectives, regressed on their objective at the same rung, put the
     upper end of its prediction interval below the best so far (xlt.sweep.screening): the first
     targets as a cheap signal of the rest, worth what the data say. List cheap targets first."""
-    screen_confidence: float = Field(0.975, gt=0.5, lt=1)
-    """screen: the one-sided prediction interval's level; higher stops fewer trials."""
+    screen_confidence: float = Field(0.995, gt=0.5, lt=1)
+    """screen: the one-sided prediction interval's level; higher stops fewer trials, and fewer that
+    would have won (BENCHMARKS.md: 97.5% and 99.5% measured)."""
     grace_period: float = Field(0.25, gt=0, le=1)
     """ASHA: the first rung, as a fraction of a trial's target fine-tuning."""
     reduction_factor: float = Field(3, gt=1)
