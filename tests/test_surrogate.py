@@ -98,6 +98,24 @@ def test_surrogate_rows_pass_the_schema_and_carry_the_marker(tmp_path):
     pa.Table.from_pylist(rows, schema=SCHEMA)  # the same schema a real trial's rows are built with
 
 
+def test_a_token_budget_phase_is_stamped_with_the_steps_its_budget_takes(tmp_path):
+    """A `batch_tokens` run sees the examples the batch_size run sees, in steps of budget / tokens
+    examples (xlt.trial.train): the surrogate's step counts follow, as the plan's do."""
+    from xlt.cost_estimate import batch_examples, load_cost_model, train_examples
+    from xlt.surrogate.backend import SurrogatePhases
+
+    cfg, plain = _plan(tmp_path, [], {})
+    budget_cfg, budget = _plan(tmp_path, ["target.batch_tokens=16384", "intermediate.batch_tokens=8192"], {})
+    cost = load_cost_model()
+    phases, budget_phases = SurrogatePhases(plain, cfg), SurrogatePhases(budget, budget_cfg)
+    xquad, budget_xquad = plain.targets[0], budget.targets[0]
+    examples = train_examples(budget_phases.hub, "xquad", cost) * xquad.epochs
+    assert phases.target(xquad, None).steps == int(examples // xquad.batch_size)
+    per_step = batch_examples("xquad", cost, 384, budget_xquad)  # 16384 / (0.5 x 384 tokens): XQuAD's default length
+    assert per_step > xquad.batch_size and budget_phases.target(budget_xquad, None).steps == int(examples / per_step)
+    assert budget_phases.intermediate()[1] < phases.intermediate()[1]  # SQuAD's budget steps hold more than 4
+
+
 def test_surrogate_phase_cache_reuses_the_intermediate_and_costs_nothing_the_second_time(tmp_path):
     cfg, first = _plan(tmp_path, [], {})
     _, second = _plan(tmp_path, [], {"target_learning_rate": 2e-5})

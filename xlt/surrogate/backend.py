@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt.config import SweepConfig
-from xlt.cost_estimate import eval_hours, load_cost_model, train_examples, train_hours, with_model
+from xlt.cost_estimate import batch_examples, eval_hours, load_cost_model, train_examples, train_hours, with_model
 from xlt.objective import TargetScores
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import DriverRuntime
@@ -72,7 +72,15 @@ class SurrogatePhases:
         inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
         hours = train_hours(self.hub, tuple(sizes), phase.epochs, self.cost, steps=p.intermediate_steps,
                             batch_size=phase.batch_size, cap=phase.max_train_examples, phase=phase)
-        return inter, int(examples // phase.batch_size), hours
+        return inter, self._steps(examples, inter.probabilities, phase), hours
+
+    def _steps(self, examples: float, shares: dict[str, float], phase: PhasePlan) -> int:
+        """Optimizer steps that see `examples`, each drawing a task by `shares`: `batch_size` examples
+        a step, or a token budget's (xlt.trial.train counts the run in examples then)."""
+        per_step = sum(w * batch_examples(t, self.cost, self.plan.max_seq_length or get_task(t).defaults.max_seq_length,
+                                          phase)
+                       for t, w in shares.items())
+        return int(examples / per_step + 1e-9)
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
         p = self.plan
@@ -91,8 +99,8 @@ class SurrogatePhases:
         asked = ([task.train_language] if task.trains else []) + dev_languages
         dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
         english = dev.pop(task.train_language, None) if task.trains else None
-        steps = int(train_examples(self.hub, task.name, self.cost, phase.max_train_examples) * phase.epochs
-                    // phase.batch_size)
+        steps = self._steps(train_examples(self.hub, task.name, self.cost, phase.max_train_examples) * phase.epochs,
+                            {task.name: 1.0}, phase)
         hours = (train_hours(self.hub, (task.name,), phase.epochs, self.cost, cap=phase.max_train_examples, phase=phase)
                  + eval_hours(self.hub, task.name, self.cost))
         return TargetOutcome(scores, english, dev, steps, hours)

@@ -16,6 +16,8 @@ from xlt.sweep.screening import CONFIDENCE, MIN_TRIALS, Screen
 
 
 class ScreenScheduler(FIFOScheduler):
+    """Runs trials in order, as FIFO does, and stops those the screen says cannot win."""
+
     def __init__(self, metric: str = "objective", mode: str = "max", min_trials: int = MIN_TRIALS,
                  confidence: float = CONFIDENCE):
         super().__init__()
@@ -29,10 +31,10 @@ class ScreenScheduler(FIFOScheduler):
         stop = self.screen.report(trial.trial_id, progress, value) is not None
         return TrialScheduler.STOP if stop else TrialScheduler.CONTINUE
 
-    def on_trial_complete(self, tune_controller, trial, result: dict) -> None:
-        value = (result or {}).get(self.metric)
-        if value is not None and (result or {}).get("progress", 1.0) >= 1.0:
-            self.screen.finish(trial.trial_id, value)
+    def on_trial_complete(self, tune_controller, trial, result: dict | None) -> None:
+        result = result or {}
+        if result.get(self.metric) is not None and result.get("progress", 1.0) >= 1.0:  # it ran every target
+            self.screen.finish(trial.trial_id, result[self.metric])
 
     def debug_string(self) -> str:
         return f"xlt screen: {len(self.screen.final)} trials finished, {len(self.screen.stopped)} stopped"
