@@ -174,10 +174,12 @@ def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None, phase
                         step_examples=step_examples(cfg, task, cost, max_length, phase) if phase else None)
 
 
-def batch_examples(task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
+def batch_examples(task: str, cost: dict, max_length: int | None, phase: PhasePlan) -> float:
     """Examples of `task` in one global batch of `phase`: its batch_size, or a token budget over an
-    example's tokens."""
-    return phase.batch_tokens / tokens_per_example(cost, task, max_length) if phase.batch_tokens else phase.batch_size
+    example's tokens (at `max_length`, else the task's default length)."""
+    if not phase.batch_tokens:
+        return phase.batch_size
+    return phase.batch_tokens / tokens_per_example(cost, task, max_length or get_task(task).defaults.max_seq_length)
 
 
 def step_examples(cfg: SweepConfig, task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
@@ -207,8 +209,7 @@ def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: d
     seconds = examples * per_example
     if eval_every and batch_size:
         # eval_every counts optimizer steps; a token budget's steps hold budget / tokens examples each
-        per_step = {t: batch_examples(t, cost, max_length or get_task(t).defaults.max_seq_length, phase) if phase
-                    else batch_size for t in tasks}
+        per_step = {t: batch_examples(t, cost, max_length, phase) if phase else batch_size for t in tasks}
         evals = int(sum(examples * sizes[t] / total / per_step[t] for t in tasks) + 1e-9) // eval_every
         seconds += evals * sum(min(dev_subset or math.inf, dev_examples(cfg, t, cost)) * _cost(cfg, t, cost, max_length).eval_s
                                for t in tasks[-1:])  # the phase's (last) task selects

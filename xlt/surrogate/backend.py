@@ -77,9 +77,7 @@ class SurrogatePhases:
     def _steps(self, examples: float, shares: dict[str, float], phase: PhasePlan) -> int:
         """Optimizer steps that see `examples`, each drawing a task by `shares`: `batch_size` examples
         a step, or a token budget's (xlt.trial.train counts the run in examples then)."""
-        per_step = sum(w * batch_examples(t, self.cost, self.plan.max_seq_length or get_task(t).defaults.max_seq_length,
-                                          phase)
-                       for t, w in shares.items())
+        per_step = sum(w * batch_examples(t, self.cost, self.plan.max_seq_length, phase) for t, w in shares.items())
         return int(examples / per_step + 1e-9)
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
