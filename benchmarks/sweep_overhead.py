@@ -1,8 +1,10 @@
 """Sweep overhead: seconds per trial of Ray Tune + Optuna with a trivial trainable (xlt's wiring:
-OptunaSearch, the trial_slot resource, xlt's progress callback, and xlt's choice of reusing trial
-processes: reused with no scheduler, a fresh process per trial under ASHA), against a bare Optuna
-loop in the same run; and the start-up of one Ray Train worker group (TorchTrainer.fit): the time
-from `fit()` to the first line of the training function, and to its return.
+OptunaSearch, the trial_slot resource, xlt's progress callback, trial processes reused, and the
+trial class's stop hook), with no scheduler and under ASHA (which stops some trials at their first
+of two reports), against ASHA with a fresh process per trial (what xlt did under a scheduler until
+its trials could end their Ray Train runs: xlt.sweep.stoppable_fit) and a bare Optuna loop, all in
+the same run; and the start-up of one Ray Train worker group (TorchTrainer.fit): the time from
+`fit()` to the first line of the training function, and to its return.
 
   python -m benchmarks.sweep_overhead --trials 1000        # the figures in BENCHMARKS.md
   python -m benchmarks.sweep_overhead --quick              # CI
@@ -18,32 +20,43 @@ from pathlib import Path
 from benchmarks.common import emit
 
 
-def tune_trials(n: int, concurrent: int, scheduler: str) -> float:
+RUNNERS = {  # name: (scheduler, trial processes reused, what the row is)
+    "none": (None, True, "no scheduler, trial processes reused"),
+    "asha": ("asha", True, "ASHA, trial processes reused"),
+    "asha-fresh": ("asha", False, "ASHA, a fresh process per trial (xlt before stoppable_fit)"),
+}
+
+
+def tune_trials(n: int, concurrent: int, runner: str) -> float:
     import optuna
     from ray import tune
     from ray.tune.schedulers import ASHAScheduler
     from ray.tune.search.optuna import OptunaSearch
 
     from xlt.sweep.progress import SweepProgress
-    from xlt.sweep.run import TRIAL_SLOT, reuses_trial_actors
+    from xlt.sweep.run import TRIAL_SLOT
+    from xlt.sweep.stoppable_fit import EndsRunsOnStop
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    scheduler, reuse, _ = RUNNERS[runner]
 
     def trivial(config):
-        tune.report({"objective": (config["x"] - 0.3) ** 2, "progress": 1.0})
+        for progress in (0.5, 1.0):  # two reports, as a trial of two targets: ASHA may stop it at the first
+            tune.report({"objective": (config["x"] - 0.3) ** 2 / progress, "progress": progress})
 
+    trainable = tune.with_resources(trivial, {TRIAL_SLOT: 1})
+    trainable.__mixins__ = (EndsRunsOnStop,)
     searcher = OptunaSearch(metric="objective", mode="min", sampler=optuna.samplers.TPESampler(seed=0))
     asha = ASHAScheduler(time_attr="progress", metric="objective", mode="min", max_t=1.0, grace_period=0.5)
-    tuner = tune.Tuner(tune.with_resources(trivial, {TRIAL_SLOT: 1}), param_space={"x": tune.uniform(0, 1)},
+    tuner = tune.Tuner(trainable, param_space={"x": tune.uniform(0, 1)},
                        tune_config=tune.TuneConfig(search_alg=searcher, num_samples=n, max_concurrent_trials=concurrent,
-                                                   scheduler=asha if scheduler == "asha" else None,
-                                                   reuse_actors=reuses_trial_actors("ray-train", scheduler)),
+                                                   scheduler=asha if scheduler == "asha" else None, reuse_actors=reuse),
                        run_config=tune.RunConfig(storage_path=tempfile.mkdtemp(), name="overhead", verbose=0,
                                                  callbacks=[SweepProgress(n, "min", echo=lambda m: None)]))
     start = time.perf_counter()
     grid = tuner.fit()
     elapsed = time.perf_counter() - start
-    assert len(grid) == n and grid.num_errors == 0, "every trivial trial must complete"
+    assert len(grid) == n and grid.num_errors == 0, "every trivial trial must complete or be stopped"
     return elapsed
 
 
@@ -84,8 +97,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--concurrent", type=int, default=8)
     parser.add_argument("--fits", type=int, default=3)
-    parser.add_argument("--scheduler", choices=["none", "asha", "both"], default="both",
-                        help="none: trial processes reused (xlt's choice); asha: a fresh process per trial")
+    parser.add_argument("--runners", default=",".join(RUNNERS),
+                        help=f"comma-separated, of {', '.join(RUNNERS)} (the module docstring)")
     parser.add_argument("--quick", action="store_true", help="6 trials, 1 fit (CI: the path, not a figure)")
     args = parser.parse_args(argv)
     if args.quick:
@@ -102,16 +115,17 @@ def main(argv=None) -> dict:
         ray.init(num_cpus=os.cpu_count(), resources={TRIAL_SLOT: args.concurrent}, include_dashboard=False,
                  logging_level="ERROR", log_to_driver=False)
     init_s = time.perf_counter() - t0
-    schedulers = ("none", "asha") if args.scheduler == "both" else (args.scheduler,)
+    runners = args.runners.split(",")
+    if unknown := set(runners) - set(RUNNERS):
+        parser.error(f"--runners: unknown {', '.join(sorted(unknown))}; expected some of {', '.join(RUNNERS)}")
     try:
-        tune_s = {scheduler: tune_trials(args.trials, args.concurrent, scheduler) for scheduler in schedulers}
+        tune_s = {runner: tune_trials(args.trials, args.concurrent, runner) for runner in runners}
         fits = fit_startup(args.fits)
     finally:
         if started:
             ray.shutdown()
     optuna_s = optuna_loop(args.trials)
-    label = {"none": "no scheduler, trial processes reused", "asha": "ASHA, a fresh process per trial"}
-    rows = [{"runner": f"Tune + Optuna (xlt wiring; {label[k]})", "trials": args.trials, "s/trial": t / args.trials,
+    rows = [{"runner": f"Tune + Optuna (xlt wiring; {RUNNERS[k][2]})", "trials": args.trials, "s/trial": t / args.trials,
              "total_s": t} for k, t in tune_s.items()]
     rows.append({"runner": "bare Optuna loop", "trials": args.trials, "s/trial": optuna_s / args.trials,
                  "total_s": optuna_s})

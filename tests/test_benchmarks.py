@@ -22,8 +22,9 @@ def test_sweep_overhead_quick(ray_cluster, tmp_path, monkeypatch):
 
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = sweep_overhead.main(["--quick", "--concurrent", "2"])
-    assert [r["trials"] for r in record["rows"]] == [6, 6, 6] and record["fit_s"] > 0
-    assert "reused" in record["rows"][0]["runner"] and "ASHA" in record["rows"][1]["runner"]
+    assert [r["trials"] for r in record["rows"]] == [6, 6, 6, 6] and record["fit_s"] > 0
+    assert ["reused" in r["runner"] for r in record["rows"][:3]] == [True, True, False]
+    assert "ASHA" in record["rows"][1]["runner"] and "bare Optuna" in record["rows"][3]["runner"]
 
 
 def test_ray_share_reference_and_neighbour_rows(tmp_path, monkeypatch):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,7 +22,7 @@ TINY = ["target.epochs=1", "data.max_train_examples=32", "model.max_seq_length=6
 
 def test_failed_trial_is_recorded_with_its_error_and_the_sweep_goes_on(ray_cluster, tmp_path, capsys):
     """One trial at a time: BUCC first, then PAWS-X fails in BUCC's reused driver process
-    (xlt.sweep.run.reuses_trial_actors; Tune does not reuse a failed trial's process). The failed
+    (Tune does not reuse a failed trial's process, docs/reliability.md "Trial processes"). The failed
     worker group's resources must come back: the sweep ends with none of its placement groups
     still held."""
     import ray
@@ -45,6 +46,59 @@ def test_failed_trial_is_recorded_with_its_error_and_the_sweep_goes_on(ray_clust
     assert len(failed) == 1 and failed[0]["target_task"] == "pawsx"
     assert "no non-English validation data" in failed[0]["error"]
     assert {r["target_task"] for r in rows if r["phase"] == "zero_shot"} == {"bucc"}
+
+
+class StopTrialsAtTheirFirstResult:
+    """A Tune scheduler (FIFO otherwise) that stops the first and third trials it hears from, at
+    their first result."""
+
+    def __new__(cls):
+        from ray.tune.schedulers import FIFOScheduler
+
+        class Scheduler(FIFOScheduler):
+            order: list[str] = []
+
+            def on_trial_result(self, tune_controller, trial, result):
+                if trial.trial_id not in self.order:
+                    self.order.append(trial.trial_id)
+                return self.STOP if self.order.index(trial.trial_id) in (0, 2) else self.CONTINUE
+
+        return Scheduler()
+
+
+def test_stopped_trials_end_their_runs_and_the_next_trial_runs_in_the_same_process(ray_cluster, tmp_path, capsys,
+                                                                                   monkeypatch):
+    """A scheduler stops real trials after their first target (xlt.sweep.stoppable_fit). The first
+    is stopped in the middle of its second target, and Tune hands its process to the second trial,
+    which runs to the end there; the third, the last, is stopped and Tune ends its process. Both
+    stops end their Ray Train runs: every placement group is removed, on a Ray without the State
+    API that Ray Train's own cleaner needs (this session's, as xlt's embedded Ray, has no dashboard)."""
+    import ray
+
+    import xlt.sweep.run
+
+    monkeypatch.setattr(xlt.sweep.run, "_scheduler", lambda cfg: StopTrialsAtTheirFirstResult())
+    actors, groups = set(ray._private.state.actors()), set(ray.util.placement_group_table())
+    code = main(["sweep", "run", str(REPO / "sweeps" / "demo.yaml"), f"storage={tmp_path}", "name=stop", *TINY,
+                 "search.algorithm=grid", "search.scheduler=asha", "target.tasks=[bucc, xnli]", "target.epochs=200",
+                 "target.learning_rate={choice: [1.0e-3, 2.0e-3, 3.0e-3]}", "resources.max_concurrent_trials=1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    started = {i: a for i, a in ray._private.state.actors().items() if i not in actors}
+    names = [a["ActorClassName"] for a in started.values()]
+    drivers = [name for name in names if name.endswith("ImplicitFunc")]
+    assert len(drivers) == 1 and names.count("TrainController") == 3, names
+    assert all(a["State"] == "DEAD" for a in started.values() if a["ActorClassName"] == "TrainController")
+    held = {i: g["state"] for i, g in ray.util.placement_group_table().items() if i not in groups}
+    assert len(held) == 4 and set(held.values()) == {"REMOVED"}, held  # the trial slot's and 3 worker groups'
+    assert re.search(r"stopped by the scheduler \(1/3\) at 50%.*finished \(2/3\).*stopped by the scheduler \(3/3\) "
+                     r"at 50%", out, re.S), out
+    rows = read_results(str(tmp_path / "stop" / "results")).to_pylist()
+    tasks = {}
+    for r in sorted(rows, key=lambda r: r["trial_id"]):
+        if r["phase"] == "zero_shot":
+            tasks.setdefault(r["trial_id"], set()).add(r["target_task"])
+    assert list(tasks.values()) == [{"bucc"}, {"bucc", "xnli"}, {"bucc"}], tasks  # stopped in XNLI's 5 s
 
 
 def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp_path):

@@ -92,14 +92,3 @@ def test_the_embedded_ray_turns_off_the_preemption_watcher_unless_the_environmen
     monkeypatch.delenv(name)
     trainer.apply_embedded_ray_env()
     assert os.environ[name] == "0"
-
-
-def test_trial_processes_are_reused_except_where_a_scheduler_stops_real_trials():
-    """A stopped real trial's driver is still inside `fit()` (xlt.sweep.run.reuses_trial_actors):
-    reusing its process under ASHA would fail the next trial. The reuse itself, with a failed
-    trial's worker group, runs in tests/test_faults.py."""
-    from xlt.sweep.run import reuses_trial_actors
-
-    assert reuses_trial_actors("ray-train", "none") and reuses_trial_actors("surrogate", "none")
-    assert reuses_trial_actors("surrogate", "asha")  # its trials run in the driver's own thread, no fit()
-    assert not reuses_trial_actors("ray-train", "asha")

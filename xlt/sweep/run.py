@@ -84,23 +84,10 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
     replicate). Returns its last report."""
     import ray.train
     from ray.train.torch import TorchConfig
-    from ray.tune.integration.ray_train import TuneReportCallback
 
+    from xlt.sweep.stoppable_fit import fit_reporting_to_tune, forward_scored_reports, report_queue
     from xlt.sweep.trainer import lean_torch_trainer
     from xlt.sweep.worker import train_loop_per_worker
-
-    class ForwardScoredReports(TuneReportCallback):
-        """Forward to Tune only reports that carry the objective (target units, the end):
-        Optuna reads `objective` from every result it is given."""
-
-        def __init__(self, view):
-            super().__init__()
-            self.view = view
-
-        def after_report(self, run_context, metrics, checkpoint):
-            if "objective" in metrics[0]:
-                shown = [self.view(metrics[0]), *metrics[1:]] if self.view is not None else metrics
-                super().after_report(run_context, shown, checkpoint)
 
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
@@ -114,6 +101,7 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
     # Ray Train's controller reads this from the environment of the process that calls fit (this
     # trial's driver, a process of its own)
     os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", TRAIN_POLL_INTERVAL_S)
+    reports = report_queue()
     trainer = lean_torch_trainer()(
         train_loop_per_worker,
         train_loop_config={"plan": plan},
@@ -124,12 +112,12 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
         run_config=ray.train.RunConfig(
             name=name,
             storage_path=paths.train,
-            callbacks=[ForwardScoredReports(view)],
+            callbacks=[forward_scored_reports(reports, view)],
             checkpoint_config=ray.train.CheckpointConfig(num_to_keep=1),
             failure_config=ray.train.FailureConfig(max_failures=res.max_failures),
         ),
     )
-    return dict(trainer.fit().metrics or {})
+    return fit_reporting_to_tune(trainer, reports)
 
 
 def optuna_storage(cfg: SweepConfig) -> dict:
@@ -277,8 +265,11 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         search_alg = DistinctTrials(optuna_search, screen=screen)
     if resume:
         revisions = saved_revisions(paths.root)
+    from xlt.sweep.stoppable_fit import EndsRunsOnStop
+
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,
                                                          revisions=revisions), {TRIAL_SLOT: 1})
+    trainable.__mixins__ = (EndsRunsOnStop,)  # Tune's hook for a function trainable's class (wrap_function)
     if resume:
         experiment = f"{paths.root}/tune"
         if not tune.Tuner.can_restore(experiment):
@@ -292,26 +283,13 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         param_space=param_space(cfg) if grid else {},  # Optuna's space is define-by-run
         tune_config=tune.TuneConfig(search_alg=search_alg, scheduler=scheduler,
                                     num_samples=1 if grid else num_trials,
-                                    reuse_actors=reuses_trial_actors(cfg.backend, s.scheduler),
+                                    reuse_actors=True,  # docs/reliability.md "Trial processes"
                                     max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
                                   callbacks=[SweepProgress(num_trials, s.mode, echo, screen)]),
     )
     grid = tuner.fit()
     return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)
-
-
-def reuses_trial_actors(backend: str, scheduler: str) -> bool:
-    """Whether Tune runs the next trial in a finished trial's driver process, which saves a
-    process start and ~2 CPU-s of imports (ray.tune, pandas, ray.data, torch) a trial.
-
-    Not under a scheduler that stops trials: a stopped real trial's driver thread is still inside
-    `TorchTrainer.fit()`, which only ends when its process does; Tune waits 2 s for that thread
-    before reusing the process (ray.tune's FunctionTrainable.reset_config) and otherwise fails
-    the next trial. Everywhere else a trial ends when its `fit()` has returned, its worker group
-    shut down by Ray Train's controller, or, if the controller died, by Ray Train's
-    PlacementGroupCleaner, which watches the controller, not this process."""
-    return backend == "surrogate" or scheduler == "none"
 
 
 def _scheduler(cfg: SweepConfig):

@@ -1,0 +1,162 @@
+"""A trial's Ray Train run that ends when Tune stops the trial, so the trial's process can run the next.
+
+Tune stops a trial (ASHA, the screen) by not asking its function for another result: the
+function's `tune.report` raises SystemExit once Tune ends the trial or hands its process to the
+next trial (ray.tune's FunctionTrainable.reset_config, which waits TUNE_FUNCTION_THREAD_TIMEOUT_S
+for the function's thread and otherwise fails the next trial). Ray's TuneReportCallback reports a
+run's results to Tune from the run's controller, so the trial's function sits inside `fit()`,
+never sees that stop, and its process could not be reused.
+
+Here `fit()` runs in a thread of its own. The run's controller puts each scored report, with its
+own actor handle, on a queue; the trial's function reports them to Tune itself. When Tune stops
+the trial, that `tune.report` raises SystemExit: the function aborts the run through its
+controller (`abort`: its workers shut down, their placement group removed), waits for `fit()` to
+end, and ends. Tune's stop of a process it does not keep waits for that (`EndsRunsOnStop`).
+
+Between Tune's decision and that SystemExit, a stopped trial whose process Tune keeps for the next
+trial runs on until the next trial is staged (Tune's actor cache); a worker's next report waits
+for the controller, which waits on the queue, so it runs at most into its next unit. A trial Tune
+stops when it is not inside `tune.report` (the sweep interrupted) ends with its process, as before.
+docs/reliability.md "Trial processes".
+"""
+
+import logging
+import os
+import threading
+import time
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+POLL_S = 1.0        # how often the trial's thread looks whether fit() ended without its end-of-run marker
+STOP_WAIT_S = 20.0  # how long a stopped trial waits for its run's abort and fit()'s end, together
+# Tune's wait for a reused process's previous thread (Ray's default: 2 s), read in this process when
+# Tune hands it the next trial: it must outlast STOP_WAIT_S. The environment's value wins.
+THREAD_TIMEOUT_S = "30"
+
+_END = "end"  # the marker fit()'s thread puts on the queue after the run's last report
+
+_runs = threading.Condition()  # guards _active: the runs in this process, between fit() and its end
+_active = 0
+
+
+class EndsRunsOnStop:
+    """A mixin for the trial's Tune trainable (Tune's `__mixins__` on the trial function): when Tune
+    stops the trial and ends its process, its stop waits until the run the stop ended has aborted
+    (`fit_reporting_to_tune`). Without the wait the process ends first and takes its run's
+    controller with it, mid-abort, and the run's placement group stays held (see `abort`)."""
+
+    def cleanup(self):
+        super().cleanup()  # Tune's own: ends the trial's thread at its `tune.report`
+        with _runs:
+            if not _runs.wait_for(lambda: _active == 0, timeout=STOP_WAIT_S + 5):
+                log.warning("a stopped trial's Ray Train run was still running when Tune ended its process")
+
+
+def report_queue():
+    """The queue a run's controller puts its scored reports on (an actor, one item deep: the
+    controller waits until the trial took the last report, as Ray's TuneReportCallback does)."""
+    from ray.util.queue import Queue
+
+    return Queue(maxsize=1, actor_options={"num_cpus": 0})
+
+
+def forward_scored_reports(queue, view: Callable[[dict], dict] | None):
+    """The Train callback, run in the controller, that puts each report carrying the objective on
+    `queue` (through `view` for a replicate), with the controller's handle. Optuna reads `objective`
+    from every result it is given, so reports without one stay in the run."""
+    import ray
+    from ray.train import UserCallback
+
+    class ForwardScoredReports(UserCallback):
+        def after_report(self, run_context, metrics, checkpoint):
+            if "objective" in metrics[0]:
+                shown = view(metrics[0]) if view is not None else dict(metrics[0])
+                queue.put((ray.get_runtime_context().current_actor, shown))
+
+    return ForwardScoredReports()
+
+
+def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
+    """`trainer.fit()`, its scored reports (from `forward_scored_reports` on `queue`) reported to
+    Tune from this thread, the trial's; returns the run's last metrics and raises what `fit()`
+    raised. When Tune stops the trial, aborts the run and re-raises Tune's SystemExit."""
+    from ray import tune
+    from ray.util.queue import Empty
+
+    global _active
+    os.environ.setdefault("TUNE_FUNCTION_THREAD_TIMEOUT_S", THREAD_TIMEOUT_S)
+    outcome: dict[str, Any] = {}
+
+    def fit() -> None:
+        try:
+            outcome["result"] = trainer.fit()
+        except BaseException as err:  # noqa: BLE001 - handed to the trial's thread, which raises it
+            outcome["error"] = err
+        queue.put(_END)
+
+    runner = threading.Thread(target=fit, name="xlt-train-fit", daemon=True)
+    with _runs:
+        _active += 1
+    runner.start()
+    controller = None
+    try:
+        while True:
+            try:
+                item = queue.get(timeout=POLL_S)
+            except Empty:
+                if runner.is_alive():
+                    continue
+                break  # fit() ended and its marker never came (the queue failed): its outcome says why
+            if item == _END:
+                break
+            controller, metrics = item
+            tune.report(metrics)
+    except BaseException:  # SystemExit: Tune stopped the trial; whatever it is, the run must not outlive it
+        _stop(controller, runner, queue, Empty)
+        raise
+    finally:
+        if not runner.is_alive():
+            queue.shutdown()
+        with _runs:
+            _active -= 1
+            _runs.notify_all()
+    runner.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return dict(outcome["result"].metrics or {})
+
+
+def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -> None:
+    """End a stopped trial's run and wait for its fit() to end, taking what the controller or
+    fit()'s thread still puts on the queue so neither waits on it."""
+    deadline = time.monotonic() + STOP_WAIT_S
+    if controller is not None:  # a stop comes after a report, which carries the controller
+        abort(controller, STOP_WAIT_S)
+    while runner.is_alive() and time.monotonic() < deadline:
+        try:
+            queue.get(timeout=0.2)
+        except empty:
+            pass
+    if runner.is_alive():
+        log.warning("a stopped trial's Ray Train run did not end within %.0f s of its abort", STOP_WAIT_S)
+
+
+def abort(controller, timeout_s: float) -> None:
+    """Abort a Ray Train run through its controller, as Ray's own Ctrl-C handler does (Ray Train's
+    TrainController.abort, not a public API; checked against ray 2.60): the controller shuts its
+    workers down, removes their placement group and exits. Killing the controller instead leaves
+    the placement group, and the workers' CPUs and GPUs, held wherever Ray has no State API (a Ray
+    started without its dashboard, as xlt's embedded one): Ray Train's placement-group cleaner
+    asks that API whether the controller is alive. tests/test_faults.py checks every group ends removed."""
+    import ray
+    from ray.exceptions import GetTimeoutError, RayActorError
+
+    try:
+        ray.get(controller.abort.remote(), timeout=timeout_s)
+    except RayActorError:
+        pass  # the abort ends with the controller's own exit
+    except (GetTimeoutError, AttributeError) as err:  # a hung controller, or a Ray whose controller has no abort
+        log.warning("a stopped trial's Ray Train run did not abort (%s): its controller is killed, and its "
+                    "workers' placement group may stay held on a Ray without a dashboard", type(err).__name__)
+        ray.kill(controller)
