@@ -108,3 +108,14 @@ def test_planning_a_sweep_imports_neither_torch_nor_ray():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_plans_hours_are_exact_sums_whatever_the_order_of_its_keys():
+    """The plan sums GPU-hours over a set of cache keys, whose order moves with Python's hash seed:
+    a float sum in set order changed the plan's JSON in its last bit from run to run. An exact sum
+    (math.fsum) cannot; these three terms give 0.0 in four of their six orders as a float sum."""
+    from xlt.cost_estimate import Plan, PhaseRun
+
+    runs = [PhaseRun("target", key, ("xnli",), 1.0) for key in ("a", "b", "c")]
+    plan = Plan(trials=3, exact=True, runs=runs, gpu_hours={"a": 1e16, "b": 1.0, "c": -1e16})
+    assert plan.hours(None, False) == plan.hours("target", True) == 1.0

@@ -51,7 +51,7 @@ class Plan:
     def hours(self, kind: str | None, cached: bool) -> float:
         runs = [r for r in self.runs if kind is None or r.kind == kind]
         keys = {r.key for r in runs} if cached else [r.key for r in runs]
-        return sum(self.gpu_hours[k] for k in keys)
+        return math.fsum(self.gpu_hours[k] for k in keys)  # exact, so a set's order (hash seed) cannot move a bit
 
 
 def load_cost_model(path: str | Path | None = None) -> dict:
