@@ -101,6 +101,46 @@ def test_stopped_trials_end_their_runs_and_the_next_trial_runs_in_the_same_proce
     assert list(tasks.values()) == [{"bucc"}, {"bucc", "xnli"}, {"bucc"}], tasks  # stopped in XNLI's 5 s
 
 
+def test_a_stopped_trial_aborts_a_controller_that_waits_on_a_full_report_queue(ray_cluster):
+    """The run's controller puts reports on a one-deep queue that the stopped trial no longer
+    takes; waiting there, it would not take the abort. `_stop` drops what the queue holds while it
+    waits for the abort, so the abort lands at once, not after STOP_WAIT_S and a kill."""
+    import threading
+    import time
+
+    import ray
+    from ray.util.queue import Empty
+
+    from xlt.sweep import stoppable_fit
+
+    @ray.remote(num_cpus=0)
+    class Controller:  # one call at a time, as the controller's report callback blocks it
+        def report(self, queue, n):
+            for i in range(n):
+                queue.put(("report", i))
+
+        def abort(self):
+            ray.actor.exit_actor()
+
+    queue = stoppable_fit.report_queue()
+    controller = Controller.remote()
+    reporting = controller.report.remote(queue, 3)  # the first fills the queue, the second waits
+    deadline = time.monotonic() + 60
+    while not queue.full():  # the actor's process starts first
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    time.sleep(0.5)  # the second put is waiting
+    fit = threading.Thread(target=time.sleep, args=(0.5,))
+    fit.start()
+    start = time.monotonic()
+    stoppable_fit._stop(controller, fit, queue, Empty)
+    assert time.monotonic() - start < 5
+    assert ray.get(reporting) is None  # its reports went, then the abort ended the actor
+    with pytest.raises(ray.exceptions.RayActorError):
+        ray.get(controller.report.remote(queue, 0))
+    queue.shutdown()
+
+
 def test_killed_driver_resumes_without_rerunning_or_duplicating(ray_cluster, tmp_path):
     """kill -9 of the driver mid-sweep on URI storage (file://, as s3:// goes through the same
     pyarrow filesystem code), then `xlt sweep resume`: every trial once, no row twice."""

@@ -1,16 +1,15 @@
 """How a trial's driver hands a run to Ray Train (xlt.sweep.run._fit), without starting Ray: the
-trainer class is replaced by one that records what it was given, and Tune's report callback is
-made without a Tune session."""
+trainer class is replaced by one that records what it was given, and the run's report queue (a Ray
+actor) and the loop that hands its reports to Tune by stand-ins (the real ones: tests/test_faults.py)."""
 
 import os
 
 import pytest
 import ray.train
-from ray.tune.integration.ray_train import TuneReportCallback
 
 from xlt.config.load import load_sweep
 from xlt.results.sweep_dir import SweepPaths
-from xlt.sweep import run, trainer
+from xlt.sweep import run, stoppable_fit, trainer
 
 from conftest import REPO
 
@@ -39,7 +38,8 @@ class RecordingTrainer:
 @pytest.fixture
 def fit(monkeypatch, tmp_path):
     monkeypatch.setattr(trainer, "lean_torch_trainer", lambda: RecordingTrainer)
-    monkeypatch.setattr(TuneReportCallback, "__init__", lambda self: None)  # it asks for a Tune session
+    monkeypatch.setattr(stoppable_fit, "report_queue", lambda: "stand-in queue")
+    monkeypatch.setattr(stoppable_fit, "fit_reporting_to_tune", lambda trainer, queue: dict(trainer.fit().metrics))
     monkeypatch.setenv(POLL, "unset below")  # recorded, so the value _fit sets is undone after the test
     monkeypatch.delenv(POLL)
     RecordingTrainer.made.clear()

@@ -10,6 +10,7 @@ from typing import Any
 
 from xlt.config import SweepConfig
 from xlt.results.sweep_dir import SweepError, SweepPaths, record_failure, save_sweep, saved_revisions
+from xlt.sweep.stoppable_fit import EndsRunsOnStop
 
 TRIAL_SLOT = "trial_slot"  # custom resource: a trial driver holds one, so it holds no CPU
 
@@ -265,8 +266,6 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
         search_alg = DistinctTrials(optuna_search, screen=screen)
     if resume:
         revisions = saved_revisions(paths.root)
-    from xlt.sweep.stoppable_fit import EndsRunsOnStop
-
     trainable = tune.with_resources(tune.with_parameters(_trial_driver, cfg=cfg, paths=paths, local=local,
                                                          revisions=revisions), {TRIAL_SLOT: 1})
     trainable.__mixins__ = (EndsRunsOnStop,)  # Tune's hook for a function trainable's class (wrap_function)

@@ -128,35 +128,51 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
 
 
 def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -> None:
-    """End a stopped trial's run and wait for its fit() to end, taking what the controller or
-    fit()'s thread still puts on the queue so neither waits on it."""
+    """Abort a stopped trial's run (a stop comes after a report, which carries the controller) and
+    wait for its fit() to end, meanwhile taking, and dropping, what the controller or fit()'s thread
+    still puts on the queue: a controller waiting on a full queue would not take the abort."""
+    import ray
+    from ray.exceptions import RayActorError
+
     deadline = time.monotonic() + STOP_WAIT_S
-    if controller is not None:  # a stop comes after a report, which carries the controller
-        abort(controller, STOP_WAIT_S)
-    while runner.is_alive() and time.monotonic() < deadline:
+    pending = [aborted] if controller is not None and (aborted := abort(controller)) is not None else []
+    while (pending or runner.is_alive()) and time.monotonic() < deadline:
         try:
             queue.get(timeout=0.2)
         except empty:
             pass
+        except RayActorError:  # the queue is gone, so nothing waits on it
+            time.sleep(0.2)
+        if pending:
+            done, pending = ray.wait(pending, timeout=0)
+            for ref in done:
+                try:
+                    ray.get(ref)
+                except RayActorError:
+                    pass  # the abort ends with the controller's own exit
+    if pending:
+        log.warning("a stopped trial's Ray Train run did not abort within %.0f s: its controller is killed, and "
+                    "its workers' placement group may stay held on a Ray without a dashboard", STOP_WAIT_S)
+        ray.kill(controller)
     if runner.is_alive():
-        log.warning("a stopped trial's Ray Train run did not end within %.0f s of its abort", STOP_WAIT_S)
+        log.warning("a stopped trial's fit() did not end within %.0f s of its abort", STOP_WAIT_S)
 
 
-def abort(controller, timeout_s: float) -> None:
-    """Abort a Ray Train run through its controller, as Ray's own Ctrl-C handler does (Ray Train's
+def abort(controller):
+    """Ask a Ray Train run's controller to abort, as Ray's own Ctrl-C handler does (Ray Train's
     TrainController.abort, not a public API; checked against ray 2.60): the controller shuts its
-    workers down, removes their placement group and exits. Killing the controller instead leaves
-    the placement group, and the workers' CPUs and GPUs, held wherever Ray has no State API (a Ray
-    started without its dashboard, as xlt's embedded one): Ray Train's placement-group cleaner
-    asks that API whether the controller is alive. tests/test_faults.py checks every group ends removed."""
+    workers down, removes their placement group and exits. Returns the call's reference, or None
+    where the controller has no abort (it is then killed). Killing the controller leaves the
+    placement group, and the workers' CPUs and GPUs, held wherever Ray has no State API (a Ray
+    started without its dashboard, as xlt's embedded one): Ray Train's placement-group cleaner asks
+    that API whether the controller is alive. tests/test_faults.py checks every group ends removed."""
     import ray
-    from ray.exceptions import GetTimeoutError, RayActorError
 
     try:
-        ray.get(controller.abort.remote(), timeout=timeout_s)
-    except RayActorError:
-        pass  # the abort ends with the controller's own exit
-    except (GetTimeoutError, AttributeError) as err:  # a hung controller, or a Ray whose controller has no abort
-        log.warning("a stopped trial's Ray Train run did not abort (%s): its controller is killed, and its "
-                    "workers' placement group may stay held on a Ray without a dashboard", type(err).__name__)
+        method = controller.abort
+    except AttributeError:
+        log.warning("this Ray's Train controller has no abort: a stopped trial's controller is killed, and its "
+                    "workers' placement group may stay held on a Ray without a dashboard")
         ray.kill(controller)
+        return None
+    return method.remote()
