@@ -112,6 +112,7 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
                 break
             controller, metrics = item
             tune.report(metrics)
+        runner.join()
     except BaseException:  # SystemExit: Tune stopped the trial; whatever it is, the run must not outlive it
         _stop(controller, runner, queue, Empty)
         raise
@@ -121,7 +122,6 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
         with _runs:
             _active -= 1
             _runs.notify_all()
-    runner.join()
     if "error" in outcome:
         raise outcome["error"]
     return dict(outcome["result"].metrics or {})
