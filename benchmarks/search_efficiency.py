@@ -223,11 +223,13 @@ def search(ev: Evaluator, problem: Problem, strategy: str, seed: int,
                 screen.finish(str(n), points[-1][0])
         hours += points[done - 1][1]  # a pruned trial pays for the part it ran
         observed = points[-1][0]
-        if study is not None:  # a screened trial is told its predicted final objective, an ASHA-pruned one nothing
-            if told is not None:
+        if study is not None:
+            if told is not None:  # a screened trial: its predicted final objective
                 study.tell(trial, told)
+            elif pruned:  # an ASHA-pruned trial: nothing
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
             else:
-                study.tell(trial, state=optuna.trial.TrialState.PRUNED) if pruned else study.tell(trial, observed)
+                study.tell(trial, observed)
         if not pruned and (incumbent is None or observed > incumbent[0]):
             incumbent = (observed, ev.true_value(params))
         run.incumbent.append(incumbent[1] if incumbent else float("-inf"))
