@@ -16,9 +16,8 @@ end, and ends. Tune's stop of a process it does not keep waits for that (`EndsRu
 Between Tune's decision and that SystemExit, a stopped trial whose process Tune keeps for the next
 trial runs on until the next trial is staged (Tune's actor cache), for at most three more reports:
 the queue holds one, the controller waits to put the next, and a worker's report slot holds one
-more before the worker waits. A trial Tune
-stops when it is not inside `tune.report` (the sweep interrupted) ends with its process, as before.
-docs/reliability.md "Trial processes".
+more before the worker waits. A trial Tune stops when it is not inside `tune.report` (the sweep
+interrupted) ends with its process, as before. docs/reliability.md "Trial processes".
 """
 
 import logging
