@@ -135,7 +135,8 @@ def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -
     from ray.exceptions import RayActorError
 
     deadline = time.monotonic() + STOP_WAIT_S
-    pending = [aborted] if controller is not None and (aborted := abort(controller)) is not None else []
+    aborting = abort(controller) if controller is not None else None
+    pending = [aborting] if aborting is not None else []
     while (pending or runner.is_alive()) and time.monotonic() < deadline:
         try:
             queue.get(timeout=0.2)
@@ -151,9 +152,7 @@ def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -
                 except RayActorError:
                     pass  # the abort ends with the controller's own exit
     if pending:
-        log.warning("a stopped trial's Ray Train run did not abort within %.0f s: its controller is killed, and "
-                    "its workers' placement group may stay held on a Ray without a dashboard", STOP_WAIT_S)
-        ray.kill(controller)
+        _kill(controller, f"a stopped trial's Ray Train run did not abort within {STOP_WAIT_S:.0f} s")
     if runner.is_alive():
         log.warning("a stopped trial's fit() did not end within %.0f s of its abort", STOP_WAIT_S)
 
@@ -166,13 +165,18 @@ def abort(controller):
     placement group, and the workers' CPUs and GPUs, held wherever Ray has no State API (a Ray
     started without its dashboard, as xlt's embedded one): Ray Train's placement-group cleaner asks
     that API whether the controller is alive. tests/test_faults.py checks every group ends removed."""
-    import ray
-
     try:
         method = controller.abort
     except AttributeError:
-        log.warning("this Ray's Train controller has no abort: a stopped trial's controller is killed, and its "
-                    "workers' placement group may stay held on a Ray without a dashboard")
-        ray.kill(controller)
+        _kill(controller, "this Ray's Train controller has no abort")
         return None
     return method.remote()
+
+
+def _kill(controller, why: str) -> None:
+    """The fallback where a run cannot be aborted: kill its controller, and say what it may leave held."""
+    import ray
+
+    log.warning("%s: a stopped trial's controller is killed, and its workers' placement group may stay held "
+                "on a Ray without a dashboard", why)
+    ray.kill(controller)
