@@ -1,12 +1,13 @@
 """`xlt sweep plan`: phase runs and cache savings, computed without training anything."""
 
 import json
+import math
 import subprocess
 import sys
 
 import pytest
 
-from xlt.config import load_sweep
+from xlt.config import ConfigError, load_sweep
 from xlt.cost_model import example_cost
 from xlt.cost_estimate import load_cost_model, plan_sweep
 
@@ -40,24 +41,26 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     plan = plan_sweep(cfg, cost)
     # MNLI's 392,702 examples: 3 epochs as the intermediate task (X-STILTs guide), then its English
     # dev scored and the checkpoint written; 2 for XNLI (jiant's XTREME configuration), which trains on
-    # MNLI with a 500-example dev selection every 1,000 steps of 32, reads the checkpoint and
-    # evaluates 5,010 examples in each of 15 languages. Each example priced by xlt.cost_model, its
+    # MNLI with a 500-example dev selection every 1,000 steps of 32 and at the end, reads the
+    # checkpoint and evaluates 5,010 examples in each of 15 languages. An epoch is ceil(examples /
+    # batch) steps of the whole batch (xlt.trial.train), so 3 x 98,176 x 4 examples, and 2 x 12,272 x 32. Each example priced by xlt.cost_model, its
     # training held to the host's floor a step over the examples a GPU takes a step (the intermediate
     # batch of 4 and the target's 32, over the sweep's 4 DDP workers, at the assumed 0.9 efficiency).
     mnli, xnli = (example_cost(cost, "xlm-roberta-large", t, 256, "A100", step_examples=n) for t, n in (("mnli", 1), ("xnli", 8)))
     assert "the host's" in mnli.source and "the host's" in xnli.source
     size, ddp = 4 * 560e6, 1 / 0.9  # XLM-R large's fp32 checkpoint
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
-        (392702 * 3 * mnli.train_s + 2000 * mnli.eval_s) * ddp + size / 200e6)
+        (3 * 98176 * 4 * mnli.train_s + 2000 * mnli.eval_s) * ddp + size / 200e6)
+    selections = 25  # at steps 1,000, ..., 24,000 of 24,544, then at the end
     assert plan.hours("target", False) * 3600 == pytest.approx(
-        (392702 * 2 * xnli.train_s + (392702 * 2 // 32 // 1000) * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) * ddp
+        (2 * 12272 * 32 * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) * ddp
         + size / 500e6)
     # a measured figure replaces the FLOP one for its pair
     override = tmp_path / "cost.yaml"
     override.write_text(f"measured: {{xlm-roberta-large|xnli: {{train_s: {xnli.train_s / 2}, eval_s: {xnli.eval_s}}}}}\n")
     halved = plan_sweep(cfg, load_cost_model(override))
     assert halved.hours("target", False) * 3600 == pytest.approx(plan.hours("target", False) * 3600
-                                                                 - 392702 * xnli.train_s * ddp)
+                                                                 - 12272 * 32 * xnli.train_s * ddp)
     assert halved.hours("intermediate", False) == plan.hours("intermediate", False)
 
 
@@ -76,10 +79,11 @@ def test_a_token_budget_phase_evaluates_dev_every_eval_every_of_its_own_steps():
     target = PhasePlan("xnli", 1e-5, 2, 32, batch_tokens=32768)
     xnli = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100",
                         step_examples=step_examples(cfg, "xnli", cost, 256, target))
-    selections = int(392702 * 2 / per_step) // 1000  # 2,147 steps: 2 selections (batch_size's count: 24)
-    assert selections == 2
+    examples = 2 * 12272 * 32  # the batch_size run's: 2 epochs of ceil(392,702 / 32) steps
+    selections = math.ceil(examples / per_step / 1000)  # 2,146 steps: at 1,000, 2,000 and the end (batch_size's: 25)
+    assert selections == 3
     assert plan.hours("target", False) * 3600 == pytest.approx(
-        (392702 * 2 * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) / 0.9 + 4 * 560e6 / 500e6)
+        (examples * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) / 0.9 + 4 * 560e6 / 500e6)
 
 
 def test_sampled_space_is_simulated_deterministically():
@@ -119,3 +123,29 @@ def test_a_plans_hours_are_exact_sums_whatever_the_order_of_its_keys():
     runs = [PhaseRun("target", key, ("xnli",), 1.0) for key in ("a", "b", "c")]
     plan = Plan(trials=3, exact=True, runs=runs, gpu_hours={"a": 1e16, "b": 1.0, "c": -1e16})
     assert plan.hours(None, False) == plan.hours("target", True) == 1.0
+
+
+def test_a_mixture_is_priced_in_its_sampling_proportions_over_its_capped_epoch_without_selection():
+    """xlt.trial.train draws each step's task by the mixture's probabilities and runs epochs over each
+    task's batches of its capped size; a mixture run keeps its last weights (xlt.trial.torch_backend).
+    A uniform mixture of MNLI (392,702 examples, 256 tokens) and SQuAD (87,599, 384) therefore trains
+    on as many SQuAD as MNLI examples. The plan used to price it by the tasks' sizes (SQuAD's costlier
+    examples 18% of the run) over their uncapped epochs: 1.37 GPU-hours for this phase's 0.63 (2.2x),
+    and without the cap 1.37 for 1.61 (0.85x)."""
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [
+        "mixtures.two={tasks: [mnli, squad_v1], sampling: uniform, examples_cap: 100000}", "intermediate.tasks=two",
+        "target.tasks=[xnli]", "target.learning_rate=1.0e-5", "intermediate.batch_size=128"])
+    cost = load_cost_model()
+    plan = plan_sweep(cfg, cost)
+    # 128 examples a step over 4 GPUs: 32 a GPU a step; each task at its own default length
+    mnli, squad = (example_cost(cost, "xlm-roberta-large", t, n, "A100", step_examples=32)
+                   for t, n in (("mnli", 256), ("squad_v1", 384)))
+    steps = 3 * (math.ceil(100000 / 128) + math.ceil(87599 / 128))  # 3 epochs over the capped sizes' batches
+    dev = 2000 * (mnli.eval_s + squad.eval_s)  # each task's English dev scored once (the default 2,000 examples)
+    assert plan.hours("intermediate", False) * 3600 == pytest.approx(
+        (steps * 128 * (0.5 * mnli.train_s + 0.5 * squad.train_s) + dev) / 0.9 + 4 * 560e6 / 200e6)
+    # selection is refused for a mixture, not priced and then skipped
+    with pytest.raises(ConfigError, match=r"intermediate.eval_every: two train a mixture"):
+        load_sweep(REPO / "sweeps" / "paper-single.yaml", [
+            "mixtures.two={tasks: [mnli, squad_v1]}", "intermediate.tasks={choice: [mnli, two]}",
+            "intermediate.eval_every=1000"])

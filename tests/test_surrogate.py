@@ -109,8 +109,9 @@ def test_a_token_budget_phase_is_stamped_with_the_steps_its_budget_takes(tmp_pat
     cost = load_cost_model()
     phases, budget_phases = SurrogatePhases(plain, cfg), SurrogatePhases(budget, budget_cfg)
     xquad, budget_xquad = plain.targets[0], budget.targets[0]
-    examples = train_examples(budget_phases.hub, "xquad", cost) * xquad.epochs
-    assert phases.target(xquad, None).steps == int(examples // xquad.batch_size)
+    batches = math.ceil(train_examples(budget_phases.hub, "xquad", cost) / xquad.batch_size) * xquad.epochs
+    assert phases.target(xquad, None).steps == batches  # epochs x ceil(examples / batch), as xlt.trial.train
+    examples = batches * xquad.batch_size  # what the budget's run sees: the batch_size run's examples
     per_step = batch_examples("xquad", cost, 384, budget_xquad)  # 16384 / (0.5 x 384 tokens): XQuAD's default length
     assert per_step > xquad.batch_size and budget_phases.target(budget_xquad, None).steps == int(examples / per_step)
     assert budget_phases.intermediate()[1] < phases.intermediate()[1]  # SQuAD's budget steps hold more than 4

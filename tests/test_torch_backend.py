@@ -164,6 +164,28 @@ def test_mixture_with_mlm_reports_per_task_losses_and_dev_rows(tmp_path):
     assert {r["intermediate"] for r in rows} == {"mlm@de,ur:0.500+mnli:0.500@T=2"}
 
 
+def test_the_plan_counts_the_steps_a_capped_mixture_trains(tmp_path):
+    """`xlt sweep plan` and the surrogate price a mixture by xlt.cost_estimate.phase_length: it must be
+    the length the real loop runs (epochs over each task's batches of its capped size)."""
+    from xlt.config import load_sweep
+    from xlt.cost_estimate import load_cost_model, phase_length
+    from xlt.mixtures import Mixture
+
+    from conftest import REPO
+
+    m = Mixture(("mnli", "qqp"), "temperature", temperature=2.0, examples_cap=100)  # fixtures: 240 and 200
+    phase = PhasePlan(m.canonical, 1e-3, 1, 16)
+    p = TrialPlan(sweep="t", trial_id="m", model="tiny-xlmr", max_seq_length=64, source="local", intermediate=phase,
+                  intermediate_mixture=m, targets=(PhasePlan("xnli", 3e-3, 1, 16),), seed=0,
+                  objective="zero_shot_mean", results_dir=str(tmp_path / "results"), config_hash="h",
+                  target_languages=("de",))
+    rt = LocalRuntime()
+    run_trial(p, rt)
+    planned = phase_length(load_sweep(REPO / "sweeps" / "demo.yaml", []), m.tasks, load_cost_model(), phase, mixture=m)
+    assert rt.reports[0]["step"] == planned.steps == 2 * 7  # ceil(100 / 16) batches each, not 440 / 16
+    assert planned.examples == 14 * 16 and planned.shares == {"mnli": 0.5, "qqp": 0.5}
+
+
 def test_compiled_training_step_runs_and_learns():
     import torch
 

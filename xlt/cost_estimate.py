@@ -19,6 +19,7 @@ import yaml
 from xlt.config import SweepConfig
 from xlt.cost_model import (HOST_FLOOR, CostModelError, ExampleCost, checkpoint_seconds, example_cost, gpu_share,
                             tokens_per_example)
+from xlt.mixtures import Mixture, mixture_steps
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
@@ -114,17 +115,14 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
             hours[trial.intermediate_key] = (
-                train_hours(cfg_t, tasks, inter.epochs, cost, steps=trial.intermediate_steps,
-                            batch_size=inter.batch_size, max_length=trial.max_seq_length, eval_every=inter.eval_every,
-                            dev_subset=inter.dev_subset, cap=inter.max_train_examples, phase=inter)
+                train_hours(cfg_t, tasks, cost, inter, mixture=trial.intermediate_mixture, steps=trial.intermediate_steps,
+                            max_length=trial.max_seq_length, selects=len(tasks) == 1)  # a mixture does not select
                 + sum(dev_hours(cfg_t, t, cost, trial.max_seq_length) for t in tasks)
                 + checkpoint_seconds(cost, trial.model, writes=1) / 3600)
         for phase in trial.targets:
             key = trial.target_key(phase)
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
-            hours[key] = (train_hours(cfg_t, (phase.task,), phase.epochs, cost, batch_size=phase.batch_size,
-                                      max_length=trial.max_seq_length, eval_every=phase.eval_every,
-                                      dev_subset=phase.dev_subset, cap=phase.max_train_examples, phase=phase)
+            hours[key] = (train_hours(cfg_t, (phase.task,), cost, phase, max_length=trial.max_seq_length)
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           # robustness: each perturbation predicts the test sets again (at most: only changed examples)
                           * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
@@ -194,25 +192,50 @@ def _ddp(cfg: SweepConfig, cost: dict) -> float:
     return 1.0 if cfg.resources.workers_per_trial == 1 else 1 / cost["ddp_efficiency"]
 
 
-def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], epochs: float, cost: dict, *, steps: int | None = None,
-                batch_size: int | None = None, max_length: int | None = None, eval_every: int | None = None,
-                dev_subset: int | None = None, cap: int | None = None, phase: PhasePlan | None = None) -> float:
-    """GPU-hours of training on `tasks` for `epochs` (or `steps` x the global `batch_size` examples,
-    drawn in proportion to the tasks' sizes), with a dev evaluation every `eval_every` steps; with
-    the `phase`, its steps no faster than the host launches them (xlt.cost_model)."""
-    sizes = {t: train_examples(cfg, t, cost, cap) for t in tasks}
-    total = sum(sizes.values())
-    if total == 0:
-        return 0.0
-    examples = steps * batch_size if steps else total * epochs
-    per_example = sum(sizes[t] * _cost(cfg, t, cost, max_length, phase).train_s for t in tasks) / total
-    seconds = examples * per_example
-    if eval_every and batch_size:
-        # eval_every counts optimizer steps; a token budget's steps hold budget / tokens examples each
-        per_step = {t: batch_examples(t, cost, max_length, phase) if phase else batch_size for t in tasks}
-        evals = int(sum(examples * sizes[t] / total / per_step[t] for t in tasks) + 1e-9) // eval_every
-        seconds += evals * sum(min(dev_subset or math.inf, dev_examples(cfg, t, cost)) * _cost(cfg, t, cost, max_length).eval_s
-                               for t in tasks[-1:])  # the phase's (last) task selects
+@dataclass(frozen=True)
+class PhaseLength:
+    """How long a training phase runs, counted as xlt.trial.train counts it."""
+
+    examples: int
+    """Examples drawn over the run: its steps of `batch_size` (a token budget's run lasts as many)."""
+    shares: dict[str, float]
+    """Each task's share of them: the mixture's sampling probabilities (one task: 1)."""
+    steps: float
+    """Optimizer steps: the examples over `batch_size`, or over a token budget's mean batch."""
+
+
+def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: PhasePlan, *,
+                 mixture: Mixture | None = None, steps: int | None = None, max_length: int | None = None) -> PhaseLength:
+    """The length of `phase` training on `tasks` (drawn by `mixture`; by default in proportion to
+    their sizes), as xlt.trial.train runs it: `steps` of the global batch, else epochs over each
+    task's batches of its (capped) size; each step draws one task by the mixture's probabilities."""
+    mixture = mixture or Mixture(tasks)
+    sizes = {t: train_examples(cfg, t, cost, phase.max_train_examples) for t in tasks}
+    if not any(sizes.values()):
+        return PhaseLength(0, {t: 0.0 for t in tasks}, 0.0)
+    shares = mixture.probabilities(sizes)
+    steps = steps or mixture_steps({t: math.ceil(mixture.capped(n) / phase.batch_size) for t, n in sizes.items()},
+                                   phase.epochs)
+    examples = steps * phase.batch_size
+    per_step = sum(w * batch_examples(t, cost, max_length, phase) for t, w in shares.items())
+    return PhaseLength(examples, shares, examples / per_step)
+
+
+def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: PhasePlan, *,
+                mixture: Mixture | None = None, steps: int | None = None, max_length: int | None = None,
+                selects: bool = True) -> float:
+    """GPU-hours of `phase` training on `tasks` (xlt.cost_estimate.phase_length: each example priced
+    by its task, in the mixture's proportions), its steps no faster than the host launches them
+    (xlt.cost_model); where the run `selects`, with a dev evaluation every `eval_every` steps and
+    at the end (xlt.trial.train), on the phase's (last) task's dev set."""
+    length = phase_length(cfg, tasks, cost, phase, mixture=mixture, steps=steps, max_length=max_length)
+    seconds = length.examples * math.fsum(w * _cost(cfg, t, cost, max_length, phase).train_s
+                                          for t, w in length.shares.items())
+    if selects and phase.eval_every and length.steps:
+        evals = math.ceil(length.steps / phase.eval_every - 1e-9)
+        task = tasks[-1]
+        seconds += evals * min(phase.dev_subset or math.inf, dev_examples(cfg, task, cost)) * \
+            _cost(cfg, task, cost, max_length).eval_s
     return seconds * _ddp(cfg, cost) / 3600
 
 

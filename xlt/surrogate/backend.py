@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt.config import SweepConfig
-from xlt.cost_estimate import batch_examples, eval_hours, load_cost_model, train_examples, train_hours, with_model
+from xlt.cost_estimate import eval_hours, load_cost_model, phase_length, train_hours, with_model
 from xlt.objective import TargetScores
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import DriverRuntime
@@ -65,20 +65,13 @@ class SurrogatePhases:
     def intermediate(self) -> tuple[Intermediate, int, float]:
         """(what phase 2 did, its optimizer steps, its GPU-hours)."""
         p, phase = self.plan, self.plan.intermediate
-        sizes = {t: max(1, train_examples(self.hub, t, self.cost, phase.max_train_examples))
-                 for t in p.intermediate_mixture.tasks}
-        examples = (p.intermediate_steps * phase.batch_size if p.intermediate_steps  # batch_size is global
-                    else phase.epochs * sum(sizes.values()))
-        inter = Intermediate(p.intermediate_mixture.probabilities(sizes), phase.learning_rate, examples)
-        hours = train_hours(self.hub, tuple(sizes), phase.epochs, self.cost, steps=p.intermediate_steps,
-                            batch_size=phase.batch_size, cap=phase.max_train_examples, phase=phase)
-        return inter, self._steps(examples, inter.probabilities, phase), hours
-
-    def _steps(self, examples: float, shares: dict[str, float], phase: PhasePlan) -> int:
-        """Optimizer steps that see `examples`, each drawing a task by `shares`: `batch_size` examples
-        a step, or a token budget's (xlt.trial.train counts the run in examples then)."""
-        per_step = sum(w * batch_examples(t, self.cost, self.plan.max_seq_length, phase) for t, w in shares.items())
-        return int(examples / per_step + 1e-9)
+        tasks, mixture = tuple(p.intermediate_mixture.tasks), p.intermediate_mixture
+        length = phase_length(self.hub, tasks, self.cost, phase, mixture=mixture, steps=p.intermediate_steps,
+                              max_length=p.max_seq_length)
+        inter = Intermediate(length.shares, phase.learning_rate, length.examples)
+        hours = train_hours(self.hub, tasks, self.cost, phase, mixture=mixture, steps=p.intermediate_steps,
+                            max_length=p.max_seq_length, selects=len(tasks) == 1)
+        return inter, int(length.steps + 1e-9), hours
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
         p = self.plan
@@ -97,9 +90,8 @@ class SurrogatePhases:
         asked = ([task.train_language] if task.trains else []) + dev_languages
         dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
         english = dev.pop(task.train_language, None) if task.trains else None
-        steps = self._steps(train_examples(self.hub, task.name, self.cost, phase.max_train_examples) * phase.epochs,
-                            {task.name: 1.0}, phase)
-        hours = (train_hours(self.hub, (task.name,), phase.epochs, self.cost, cap=phase.max_train_examples, phase=phase)
+        steps = int(phase_length(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length).steps + 1e-9)
+        hours = (train_hours(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length)
                  + eval_hours(self.hub, task.name, self.cost))
         return TargetOutcome(scores, english, dev, steps, hours)
 
