@@ -35,10 +35,20 @@ class _Counting:
         return self.fmt.loss(logits, batch)
 
 
-def xlt_loop(size: str, examples: int, epochs: float, batch_tokens: int | None) -> dict:
+def xlt_loop(size: str, examples: int, epochs: float, batch_tokens: int | None, torch_dropout: bool = False) -> dict:
+    """xlt's loop; with `torch_dropout`, with torch's own CPU dropout instead of xlt.trial.cpu_dropout's
+    (the ablation: the loop's `_dropout` hook replaced for this run only)."""
+    from contextlib import nullcontext
+    from unittest import mock
+
     from xlt.formats import FORMATS, Features
+    from xlt.trial import train
     from xlt.trial.runtime import LocalRuntime
     from xlt.trial.train import train_phase
+
+    if torch_dropout:
+        with mock.patch.object(train, "_dropout", lambda device, compiled: nullcontext()):
+            return xlt_loop(size, examples, epochs, batch_tokens)
 
     ids, labels = synthetic(examples, VOCAB)
     features = Features(ids, list(range(len(ids))), {"labels": labels}, len(ids))
@@ -68,6 +78,9 @@ def main(argv=None) -> dict:
     for budget in budgets:
         runners[f"xlt, batch_tokens={budget}"] = (
             lambda b=budget: xlt_loop(args.size, args.examples, args.epochs, b))
+    if budgets:
+        runners[f"xlt, batch_tokens={budgets[-1]}, torch's dropout"] = (
+            lambda: xlt_loop(args.size, args.examples, args.epochs, budgets[-1], torch_dropout=True))
     runners["HF Trainer group_by_length"] = lambda: {
         "seconds": hf_trainer(args.size, args.examples, args.epochs, True), "steps": None,
         "examples": args.examples * args.epochs, "padded": None, "loss": None}

@@ -99,11 +99,16 @@ def test_token_batches_quick(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = token_batches.main(["--quick", "--budgets", "512"])
     rows = {r["runner"]: r for r in record["rows"]}
-    assert set(rows) == {"xlt, batch 32 (length-grouped)", "xlt, batch_tokens=512", "HF Trainer group_by_length"}
+    assert set(rows) == {"xlt, batch 32 (length-grouped)", "xlt, batch_tokens=512", "xlt, batch_tokens=512, torch's dropout",
+                         "HF Trainer group_by_length"}
     assert all(r["examples/s"] > 0 for r in record["rows"])
     # a budget of 512 tokens pads less than batches of 32 and takes more, smaller steps
     fixed, budget = rows["xlt, batch 32 (length-grouped)"], rows["xlt, batch_tokens=512"]
     assert budget["padded/real tokens"] < fixed["padded/real tokens"] and budget["steps"] > fixed["steps"]
+    # the dropout ablation runs the same batches; only its masks differ, and so its loss
+    ablation = rows["xlt, batch_tokens=512, torch's dropout"]
+    assert (ablation["steps"], ablation["padded/real tokens"]) == (budget["steps"], budget["padded/real tokens"])
+    assert ablation["train loss"] != budget["train loss"]
 
 
 def test_generation_quick(tmp_path, monkeypatch):

@@ -145,7 +145,7 @@ def test_a_mixture_is_priced_in_its_sampling_proportions_over_its_capped_epoch_w
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
         (steps * 128 * (0.5 * mnli.train_s + 0.5 * squad.train_s) + dev) / 0.9 + 4 * 560e6 / 200e6)
     # selection is refused for a mixture, not priced and then skipped
-    with pytest.raises(ConfigError, match=r"intermediate.eval_every: two train a mixture"):
+    with pytest.raises(ConfigError, match=r"intermediate.eval_every: no one task's dev set can select a mixture, so the mixture two would"):
         load_sweep(REPO / "sweeps" / "paper-single.yaml", [
             "mixtures.two={tasks: [mnli, squad_v1]}", "intermediate.tasks={choice: [mnli, two]}",
             "intermediate.eval_every=1000"])

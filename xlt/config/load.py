@@ -187,12 +187,13 @@ def _check_selection(cfg: SweepConfig, source: str) -> None:
         if phase.batch_size is not None and phase.batch_size < workers:
             raise ConfigError(f"{source}: {section}.batch_size: {phase.batch_size} is the global batch and cannot be "
                               f"split over resources.workers_per_trial={workers} workers")
-    mixtures = [n for n in cfg.intermediate.names if n in cfg.mixtures] + \
-        (["intermediate.mixture"] if cfg.intermediate.mixture is not None else [])
-    if cfg.intermediate.eval_every and mixtures:
-        raise ConfigError(f"{source}: intermediate.eval_every: {', '.join(mixtures)} train a mixture, which keeps its "
-                          "last weights (no one task's dev set can select it); set intermediate.eval_every: 0, or "
-                          "give single tasks only")
+    named = [n for n in cfg.intermediate.names if n in cfg.mixtures]
+    if cfg.intermediate.eval_every and (named or cfg.intermediate.mixture is not None):
+        what = (f"mixture{'s' * (len(named) > 1)} {', '.join(named)}" if named
+                else "searched mixture (intermediate.mixture)")
+        raise ConfigError(f"{source}: intermediate.eval_every: no one task's dev set can select a mixture, so the "
+                          f"{what} would train without selection; set intermediate.eval_every: 0, or give single "
+                          "tasks only")
 
 
 def _check_dev_objective(cfg: SweepConfig, source: str) -> None:

@@ -1,7 +1,8 @@
 """The training loop (one task or a mixture) and evaluation: plain torch, over a `Runtime`
 (xlt.trial.runtime) that says where it runs; Ray Train's side is xlt.sweep.worker. The hot loop keeps the loss on the
 device (no per-step host sync), pads each batch only to its own longest sequence, and uses
-bf16 autocast on GPU and fused AdamW (GPU and CPU), with attention kernels that need no per-shape set-up.
+bf16 autocast on GPU and fused AdamW (GPU and CPU), with attention kernels that need no per-shape set-up,
+and on CPU dropout masks at a quarter of torch's random draws (xlt.trial.cpu_dropout).
 """
 
 import functools
@@ -16,6 +17,7 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from xlt.data.batching import length_grouped_batches, shard, step_share, token_budget_batches
 from xlt.formats import Features, Format
+from xlt.trial.cpu_dropout import cpu_dropout
 from xlt.trial.runtime import Runtime
 
 
@@ -41,6 +43,12 @@ def _autocast(device: torch.device):
     if device.type == "cuda":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return nullcontext()
+
+
+def _dropout(device: torch.device, compiled: bool):
+    """On CPU, dropout masks from 16 random bits an element (xlt.trial.cpu_dropout: torch's draw 32 and
+    took 10% of a CPU epoch); CUDA, and a compiled model's graph, keep torch's own dropout."""
+    return cpu_dropout() if device.type == "cpu" and not compiled else nullcontext()
 
 
 def _optimizer(model: nn.Module, lr: float, weight_decay: float, device: torch.device, kind: str = "adamw"):
@@ -160,7 +168,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
             batch = {k: v.to(device, non_blocking=True) for k, v in fmts[name].collate(features[name], indices, pad_id).items()}
             # gradients all-reduce once a step: every micro-batch but the last skips DDP's sync
             with accumulate() if accumulate is not None and i < len(micro) - 1 else nullcontext():
-                with _autocast(device):
+                with _autocast(device), _dropout(device, compile):
                     logits = ddp(batch, name)
                 loss = fmts[name].loss(logits, batch) * (len(indices) / share)
                 loss.backward()
