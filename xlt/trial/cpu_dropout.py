@@ -1,19 +1,19 @@
-"""Dropout for training on CPU, its masks drawn from 16 random bits an element instead of 32.
+"""Dropout for training on CPU, its masks drawn from 16 random bits an element.
 
-torch's CPU dropout draws one 32-bit Mersenne-Twister number per element (`bernoulli_`): on this
-project's 2-core machine that was 10% of a token-budget epoch of the 6-layer benchmark model, 11 ms
-for one 4,096 x 384 activation (BENCHMARKS.md, "Token-budget batches"). `cpu_dropout()` draws a
-full-range int64 fill instead, reads it as four int16 lanes, and drops an element where its lane
-falls below a threshold: a quarter of the generator's calls, 2 ms for that activation. What
-changes is the resolution of the drop probability, p rounded to a multiple of 1/65,536 (0.1 ->
-0.100006); kept elements are scaled by 1 / (1 - that), so the expectation is kept exactly.
+torch's CPU dropout (`aten::bernoulli_` for the mask) took 10% of a token-budget epoch of the
+6-layer benchmark model on this project's 2-core machine: 11 ms for one 4,096 x 384 activation
+(BENCHMARKS.md, "Token-budget batches"). `cpu_dropout()` draws a full-range int64 fill instead,
+reads it as four int16 lanes, and drops an element where its lane falls below a threshold: 2 ms
+for that activation. What changes is the resolution of the drop probability, p rounded to a
+multiple of 1/65,536 (0.1 -> 0.100006); kept elements are scaled by 1 / (1 - that), so the
+expectation is kept exactly. The masks differ from torch's for the same seed.
 
 The context intercepts `torch.nn.functional.dropout` (what `nn.Dropout` and Hugging Face's eager
 attention call) and scaled-dot-product attention with `dropout_p > 0` (which otherwise takes
 torch's math kernel and its dropout), for CPU tensors only: CUDA keeps torch's fused Philox
 dropout, and evaluation has no dropout. Attention here computes what torch's math kernel does:
 softmax(q k^T x scale + mask), then dropout, then x v. Calls it cannot express (causal masks,
-grouped-query attention) go to torch unchanged.
+grouped-query attention, in-place dropout) go to torch unchanged.
 """
 
 import math

@@ -2,7 +2,7 @@
 (xlt.trial.runtime) that says where it runs; Ray Train's side is xlt.sweep.worker. The hot loop keeps the loss on the
 device (no per-step host sync), pads each batch only to its own longest sequence, and uses
 bf16 autocast on GPU and fused AdamW (GPU and CPU), with attention kernels that need no per-shape set-up,
-and on CPU dropout masks at a quarter of torch's random draws (xlt.trial.cpu_dropout).
+and on CPU dropout masks from 16 random bits an element (xlt.trial.cpu_dropout).
 """
 
 import functools
@@ -46,8 +46,8 @@ def _autocast(device: torch.device):
 
 
 def _dropout(device: torch.device, compiled: bool):
-    """On CPU, dropout masks from 16 random bits an element (xlt.trial.cpu_dropout: torch's draw 32 and
-    took 10% of a CPU epoch); CUDA, and a compiled model's graph, keep torch's own dropout."""
+    """On CPU, dropout masks from 16 random bits an element (xlt.trial.cpu_dropout: torch's masks took
+    10% of a CPU epoch); CUDA, and a compiled model's graph, keep torch's own dropout."""
     return cpu_dropout() if device.type == "cpu" and not compiled else nullcontext()
 
 
