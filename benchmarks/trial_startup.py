@@ -113,17 +113,17 @@ def fit_processes(reps: int) -> dict[str, list[dict]]:
     import ray.train
     from ray.train.torch import TorchTrainer
 
-    from xlt.sweep.trainer import EMBEDDED_RAY_ENV, lean_torch_trainer
+    from xlt.sweep.trainer import EMBEDDED_RAY_ENV, NO_STATE_API, lean_torch_trainer
 
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
-    runners = {"Ray's TorchTrainer, Ray's defaults": (TorchTrainer, "1"),
-               "xlt's trainer, embedded Ray settings": (lean_torch_trainer(), EMBEDDED_RAY_ENV[PREEMPTION])}
+    runners = {"Ray's TorchTrainer, Ray's defaults": (TorchTrainer, {PREEMPTION: "1", NO_STATE_API: "0"}),
+               "xlt's trainer, embedded Ray settings": (lean_torch_trainer(), EMBEDDED_RAY_ENV)}
     out = {label: [] for label in runners}
     try:
         TorchTrainer(_idle, run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="warm-up")).fit()
         for _ in range(reps):
-            for label, (cls, watcher) in runners.items():
-                os.environ[PREEMPTION] = watcher  # read where fit() is called, passed to the controller
+            for label, (cls, env) in runners.items():
+                os.environ.update(env)  # read where fit() is called (the watcher's passed on to the controller)
                 trainer = cls(_idle, scaling_config=ray.train.ScalingConfig(num_workers=1),
                               run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="fit"))
                 cpu = ProcessCPU().start()
@@ -132,7 +132,8 @@ def fit_processes(reps: int) -> dict[str, list[dict]]:
                 wall = time.perf_counter() - start
                 out[label].append({"wall_s": wall, "cpu_s": cpu.stop()})
     finally:
-        os.environ.pop(PREEMPTION, None)
+        for name in (PREEMPTION, NO_STATE_API):
+            os.environ.pop(name, None)
         ray.shutdown()
     return out
 

@@ -84,6 +84,27 @@ def test_the_lean_trainer_starts_no_ray_data_actor_unless_given_datasets():
     assert DatasetsCallback in [type(c) for c in given]
 
 
+def test_without_rays_state_api_the_lean_trainer_starts_no_placement_group_cleaner(monkeypatch):
+    """The cleaner asks the State API whether the controller lives; the embedded Ray without its
+    dashboard has none, and says so to the processes it starts (xlt.sweep.trainer.NO_STATE_API)."""
+    from ray.train.v2._internal.callbacks.placement_group_callback import PlacementGroupCleanerCallback
+
+    def callbacks():
+        lean = trainer.lean_torch_trainer()(lambda: None, scaling_config=ray.train.ScalingConfig(num_workers=1))
+        return [type(c) for c in lean._create_default_callbacks()]
+
+    monkeypatch.delenv(trainer.NO_STATE_API, raising=False)
+    with_api = callbacks()
+    monkeypatch.setenv(trainer.NO_STATE_API, "1")
+    assert PlacementGroupCleanerCallback in with_api
+    assert callbacks() == [c for c in with_api if c is not PlacementGroupCleanerCallback]
+    monkeypatch.delenv(trainer.NO_STATE_API)
+    trainer.apply_embedded_ray_env(dashboard=True)  # `xlt sweep run --dashboard`: Ray has its State API
+    assert trainer.NO_STATE_API not in os.environ
+    trainer.apply_embedded_ray_env()
+    assert os.environ[trainer.NO_STATE_API] == "1"
+
+
 def test_the_embedded_ray_turns_off_the_preemption_watcher_unless_the_environment_says(monkeypatch):
     name = "RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"
     monkeypatch.setenv(name, "1")

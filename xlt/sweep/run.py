@@ -164,7 +164,7 @@ def init_ray(cfg: SweepConfig, address: str | None, dashboard: bool = False, ech
             from xlt.sweep.trainer import apply_embedded_ray_env
 
             prepare_loopback_ray()  # every server on 127.0.0.1; token auth stays on
-            apply_embedded_ray_env()  # one machine: no preemption watcher
+            apply_embedded_ray_env(dashboard)  # one machine: no preemption watcher; no State API, no PG cleaner
             context = ray.init(resources={TRIAL_SLOT: cfg.resources.max_concurrent_trials},
                                include_dashboard=dashboard, dashboard_host="127.0.0.1",
                                logging_level="WARNING", log_to_driver=False)

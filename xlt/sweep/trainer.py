@@ -2,7 +2,7 @@
 
 Every `fit()` starts its processes afresh, and on a small node each costs about 2 CPU-seconds of
 imports (Ray, Ray Train, Ray Data, pandas) before it does anything (BENCHMARKS.md "Trial
-start-up"). Two of them serve what xlt does not use:
+start-up"). Three of them serve what xlt does not use:
 - the Ray Data `DatasetManager` actor, started for every fit even when the trainer is given no
   datasets; xlt's workers read their own data (xlt.data), so `LeanTorchTrainer` leaves out the
   callback that starts it. It rests on Ray Train's private `_create_default_callbacks` and its
@@ -12,34 +12,48 @@ start-up"). Two of them serve what xlt does not use:
 - the preemption watcher, which polls Ray for draining nodes; one machine is never preempted, so
   the embedded local Ray turns it off (`EMBEDDED_RAY_ENV`); a cluster (`--address`) keeps Ray's
   default. The environment's value wins.
+- the placement-group cleaner, a detached actor that frees a run's placement group if its Train
+  controller dies. It asks Ray's State API every second whether the controller lives, and the
+  embedded Ray without its dashboard has no State API: there the cleaner fails its check, logs a
+  warning each second and frees nothing, while its process wakes 100 times a second beside the
+  training worker (BENCHMARKS.md, "Ray's share of a small node"). The embedded Ray started without
+  `--dashboard` says so to every process it starts (`NO_STATE_API`), and their trainers leave the
+  cleaner out; a cluster, or the embedded Ray with its dashboard, keeps it. xlt frees a stopped
+  run's placement group itself, by aborting its controller (xlt.sweep.stoppable_fit).
 """
 
 import os
 
+NO_STATE_API = "XLT_RAY_WITHOUT_STATE_API"
+"""Set to 1 in the environment of an embedded Ray started without its dashboard (no State API)."""
 # Set before the embedded Ray starts: every process it starts inherits them.
-EMBEDDED_RAY_ENV = {"RAY_TRAIN_ENABLE_PREEMPTION_WATCHER": "0"}
+EMBEDDED_RAY_ENV = {"RAY_TRAIN_ENABLE_PREEMPTION_WATCHER": "0", NO_STATE_API: "1"}
 
 
-def apply_embedded_ray_env() -> None:
+def apply_embedded_ray_env(dashboard: bool = False) -> None:
+    """The embedded Ray's settings into this process's environment, before it starts Ray; with the
+    `dashboard`, Ray has its State API, and the cleaner stays."""
     for name, value in EMBEDDED_RAY_ENV.items():
-        os.environ.setdefault(name, value)
+        if not (dashboard and name == NO_STATE_API):
+            os.environ.setdefault(name, value)
 
 
 def lean_torch_trainer():
-    """TorchTrainer, less the Ray Data actor when it is given no datasets (the class, built on
-    first use so that importing this module does not import Ray Train)."""
+    """TorchTrainer, less the Ray Data actor when it is given no datasets, and less the
+    placement-group cleaner where Ray has no State API (the class, built on first use so that
+    importing this module does not import Ray Train)."""
     from ray.train.torch import TorchTrainer
 
     try:
         from ray.train.v2._internal.callbacks import DatasetsCallback
-    except ImportError:  # a Ray that moved its private callback: its trainer as it is (module docstring)
+        from ray.train.v2._internal.callbacks.placement_group_callback import PlacementGroupCleanerCallback
+    except ImportError:  # a Ray that moved its private callbacks: its trainer as it is (module docstring)
         return TorchTrainer
 
     class LeanTorchTrainer(TorchTrainer):
         def _create_default_callbacks(self):
-            callbacks = super()._create_default_callbacks()
-            if self.datasets:
-                return callbacks
-            return [c for c in callbacks if not isinstance(c, DatasetsCallback)]
+            unused = (() if self.datasets else (DatasetsCallback,)) + \
+                ((PlacementGroupCleanerCallback,) if os.environ.get(NO_STATE_API) == "1" else ())
+            return [c for c in super()._create_default_callbacks() if not isinstance(c, unused)]
 
     return LeanTorchTrainer
