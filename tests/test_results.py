@@ -114,3 +114,20 @@ def test_files_from_before_the_newer_columns_read_with_nulls_and_pandas_types_ar
     pq.write_table(table, tmp_path / "t1" / "target-xnli.parquet")
     back = read_results(str(tmp_path)).to_pylist()
     assert back[0]["language"] == "de" and all(back[0][name] is None for name in OPTIONAL)
+
+
+def test_a_trial_that_ends_after_a_failed_attempt_keeps_no_failed_row(tmp_path):
+    """A sweep resumed after its driver was killed mid-trial reran the trial to its end, and its
+    killed attempt's `failed` row (Ray's "placement group was removed") stood beside its results:
+    the report listed a finished trial among its failed ones. The run's end clears it (xlt.sweep.run)."""
+    from types import SimpleNamespace
+
+    from xlt.results.sweep_dir import SweepPaths, clear_failure
+
+    for root in (str(tmp_path / "local"), f"file://{tmp_path}/uri"):
+        paths = SweepPaths(root=root, results=f"{root}/results", train=f"{root}/train")
+        write_rows(paths.results, "t1", "failed", [row(phase="failed", lang="")])
+        write_rows(paths.results, "t1", "target-xnli", [row()])
+        clear_failure(paths, SimpleNamespace(trial_id="t1"))
+        clear_failure(paths, SimpleNamespace(trial_id="t2"))  # no file, nothing to do
+        assert {r["phase"] for r in read_results(paths.results).to_pylist()} == {"zero_shot"}

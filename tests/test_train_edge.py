@@ -67,9 +67,10 @@ def test_a_poll_interval_set_in_the_environment_wins(fit, monkeypatch):
     assert trainer.poll == "3"
 
 
-def test_the_lean_trainer_starts_no_ray_data_actor_unless_given_datasets():
+def test_the_lean_trainer_starts_no_ray_data_actor_unless_given_datasets(monkeypatch):
     # Ray Train starts a DatasetManager actor (a process: ~2 CPU-s of imports) for every fit;
-    # xlt gives it no datasets. Everything else Ray Train sets up stays.
+    # xlt gives it no datasets. Everything else Ray Train sets up stays (here with a State API).
+    monkeypatch.delenv(trainer.NO_STATE_API, raising=False)
     from ray.train.v2._internal.callbacks import DatasetsCallback
     from ray.train.torch import TorchTrainer
 

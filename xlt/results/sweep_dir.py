@@ -51,6 +51,17 @@ def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException
         data_source=plan.source)])
 
 
+def clear_failure(paths: SweepPaths, plan) -> None:
+    """A trial that ran to its end after an earlier attempt failed (a sweep resumed after its driver
+    was killed mid-trial, or a retry) keeps no `failed` row: that row stood for the attempt."""
+    from xlt.results.storage import filesystem
+
+    fs, base = filesystem(paths.results)
+    path = f"{base}/{plan.trial_id}/failed.parquet"
+    if fs.get_file_info(path).type == pafs.FileType.File:
+        fs.delete_file(path)
+
+
 OWNER = ".xlt-owner.json"  # in a results directory: the sweep run that writes it
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from xlt.config import SweepConfig
-from xlt.results.sweep_dir import SweepError, SweepPaths, record_failure, save_sweep, saved_revisions
+from xlt.results.sweep_dir import (SweepError, SweepPaths, clear_failure, record_failure, save_sweep,
+                                  saved_revisions)
 from xlt.sweep.stoppable_fit import EndsRunsOnStop
 
 TRIAL_SLOT = "trial_slot"  # custom resource: a trial driver holds one, so it holds no CPU
@@ -57,6 +58,7 @@ def _trial_driver(params: dict[str, Any], cfg: SweepConfig, paths: SweepPaths, l
         except Exception as err:  # noqa: BLE001 - recorded, then re-raised for Tune to mark the trial
             record_failure(cfg, paths, plan, err)
             raise
+        clear_failure(paths, plan)
         if view is not None:
             previous.append(view.objectives(final))
 
