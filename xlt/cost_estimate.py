@@ -114,15 +114,17 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
+            length = phase_length(cfg_t, tasks, cost, inter, mixture=trial.intermediate_mixture,
+                                  steps=trial.intermediate_steps, max_length=trial.max_seq_length)
             hours[trial.intermediate_key] = (
-                train_hours(cfg_t, tasks, cost, inter, mixture=trial.intermediate_mixture, steps=trial.intermediate_steps,
-                            max_length=trial.max_seq_length, selects=len(tasks) == 1)  # a mixture does not select
+                train_hours(cfg_t, cost, inter, length, trial.max_seq_length)
                 + sum(dev_hours(cfg_t, t, cost, trial.max_seq_length) for t in tasks)
                 + checkpoint_seconds(cost, trial.model, writes=1) / 3600)
         for phase in trial.targets:
             key = trial.target_key(phase)
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
-            hours[key] = (train_hours(cfg_t, (phase.task,), cost, phase, max_length=trial.max_seq_length)
+            length = phase_length(cfg_t, (phase.task,), cost, phase, max_length=trial.max_seq_length)
+            hours[key] = (train_hours(cfg_t, cost, phase, length, trial.max_seq_length)
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           # robustness: each perturbation predicts the test sets again (at most: only changed examples)
                           * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
@@ -221,19 +223,17 @@ def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: Ph
     return PhaseLength(examples, shares, examples / per_step)
 
 
-def train_hours(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: PhasePlan, *,
-                mixture: Mixture | None = None, steps: int | None = None, max_length: int | None = None,
-                selects: bool = True) -> float:
-    """GPU-hours of `phase` training on `tasks` (xlt.cost_estimate.phase_length: each example priced
-    by its task, in the mixture's proportions), its steps no faster than the host launches them
-    (xlt.cost_model); where the run `selects`, with a dev evaluation every `eval_every` steps and
-    at the end (xlt.trial.train), on the phase's (last) task's dev set."""
-    length = phase_length(cfg, tasks, cost, phase, mixture=mixture, steps=steps, max_length=max_length)
+def train_hours(cfg: SweepConfig, cost: dict, phase: PhasePlan, length: PhaseLength,
+                max_length: int | None = None) -> float:
+    """GPU-hours of `phase` training for its `length` (xlt.cost_estimate.phase_length: each example
+    priced by its task, in the mixture's proportions), its steps no faster than the host launches
+    them (xlt.cost_model). A one-task run selects on its dev set every `eval_every` steps and at the
+    end (xlt.trial.train); a mixture keeps its last weights (xlt.trial.torch_backend) and selects never."""
     seconds = length.examples * math.fsum(w * _cost(cfg, t, cost, max_length, phase).train_s
                                           for t, w in length.shares.items())
-    if selects and phase.eval_every and length.steps:
+    if len(length.shares) == 1 and phase.eval_every and length.steps:
         evals = math.ceil(length.steps / phase.eval_every - 1e-9)
-        task = tasks[-1]
+        (task,) = length.shares
         seconds += evals * min(phase.dev_subset or math.inf, dev_examples(cfg, task, cost)) * \
             _cost(cfg, task, cost, max_length).eval_s
     return seconds * _ddp(cfg, cost) / 3600

@@ -69,9 +69,7 @@ class SurrogatePhases:
         length = phase_length(self.hub, tasks, self.cost, phase, mixture=mixture, steps=p.intermediate_steps,
                               max_length=p.max_seq_length)
         inter = Intermediate(length.shares, phase.learning_rate, length.examples)
-        hours = train_hours(self.hub, tasks, self.cost, phase, mixture=mixture, steps=p.intermediate_steps,
-                            max_length=p.max_seq_length, selects=len(tasks) == 1)
-        return inter, int(length.steps + 1e-9), hours
+        return inter, int(length.steps + 1e-9), train_hours(self.hub, self.cost, phase, length, p.max_seq_length)
 
     def intermediate_dev(self, task: str, inter: Intermediate) -> float:
         p = self.plan
@@ -90,10 +88,9 @@ class SurrogatePhases:
         asked = ([task.train_language] if task.trains else []) + dev_languages
         dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
         english = dev.pop(task.train_language, None) if task.trains else None
-        steps = int(phase_length(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length).steps + 1e-9)
-        hours = (train_hours(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length)
-                 + eval_hours(self.hub, task.name, self.cost))
-        return TargetOutcome(scores, english, dev, steps, hours)
+        length = phase_length(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length)
+        hours = train_hours(self.hub, self.cost, phase, length, p.max_seq_length) + eval_hours(self.hub, task.name, self.cost)
+        return TargetOutcome(scores, english, dev, int(length.steps + 1e-9), hours)
 
     def curve_points(self, target: str) -> int:
         """Reports inside one target unit: `curve_points` over the whole trial (a unit boundary
