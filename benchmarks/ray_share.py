@@ -26,7 +26,7 @@ import time
 from collections import defaultdict
 
 from xlt.sweep.run import TRAIN_POLL_INTERVAL_S
-from xlt.sweep.trainer import EMBEDDED_RAY_ENV, NO_STATE_API
+from xlt.sweep.trainer import EMBEDDED_RAY_ENV, NO_AUTOSCALER
 
 IN_PROCESS = "xlt loop in process (no Ray)"
 LOOP = "the loop"  # the loop's own process: in process, the measuring one less its sampler thread
@@ -34,11 +34,11 @@ HERE, SAMPLER = "the measuring process", "its sampler thread"  # the first drive
 XLT = {**EMBEDDED_RAY_ENV, "RAY_TRAIN_HEALTH_CHECK_INTERVAL_S": TRAIN_POLL_INTERVAL_S}
 XLT_ROW = "as `xlt sweep run` (xlt's trainer, its embedded-Ray settings)"
 # name -> (xlt's trainer (xlt.sweep.trainer) rather than Ray's TorchTrainer, environment)
-WITH_CLEANER = "xlt's settings, but with Ray Train's placement-group cleaner (as before 2026-12-05)"
+EARLIER = "xlt's settings, but with Ray Train's autoscaling coordinator and Ray's prestarted worker (as before)"
 VARIANTS = {
     "Ray Train's defaults (TorchTrainer)": (False, {}),
     XLT_ROW: (True, XLT),
-    WITH_CLEANER: (True, {**XLT, NO_STATE_API: "0"}),
+    EARLIER: (True, {**XLT, NO_AUTOSCALER: "0", "RAY_prestart_worker_first_driver": "1"}),
 }
 NEIGHBOUR = "xlt loop in process, beside a neighbour using the CPU Ray's processes used"
 # what a variant sets, removed from the environment of every row first: each row sets only its own
@@ -176,8 +176,8 @@ def main(argv=None) -> dict | None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--rows", help="comma-separated row numbers to run (0: in process, 1: Ray's defaults, "
-                                           "2: xlt's, 3: beside the neighbour, 4: xlt's with the placement-group "
-                                           "cleaner; default: all)")
+                                           "2: xlt's, 3: beside the neighbour, 4: xlt's with the autoscaling "
+                                           "coordinator and the prestarted worker; default: all)")
     parser.add_argument("--neighbour-cores", type=float, help="the neighbour's cores (default: what Ray's "
                                                                "processes used in the round's xlt row)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
@@ -187,7 +187,7 @@ def main(argv=None) -> dict | None:
         return None
     from benchmarks.common import emit
 
-    names = [IN_PROCESS, *(v for v in VARIANTS if v != WITH_CLEANER), NEIGHBOUR, WITH_CLEANER]  # rows 0-4
+    names = [IN_PROCESS, *(v for v in VARIANTS if v != EARLIER), NEIGHBOUR, EARLIER]  # rows 0-4
     if args.rows:
         names = [names[i] for i in sorted({int(i) for i in args.rows.split(",")})]  # the xlt row before the neighbour
     if NEIGHBOUR in names and args.neighbour_cores is None and XLT_ROW not in names:

@@ -145,7 +145,7 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
 
     from xlt.cli import main
     from xlt.config import load_sweep
-    from xlt.sweep.lock_actor import lock_actor
+    from xlt.sweep.sweep_actor import sweep_actor
     from xlt.trial.expand import expand
     from conftest import REPO
 
@@ -156,7 +156,7 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
     cfg = load_sweep(REPO / "sweeps" / "demo.yaml", args)
     key = expand(cfg, {"intermediate_task": "mnli", "intermediate_learning_rate": 1e-3,
                            "target_learning_rate": 1e-3, "seed": 0}, "x", "/r").intermediate_key
-    locks = lock_actor()
+    locks = sweep_actor()
     assert ray.get(locks.acquire.remote(key, "another-trial"))
     timer = threading.Timer(25.0, lambda: ray.get(locks.release.remote(key, "another-trial")))
     timer.start()

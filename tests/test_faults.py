@@ -109,7 +109,6 @@ def test_a_stopped_trial_aborts_a_controller_that_waits_on_a_full_report_queue(r
     import time
 
     import ray
-    from ray.util.queue import Empty
 
     from xlt.sweep import stoppable_fit
 
@@ -133,7 +132,7 @@ def test_a_stopped_trial_aborts_a_controller_that_waits_on_a_full_report_queue(r
     fit = threading.Thread(target=time.sleep, args=(0.5,))
     fit.start()
     start = time.monotonic()
-    stoppable_fit._stop(controller, fit, queue, Empty)
+    stoppable_fit._stop(controller, fit, queue)
     assert time.monotonic() - start < 5
     assert ray.get(reporting) is None  # its reports went, then the abort ended the actor
     with pytest.raises(ray.exceptions.RayActorError):

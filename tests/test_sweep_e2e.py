@@ -45,10 +45,14 @@ def test_ddp_sweep_writes_rows_for_every_trial_phase_and_language(ray_cluster, t
     assert len(rows) == len({tuple(r[k] for k in KEY) for r in rows})
     assert "finished (2/2)" in out and "baseline" in out
     # each fit starts its Ray Train processes, but not Ray Data's, the preemption watcher nor (no State
-    # API here) the placement-group cleaner (xlt.sweep.trainer): each would cost a process per fit
-    started = [a["ActorClassName"] for i, a in ray._private.state.actors().items() if i not in before]
+    # API here) the placement-group cleaner (xlt.sweep.trainer): each would cost a process per fit;
+    # nor a report queue of its own (the sweep's actor holds the mailboxes), nor, on this one machine,
+    # the autoscaling coordinator, which no fit of the session's Ray started
+    everyone = ray._private.state.actors()
+    started = [a["ActorClassName"] for i, a in everyone.items() if i not in before]
     assert started.count("TrainController") == 2 and started.count("RayTrainWorker") == 4, started
-    assert not {"DatasetManager", "PreemptionWatcher", "PlacementGroupCleaner"} & set(started), started
+    assert not {"DatasetManager", "PreemptionWatcher", "PlacementGroupCleaner", "_QueueActor"} & set(started), started
+    assert "_AutoscalingCoordinatorActor" not in {a["ActorClassName"] for a in everyone.values()}
 
 
 def test_readme_demo_command_through_the_real_cli(ray_cluster, tmp_path):

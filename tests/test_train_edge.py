@@ -106,6 +106,33 @@ def test_without_rays_state_api_the_lean_trainer_starts_no_placement_group_clean
     assert os.environ[trainer.NO_STATE_API] == "1"
 
 
+def test_on_one_machine_the_lean_trainer_asks_no_autoscaler_for_its_workers(monkeypatch):
+    """Ray Train asks the autoscaler for a run's workers through a detached coordinator actor (a process
+    that stays for the life of the Ray); the embedded Ray has no autoscaler and says so
+    (xlt.sweep.trainer.NO_AUTOSCALER): its trainers keep Ray's fixed-size group without asking."""
+    from ray.train.v2._internal.execution.scaling_policy import FixedScalingPolicy, create_scaling_policy
+    from ray.train.v2.api.data_parallel_trainer import DataParallelTrainer
+
+    given = []
+    monkeypatch.setattr(DataParallelTrainer, "_initialize_and_run_controller",
+                        lambda self, **kwargs: given.append(kwargs["scaling_policy"]))
+    lean = trainer.lean_torch_trainer()(lambda: None, scaling_config=ray.train.ScalingConfig(num_workers=2))
+    monkeypatch.setenv(trainer.NO_AUTOSCALER, "1")
+    lean._initialize_and_run_controller(scaling_policy=create_scaling_policy(lean.scaling_config))
+    monkeypatch.delenv(trainer.NO_AUTOSCALER)  # a cluster: Ray's own policy, which asks
+    lean._initialize_and_run_controller(scaling_policy=create_scaling_policy(lean.scaling_config))
+    quiet, asking = given
+    assert type(asking) is FixedScalingPolicy
+    assert isinstance(quiet, FixedScalingPolicy) and type(quiet) is not FixedScalingPolicy
+    quiet.after_controller_start(None)
+    assert quiet.make_decision_for_non_running_worker_group().num_workers == 2
+    assert quiet._coordinator_client is None  # no client, so no coordinator actor
+    for dashboard in (False, True):
+        monkeypatch.delenv(trainer.NO_AUTOSCALER, raising=False)
+        trainer.apply_embedded_ray_env(dashboard=dashboard)
+        assert os.environ[trainer.NO_AUTOSCALER] == "1"
+
+
 def test_the_embedded_ray_turns_off_the_preemption_watcher_unless_the_environment_says(monkeypatch):
     name = "RAY_TRAIN_ENABLE_PREEMPTION_WATCHER"
     monkeypatch.setenv(name, "1")

@@ -1,6 +1,6 @@
 """Leases on phase-cache keys, so that trials needing the same phase train it once.
 
-On Ray, a named actor holding a `Leases` table (`xlt.sweep.lock_actor`, created by the sweep
+On Ray, a named actor holding a `Leases` table (`xlt.sweep.sweep_actor`, created by the sweep
 driver) holds the leases, so trials on any node of the cluster see them. A holder renews its
 lease while it trains; a lease not renewed within `ttl` seconds (its trial died) expires, and a
 waiting trial takes over.

@@ -243,9 +243,9 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
     checked = checked or preflight(cfg, resume)  # bad input fails before Ray starts
     study_storage, earlier = checked.study_storage, checked.earlier
     local = init_ray(cfg, address, dashboard, echo)
-    from xlt.sweep.lock_actor import lock_actor
+    from xlt.sweep.sweep_actor import sweep_actor
 
-    _locks = lock_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
+    _actor = sweep_actor()  # noqa: F841  (owned by this driver: lives as long as the sweep)
     s = cfg.search
     grid = s.algorithm == "grid"
     num_trials = grid_size(cfg) if grid else s.num_trials

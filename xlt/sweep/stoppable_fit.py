@@ -8,7 +8,8 @@ run's results to Tune from the run's controller, so the trial's function sits in
 never sees that stop, and its process could not be reused.
 
 Here `fit()` runs in a thread of its own. The run's controller puts each scored report, with its
-own actor handle, on a queue; the trial's function reports them to Tune itself. When Tune stops
+own actor handle, on a one-deep queue (a mailbox of the sweep's actor, xlt.sweep.mailboxes);
+the trial's function reports them to Tune itself. When Tune stops
 the trial, that `tune.report` raises SystemExit: the function aborts the run through its
 controller (`abort`: its workers shut down, their placement group removed), waits for `fit()` to
 end, and ends. Tune's stop of a process it does not keep waits for that (`EndsRunsOnStop`).
@@ -24,6 +25,7 @@ import logging
 import os
 import threading
 import time
+from queue import Empty
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -54,11 +56,15 @@ class EndsRunsOnStop:
 
 
 def report_queue():
-    """The queue a run's controller puts its scored reports on (an actor, one item deep: the
-    controller waits until the trial took the last report, as Ray's TuneReportCallback does)."""
-    from ray.util.queue import Queue
+    """The queue a run's controller puts its scored reports on: a mailbox of the sweep's actor, one
+    item deep (the controller waits until the trial took the last report, as Ray's
+    TuneReportCallback does)."""
+    import uuid
 
-    return Queue(maxsize=1, actor_options={"num_cpus": 0})
+    from xlt.sweep.mailboxes import Mailbox
+    from xlt.sweep.sweep_actor import sweep_actor
+
+    return Mailbox(sweep_actor(), f"reports-{uuid.uuid4().hex}")
 
 
 def forward_scored_reports(queue, view: Callable[[dict], dict] | None):
@@ -82,7 +88,6 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
     Tune from this thread, the trial's; returns the run's last metrics and raises what `fit()`
     raised. When Tune stops the trial, aborts the run and re-raises Tune's SystemExit."""
     from ray import tune
-    from ray.util.queue import Empty
 
     global _active
     os.environ.setdefault("TUNE_FUNCTION_THREAD_TIMEOUT_S", THREAD_TIMEOUT_S)
@@ -114,7 +119,7 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
             tune.report(metrics)
         runner.join()
     except BaseException:  # SystemExit: Tune stopped the trial; whatever it is, the run must not outlive it
-        _stop(controller, runner, queue, Empty)
+        _stop(controller, runner, queue)
         raise
     finally:
         if not runner.is_alive():
@@ -127,7 +132,7 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
     return dict(outcome["result"].metrics or {})
 
 
-def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -> None:
+def _stop(controller, runner: threading.Thread, queue) -> None:
     """Abort a stopped trial's run (a stop comes after a report, which carries the controller) and
     wait for its fit() to end, meanwhile taking, and dropping, what the controller or fit()'s thread
     still puts on the queue: a controller waiting on a full queue would not take the abort."""
@@ -140,9 +145,9 @@ def _stop(controller, runner: threading.Thread, queue, empty: type[Exception]) -
     while (pending or runner.is_alive()) and time.monotonic() < deadline:
         try:
             queue.get(timeout=0.2)
-        except empty:
+        except Empty:
             pass
-        except RayActorError:  # the queue is gone, so nothing waits on it
+        except RayActorError:  # the sweep's actor is gone, and its mailbox with it: nothing waits on it
             time.sleep(0.2)
         if pending:
             done, pending = ray.wait(pending, timeout=0)

@@ -69,11 +69,11 @@ class RayRuntime(Runtime):
         ray.get(self._locks().release.remote(key, owner))
 
     def _locks(self):
-        from xlt.sweep.lock_actor import lock_actor
+        from xlt.sweep.sweep_actor import sweep_actor
 
-        if not hasattr(self, "_lock_actor"):
-            self._lock_actor = lock_actor()
-        return self._lock_actor
+        if not hasattr(self, "_sweep_actor"):
+            self._sweep_actor = sweep_actor()
+        return self._sweep_actor
 
     def restored_checkpoint(self) -> Path | None:
         import ray.train
