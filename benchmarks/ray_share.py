@@ -14,6 +14,7 @@ alternate over `--reps` rounds and each keeps its fastest run (every run's figur
 line).
 
   python -m benchmarks.ray_share --examples 1024 --reps 4     # the figures in BENCHMARKS.md
+  python -m benchmarks.ray_share --wakeups                    # how often each Ray process wakes in an idle fit
 """
 
 import argparse
@@ -21,6 +22,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -43,6 +45,7 @@ VARIANTS = {
 NEIGHBOUR = "xlt loop in process, beside a neighbour using the CPU Ray's processes used"
 # what a variant sets, removed from the environment of every row first: each row sets only its own
 SETTINGS = {name for _, env in VARIANTS.values() for name in env}
+IDLE_WINDOW_S = 10.0  # `--wakeups`: how long the idle fit's processes are counted
 RAY_ROLES = ("raylet", "gcs_server", "dashboard/agent.py", "runtime_env/agent", "log_monitor", "monitor.py",
              "dashboard.py", "TrainController", "RayTrainWorker", "ray::IDLE", "default_worker")
 # The neighbour: busy for `cores` x 0.1 s of every 0.1 s, so its CPU arrives in short slices, as a
@@ -57,16 +60,18 @@ while True:
 """
 
 
-def _label(proc) -> str:
-    """A short name for a process: its role, from the command line."""
+def _label(proc) -> tuple[str, bool]:
+    """A short name for a process, its role from the command line, and whether that can change: a
+    Ray worker's command line does (default_worker.py, then ray::IDLE, then its actor and method)."""
     try:
         cmd = " ".join(proc.cmdline())
     except Exception:  # noqa: BLE001 - a process that ended between listing and reading
-        return "?"
+        return "?", False
+    stable = "default_worker" not in cmd and not cmd.startswith("ray::")
     for key in RAY_ROLES:
         if key in cmd:
-            return key
-    return cmd.split()[0].rsplit("/", 1)[-1][:30] if cmd else proc.name()
+            return key, stable
+    return (cmd.split()[0].rsplit("/", 1)[-1][:30] if cmd else proc.name()), stable
 
 
 def _sample(samples: list, stop: threading.Event, me: int) -> None:
@@ -75,28 +80,80 @@ def _sample(samples: list, stop: threading.Event, me: int) -> None:
     process, the sampler shares the loop's process)."""
     import psutil
 
+    labels: dict[int, str] = {me: HERE}  # a process's label, read once where it cannot change (`_label`)
     while not stop.is_set():
         now = time.time()
         samples.append((now, 0, SAMPLER, time.thread_time(), 0))
         for p in psutil.process_iter():
             try:
                 t = p.cpu_times()
-                label = HERE if p.pid == me else _label(p)
+                label = labels.get(p.pid)
+                if label is None:
+                    label, stable = _label(p)
+                    if stable:
+                        labels[p.pid] = label
                 samples.append((now, p.pid, label, t.user + t.system,
-                                _preempted(p.pid) if label in (HERE, "RayTrainWorker") else 0))
+                                _switches(p.pid, "nonvoluntary") if label in (HERE, "RayTrainWorker") else 0))
             except Exception:  # noqa: BLE001 - gone or not ours
                 continue
         stop.wait(0.25)
 
 
-def _preempted(pid: int) -> int:
-    """Involuntary context switches of all of a process's threads (psutil's count is its main
-    thread's; in Ray Train the loop runs in another)."""
+def _switches(pid: int, kind: str) -> int:
+    """Context switches of all of a process's threads: `nonvoluntary` (the kernel took a core from
+    one of them) or `voluntary` (one of them slept, so it woke before)."""
     total = 0
     for tid in os.listdir(f"/proc/{pid}/task"):
         with open(f"/proc/{pid}/task/{tid}/status") as f:
-            total += int(f.read().split("nonvoluntary_ctxt_switches:")[1].split()[0])
+            total += int(f.read().split(f"\n{kind}_ctxt_switches:")[1].split()[0])
     return total
+
+
+def wakeups(name: str, seconds: float = IDLE_WINDOW_S) -> dict[str, float]:
+    """How often each Ray process wakes while one fit (1 worker) sleeps in its training function,
+    in this fresh process (its environment set by the caller): every thread's voluntary context
+    switches a second over `seconds`, by process, the fit's own worker included."""
+    import psutil
+    import ray
+    import ray.train
+    from ray.train.torch import TorchTrainer
+
+    from xlt.sweep.trainer import lean_torch_trainer
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    trainer_class = lean_torch_trainer() if VARIANTS[name][0] else TorchTrainer
+    trainer = trainer_class(lambda config: time.sleep(config["seconds"]), train_loop_config={"seconds": seconds + 20},
+                            scaling_config=ray.train.ScalingConfig(num_workers=1),
+                            run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="idle"))
+    fit = threading.Thread(target=trainer.fit, daemon=True)
+    fit.start()
+
+    def ray_processes() -> dict[int, str]:
+        found = {}
+        for p in psutil.process_iter():
+            label, _ = _label(p)
+            if label in RAY_ROLES or label.startswith("ray::"):
+                found[p.pid] = label
+        return found
+
+    deadline = time.monotonic() + 120
+    while "RayTrainWorker" not in ray_processes().values():  # the fit's worker is up and sleeping
+        if time.monotonic() > deadline:
+            raise RuntimeError("the fit's worker did not start within 120 s")
+        time.sleep(0.5)
+    time.sleep(3)  # the fit's other processes settle
+    before = ray_processes()
+    first = {pid: _switches(pid, "voluntary") for pid in before}
+    time.sleep(seconds)
+    by_role: dict[str, float] = defaultdict(float)
+    for pid, label in before.items():
+        try:
+            by_role[label] += (_switches(pid, "voluntary") - first[pid]) / seconds
+        except (FileNotFoundError, IndexError):  # ended in the window: not an idle fit's process
+            continue
+    fit.join()
+    ray.shutdown()
+    return dict(sorted(by_role.items(), key=lambda kv: -kv[1]))
 
 
 def _by_process(samples: list, start: float, end: float, column: int = 3) -> dict[str, float]:
@@ -161,11 +218,12 @@ def variant(name: str, examples: int, threads: int, neighbour_cores: float = 0.0
             "loop_preempted_per_s": loop_preempted / seconds}
 
 
-def _row(name: str, examples: int, threads: int, neighbour_cores: float = 0.0) -> dict:
+def _row(name: str, examples: int, threads: int, neighbour_cores: float = 0.0, wakeups: bool = False) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     env.update(VARIANTS[name][1] if name in VARIANTS else {})
     out = subprocess.run([sys.executable, "-m", "benchmarks.ray_share", "--variant", name, "--examples",
-                          str(examples), "--threads", str(threads), "--neighbour-cores", str(neighbour_cores)],
+                          str(examples), "--threads", str(threads), "--neighbour-cores", str(neighbour_cores),
+                          *(["--wakeups"] if wakeups else [])],
                          capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -180,12 +238,25 @@ def main(argv=None) -> dict | None:
                                            "coordinator and the prestarted worker; default: all)")
     parser.add_argument("--neighbour-cores", type=float, help="the neighbour's cores (default: what Ray's "
                                                                "processes used in the round's xlt row)")
+    parser.add_argument("--wakeups", action="store_true",
+                        help="instead: how often each Ray process wakes during an idle fit, for the Ray rows (1, 2, 4)")
     parser.add_argument("--variant", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.variant:
-        print(json.dumps(variant(args.variant, args.examples, args.threads, args.neighbour_cores or 0.0)))
+        got = wakeups(args.variant) if args.wakeups else \
+            variant(args.variant, args.examples, args.threads, args.neighbour_cores or 0.0)
+        print(json.dumps(got))
         return None
     from benchmarks.common import emit
+
+    if args.wakeups:
+        rows = []
+        for name in VARIANTS:
+            by_process = _row(name, args.examples, args.threads, wakeups=True)
+            rows.append({"runner": f"in Ray Train: {name}", "wakeups per s": round(sum(by_process.values())),
+                         "Ray processes": len(by_process),
+                         "by process": {k: round(v) for k, v in by_process.items() if v >= 1}})
+        return emit("ray_wakeups", rows, {"window_s": IDLE_WINDOW_S})
 
     names = [IN_PROCESS, *(v for v in VARIANTS if v != EARLIER), NEIGHBOUR, EARLIER]  # rows 0-4
     if args.rows:
