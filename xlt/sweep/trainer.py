@@ -2,7 +2,7 @@
 
 Every `fit()` starts its processes afresh, and on a small node each costs about 2 CPU-seconds of
 imports (Ray, Ray Train, Ray Data, pandas) before it does anything (BENCHMARKS.md "Trial
-start-up"). Three of them serve what xlt does not use:
+start-up"). These serve nothing xlt uses, on every Ray or on the embedded one:
 - the Ray Data `DatasetManager` actor, started for every fit even when the trainer is given no
   datasets; xlt's workers read their own data (xlt.data), so `LeanTorchTrainer` leaves out the
   callback that starts it. It rests on Ray Train's private `_create_default_callbacks` and its
