@@ -149,3 +149,37 @@ def test_a_mixture_is_priced_in_its_sampling_proportions_over_its_capped_epoch_w
         load_sweep(REPO / "sweeps" / "paper-single.yaml", [
             "mixtures.two={tasks: [mnli, squad_v1]}", "intermediate.tasks={choice: [mnli, two]}",
             "intermediate.eval_every=1000"])
+
+
+def test_a_qa_phase_is_counted_in_the_windows_its_examples_yield_where_they_were_measured(tmp_path):
+    """xlt.trial.train counts a QA task's epoch in features: a context longer than the max length
+    yields several windows (doc stride 128), each trained on. The plan counted SQuAD's examples; with
+    a windows figure (measured by --calibrate) it counts their windows, and without one it says so."""
+    from xlt.cost_estimate import CostModelError, format_plan, phase_length, plan_json
+    from xlt.trial.expand import expand, grid_points
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml",
+                     ["intermediate.tasks=squad_v1", "target.tasks=[xnli]", "target.learning_rate=1.0e-5"])
+    shipped = load_cost_model()
+    measured = tmp_path / "windows.yaml"
+    measured.write_text("windows: {squad_v1: 1.25}\n")
+    counted = load_cost_model(measured)
+    trial = expand(cfg, grid_points(cfg)[0], "x", "")
+    phase, n = trial.intermediate, shipped["train_examples"]["squad_v1"]
+    plain, windows = (phase_length(cfg, ("squad_v1",), cost, phase, max_length=trial.max_seq_length)
+                      for cost in (shipped, counted))
+    assert plain.steps == math.ceil(phase.epochs * math.ceil(n / phase.batch_size))
+    assert windows.steps == math.ceil(phase.epochs * math.ceil(round(n * 1.25) / phase.batch_size))
+    assert windows.examples > 1.24 * plain.examples
+
+    without, with_windows = plan_sweep(cfg, shipped), plan_sweep(cfg, counted)
+    assert without.windows_uncounted == ("squad_v1",) and with_windows.windows_uncounted == ()
+    assert with_windows.hours("intermediate", False) > 1.2 * without.hours("intermediate", False)
+    assert "note: QA training examples counted as one window each (squad_v1)" in format_plan(cfg, without, shipped)
+    assert "counted as one window" not in format_plan(cfg, with_windows, counted)
+    assert plan_json(without)["windows_uncounted"] == ["squad_v1"]
+
+    measured.write_text("windows: {squad_v1: 0.5}\n")
+    with pytest.raises(CostModelError, match=r"windows.yaml: windows.squad_v1: expected the windows a training example "
+                                             r"yields \(a number >= 1\), got 0.5"):
+        load_cost_model(measured)

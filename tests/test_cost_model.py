@@ -165,6 +165,22 @@ def test_a_plan_counts_evaluation_checkpoints_and_start_up_and_follows_the_gpu()
     assert a100.hours("intermediate", True) > no_io.hours("intermediate", True)
 
 
+def test_calibration_counts_the_windows_a_qa_example_yields():
+    """A SQuAD context longer than the max length becomes several windows, each a feature the loop
+    trains on (and times a feature at a time): --calibrate writes how many an example yields, for
+    the plan to count a QA phase's steps in them (xlt.cost_estimate.windows_per_example)."""
+    from xlt.calibrate import calibrate
+
+    said = []
+    short = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=squad_v1", "model.max_seq_length=32"])
+    got = calibrate(short, steps=1, limit=64, echo=said.append)
+    assert set(got["measured"]) == {"tiny-xlmr|squad_v1", "tiny-xlmr|xnli"}
+    assert set(got["windows"]) == {"squad_v1"} and got["windows"]["squad_v1"] > 1  # XNLI: one feature an example
+    assert any("squad_v1" in line and "windows an example" in line for line in said), said
+    roomy = load_sweep(REPO / "sweeps" / "demo.yaml", ["intermediate.tasks=squad_v1"])  # 128 tokens: one window each
+    assert "windows" not in calibrate(roomy, steps=1, limit=64, echo=said.append)
+
+
 def test_calibrate_times_the_sweeps_pairs_and_the_plan_uses_the_file(tmp_path):
     out = tmp_path / "cost.yaml"
     run = subprocess.run([sys.executable, "-m", "xlt.cli", "sweep", "plan", str(REPO / "sweeps" / "demo.yaml"),

@@ -7,7 +7,7 @@ the batch one GPU of the trial takes a step (`gpu_batch`; a token-budget phase's
 trial's workers, `gpu_tokens`), the difference over the examples the extra steps took giving seconds
 per example (set-up excluded); `predict`
 over the same features giving evaluation seconds per example; the tokens an example feeds the
-model. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
+model, and the features (QA windows) it yields. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
 be timed here (its data or model unreachable) is listed with the reason and keeps its FLOP figure.
 """
 
@@ -42,6 +42,8 @@ class Timing:
     examples: int
     step: str = ""
     """What a timed training step took: `8 examples`, or a token budget's `4,096 tokens`."""
+    windows: float = 1.0
+    """Features an example yields (a QA context longer than the max length: several windows)."""
 
 
 def device_name() -> str:
@@ -131,7 +133,8 @@ def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, 
     tokens = sum(sum(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids)
                  for ids in features.input_ids) / features.num_examples
     step = f"{budget:,} tokens" if budget else f"{batch} example{'' if batch == 1 else 's'}"
-    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples, step)
+    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples, step,
+                  len(features) / max(1, features.num_examples))
 
 
 def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) -> dict:
@@ -139,7 +142,7 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
     sweep worker runs: on CPU with the sweep's `cpus_per_worker` threads."""
     if not torch.cuda.is_available():
         torch.set_num_threads(max(1, int(cfg.resources.cpus_per_worker)))
-    measured, tokens, skipped = {}, {}, {}
+    measured, tokens, windows, skipped = {}, {}, {}, {}
     for model in cfg.model.names:
         t0 = time.perf_counter()
         encoder, tokenizer = load_encoder(model, cfg.model.trust_remote_code)
@@ -153,11 +156,14 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
                 continue
             measured[f"{model}|{task}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
             tokens[task] = round(t.tokens, 1)
-            echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms, evaluate {t.eval_s * 1e3:.2f} ms an example; "
-                 f"{t.tokens:.0f} tokens an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")
+            if t.windows > 1:  # the plan counts a QA phase's steps in windows (xlt.cost_estimate.windows_per_example)
+                windows[task] = round(t.windows, 3)
+            per = f"{t.tokens:.0f} tokens" + (f" in {t.windows:.2f} windows" if t.windows > 1 else "")
+            echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms a feature, evaluate {t.eval_s * 1e3:.2f} ms an "
+                 f"example; {per} an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")
         echo(f"  {model}: loaded in {load_s:.1f} s")
     return {"device": device_name(), "measured": measured, "tokens": tokens,
-            **({"not_measured": skipped} if skipped else {})}
+            **({"windows": windows} if windows else {}), **({"not_measured": skipped} if skipped else {})}
 
 
 def write_cost_file(path: str, calibration: dict, cfg: SweepConfig) -> None:

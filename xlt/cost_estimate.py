@@ -44,6 +44,8 @@ class Plan:
     replicates: int = 1             # runs per trial, one per seed
     overhead_hours: float = 0.0     # every run's start-up (worker group, model load): never cached
     sources: dict[str, str] = field(default_factory=dict)  # "model|task" -> how its examples were priced
+    windows_uncounted: tuple[str, ...] = ()
+    """Trained QA tasks without a measured windows-an-example figure (`windows_per_example`): counted as one each."""
 
     def count(self, kind: str, cached: bool) -> int:
         runs = [r for r in self.runs if r.kind == kind]
@@ -68,6 +70,13 @@ def load_cost_model(path: str | Path | None = None) -> dict:
         for key, value in (override or {}).items():
             _check_numbers(path, key, model.get(key), value)
             model[key] = {**model.get(key, {}), **value} if isinstance(value, dict) else value
+        windows = model.get("windows", {})
+        if not isinstance(windows, dict):
+            raise CostModelError(f"{path}: windows: expected a mapping of task -> windows an example, got {windows!r}")
+        for task, ratio in windows.items():
+            if not _is_number(ratio) or ratio < 1:
+                raise CostModelError(f"{path}: windows.{task}: expected the windows a training example yields "
+                                     f"(a number >= 1), got {ratio!r}")
     return model
 
 
@@ -100,7 +109,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         baseline = baseline_point(cfg)
         points = [{**sample_point(cfg, rng), **baseline} if i == 0 and baseline else sample_point(cfg, rng)
                   for i in range(cfg.search.num_trials)]
-    runs, hours, sources = [], {}, {}
+    runs, hours, sources, uncounted = [], {}, {}, set()
     replicates = [(i, {**params, "seed": seed}, replicate_id(f"plan_{i:05d}", seed, cfg.search.replicates))
                   for i, params in enumerate(points) for seed in replicate_seeds(cfg, params)]
     for i, params, run_id in replicates:
@@ -111,6 +120,8 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         priced = [*([(trial.intermediate_mixture.tasks[0], inter)] if single else []),
                   *((phase.task, phase if get_task(phase.task).trains else None) for phase in trial.targets)]
         sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
+        uncounted.update(t for t, p in priced if p is not None and get_task(t).format == "span_extraction"
+                         and t not in cost.get("windows", {}))
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
@@ -130,7 +141,8 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
                           * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
     overhead = len(replicates) * cost["trial_overhead_s"] / 3600
-    return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources)
+    return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources,
+                tuple(sorted(uncounted)))
 
 
 def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
@@ -156,6 +168,15 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = No
         sizes = cost["train_examples"]
         n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
     return min(n, cfg.data.max_train_examples or n, cap or n)
+
+
+def windows_per_example(cost: dict, task: str) -> float:
+    """Features the loop trains on per training example of `task`: a QA context longer than the
+    max length yields several windows (doc stride 128, xlt.formats.span), each trained on as an
+    example of its own (xlt.trial.train counts a task's epoch in them, as jiant does). Measured by
+    `--calibrate` on the sweep's own data and tokenizer; 1 where nothing measured it (the plan
+    says so: `Plan.windows_uncounted`)."""
+    return float(cost.get("windows", {}).get(task, 1.0))
 
 
 def _fixture_rows(path: Path) -> int:
@@ -210,13 +231,16 @@ def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: Ph
                  mixture: Mixture | None = None, steps: int | None = None, max_length: int | None = None) -> PhaseLength:
     """The length of `phase` training on `tasks` (drawn by `mixture`; by default in proportion to
     their sizes), as xlt.trial.train runs it: `steps` of the global batch, else epochs over each
-    task's batches of its (capped) size; each step draws one task by the mixture's probabilities."""
+    task's batches of its (capped) features, a QA example's windows each a feature
+    (`windows_per_example`); each step draws one task by the mixture's probabilities, which weigh
+    the tasks' examples (xlt.trial.torch_backend)."""
     mixture = mixture or Mixture(tasks)
     sizes = {t: train_examples(cfg, t, cost, phase.max_train_examples) for t in tasks}
     if not any(sizes.values()):
         return PhaseLength(0, {t: 0.0 for t in tasks}, 0.0)
     shares = mixture.probabilities(sizes)
-    steps = steps or mixture_steps({t: math.ceil(mixture.capped(n) / phase.batch_size) for t, n in sizes.items()},
+    features = {t: round(n * windows_per_example(cost, t)) for t, n in sizes.items()}
+    steps = steps or mixture_steps({t: math.ceil(mixture.capped(n) / phase.batch_size) for t, n in features.items()},
                                    phase.epochs)
     examples = steps * phase.batch_size
     per_step = sum(w * batch_examples(t, cost, max_length, phase) for t, w in shares.items())
@@ -272,6 +296,11 @@ FLOOR_NOTE = (f"note: {HOST_FLOOR} floor priced some pairs: each of their GPUs t
               "GPU-hours; token budgets (batch_tokens) take fewer, fuller steps")
 
 
+WINDOWS_NOTE = ("note: QA training examples counted as one window each ({tasks}); the loop trains every window of a "
+                "context longer than the max length (doc stride 128), so these phases train longer where contexts "
+                "are long. --calibrate counts the windows on the sweep's data")
+
+
 def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
     how = "every combination (grid)" if plan.exact else f"{plan.trials} sampled trials (simulated, uniform draws)"
     each = f", each with {plan.replicates} seeds" if plan.replicates > 1 else ""
@@ -293,6 +322,7 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
               f"{'total':<14}{fmt(h0 + o):>10}{fmt(h1 + o):>10}{fmt(h0 - h1):>10}   ratio {(h0 + o) / max(h1 + o, 1e-9):.2f}x",
               *_priced_by(plan.sources),
               *([FLOOR_NOTE] if any(how.startswith(HOST_FLOOR) for how in plan.sources.values()) else []),
+              *([WINDOWS_NOTE.format(tasks=", ".join(plan.windows_uncounted))] if plan.windows_uncounted else []),
               "(xlt/cost_model.yaml; --cost-model FILE overrides it, --calibrate measures this machine, --gpu TYPE)"]
     return "\n".join(lines)
 
@@ -316,4 +346,5 @@ def plan_json(plan: Plan) -> dict:
     out["gpu_hour_ratio"] = plan.hours(None, False) / max(plan.hours(None, True), 1e-9)
     out["startup_gpu_hours"] = plan.overhead_hours
     out["priced_by"] = plan.sources
+    out["windows_uncounted"] = list(plan.windows_uncounted)
     return out
