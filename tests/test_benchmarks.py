@@ -42,6 +42,29 @@ def test_ray_share_reference_and_neighbour_rows(tmp_path, monkeypatch):
         ray_share.main(["--rows", "0,3"])
 
 
+def test_ray_share_reads_again_the_label_of_a_process_whose_command_line_changes():
+    """The sampler labels a process once where its command line cannot change; a Ray worker's does
+    (default_worker.py, whose arguments name the raylet, then ray::IDLE, then its actor): cached at
+    first sight, the training worker was counted as the raylet."""
+    from benchmarks import ray_share
+
+    class Process:
+        def __init__(self, cmdline):
+            self._cmdline = cmdline
+
+        def cmdline(self):
+            return self._cmdline
+
+        def name(self):
+            return "kdamond.0"
+
+    worker = ["/venv/bin/python", "/venv/ray/_private/workers/default_worker.py", "--raylet-name=/tmp/raylet"]
+    assert ray_share._label(Process(worker)) == ("raylet", False)
+    assert ray_share._label(Process(["ray::RayTrainWorker.run_train_fn"])) == ("RayTrainWorker", False)
+    assert ray_share._label(Process(["/venv/ray/core/src/ray/raylet/raylet", "--node_ip_address=127.0.0.1"])) == ("raylet", True)
+    assert ray_share._label(Process([])) == ("kdamond.0", True)
+
+
 def test_eval_throughput_quick(tmp_path, monkeypatch):
     from benchmarks import common, eval_throughput
 
