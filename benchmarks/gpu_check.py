@@ -192,7 +192,8 @@ def ddp_step(config, setting: Setting, examples: int, use_gpu: bool) -> dict:
     """2 Ray Train workers running `_ddp_worker`; returns seconds for the timed epoch."""
     import ray
     import ray.train
-    from ray.train.torch import TorchTrainer
+
+    from xlt.sweep.trainer import lean_torch_trainer
 
     out = Path(tempfile.mkdtemp(prefix="gpu-check-ddp-")) / "ddp.json"
     started = not ray.is_initialized()
@@ -200,7 +201,7 @@ def ddp_step(config, setting: Setting, examples: int, use_gpu: bool) -> dict:
         ray.init(include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
         resources = {"CPU": 1, "GPU": 1} if use_gpu else {"CPU": 1}
-        TorchTrainer(_ddp_worker, train_loop_config={
+        lean_torch_trainer()(_ddp_worker, train_loop_config={  # xlt's trainer, as a sweep's trials fit
             "model": config, "vocab": config.vocab_size, "batch": setting.batch, "examples": examples,
             "lengths": {"max_len": setting.max_len, "mean": setting.mean, "sigma": setting.sigma},
             "gpu": use_gpu, "out": str(out)},

@@ -3,8 +3,9 @@ OptunaSearch, the trial_slot resource, xlt's progress callback, trial processes 
 trial class's stop hook), with no scheduler and under ASHA (which stops some trials at their first
 of two reports), against ASHA with a fresh process per trial (what xlt did under a scheduler until
 its trials could end their Ray Train runs: xlt.sweep.stoppable_fit) and a bare Optuna loop, all in
-the same run; and the start-up of one Ray Train worker group (TorchTrainer.fit): the time from
-`fit()` to the first line of the training function, and to its return.
+the same run; and the start-up of one Ray Train worker group (a fit of xlt's trainer, as a
+sweep's trials fit, xlt.sweep.trainer; Ray's TorchTrainer until 2026-12-05): the time from `fit()`
+to the first line of the training function, and to its return.
 
   python -m benchmarks.sweep_overhead --trials 1000        # the figures in BENCHMARKS.md
   python -m benchmarks.sweep_overhead --quick              # CI
@@ -76,12 +77,13 @@ def _probe(config):
 
 def fit_startup(repeats: int) -> list[dict]:
     import ray.train
-    from ray.train.torch import TorchTrainer
+
+    from xlt.sweep.trainer import lean_torch_trainer
 
     out = []
     for _ in range(repeats):
         probe = Path(tempfile.mkdtemp()) / "probe.json"
-        trainer = TorchTrainer(_probe, train_loop_config={"out": str(probe)},
+        trainer = lean_torch_trainer()(_probe, train_loop_config={"out": str(probe)},
                                scaling_config=ray.train.ScalingConfig(num_workers=1),
                                run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="probe"))
         t0 = time.time()

@@ -1,4 +1,5 @@
-"""Training throughput: xlt's phase loop inside Ray Train (1 worker) against, in the same run,
+"""Training throughput: xlt's phase loop inside Ray Train (1 worker, xlt's trainer as a sweep's
+trials fit it; Ray's TorchTrainer until 2026-12-05) against, in the same run,
 on the same model, data (log-normal lengths, mean 41, max 128), batch size, epochs and seed:
   (a) a bare PyTorch loop with dynamic padding and length-grouped batches,
   (b) HF Trainer with its defaults (dynamic padding, random batches),
@@ -181,7 +182,7 @@ def main(argv=None) -> dict:
     if started_ray:
         ray.init(num_cpus=args.threads, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     try:
-        xlt = xlt_in_ray_train(args.size, args.examples, args.epochs, args.threads)
+        xlt = xlt_in_ray_train(args.size, args.examples, args.epochs, args.threads, lean=True)  # as a sweep's trials fit
     finally:
         if started_ray:
             ray.shutdown()
