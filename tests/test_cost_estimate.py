@@ -183,3 +183,12 @@ def test_a_qa_phase_is_counted_in_the_windows_its_examples_yield_where_they_were
     with pytest.raises(CostModelError, match=r"windows.yaml: windows.squad_v1: expected the windows a training example "
                                              r"yields \(a number >= 1\), got 0.5"):
         load_cost_model(measured)
+
+
+def test_a_mixtures_qa_tasks_are_named_where_their_windows_were_not_counted():
+    from xlt.cost_estimate import plan_json
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [
+        "mixtures.two={tasks: [mnli, squad_v1]}", "intermediate.tasks=two", "target.tasks=[xnli]",
+        "target.learning_rate=1.0e-5"])
+    assert plan_json(plan_sweep(cfg, load_cost_model()))["windows_uncounted"] == ["squad_v1"]

@@ -7,8 +7,9 @@ the batch one GPU of the trial takes a step (`gpu_batch`; a token-budget phase's
 trial's workers, `gpu_tokens`), the difference over the examples the extra steps took giving seconds
 per example (set-up excluded); `predict`
 over the same features giving evaluation seconds per example; the tokens an example feeds the
-model, and the features (QA windows) it yields. Retrieval tasks (no training) time `Retrieval.embed` of their sentences. A pair that cannot
-be timed here (its data or model unreachable) is listed with the reason and keeps its FLOP figure.
+model, and the features (QA windows) it yields. Retrieval tasks (no training) time
+`Retrieval.embed` of their sentences. A pair that cannot be timed here (its data or model
+unreachable) is listed with the reason and keeps its FLOP figure.
 """
 
 import platform

@@ -120,8 +120,9 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         priced = [*([(trial.intermediate_mixture.tasks[0], inter)] if single else []),
                   *((phase.task, phase if get_task(phase.task).trains else None) for phase in trial.targets)]
         sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
-        uncounted.update(t for t, p in priced if p is not None and get_task(t).format == "span_extraction"
-                         and t not in cost.get("windows", {}))
+        trained = [*(trial.intermediate_mixture.tasks if inter is not None else ()),
+                   *(phase.task for phase in trial.targets if get_task(phase.task).trains)]
+        uncounted.update(t for t in trained if get_task(t).format == "span_extraction" and t not in cost.get("windows", {}))
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
             runs.append(PhaseRun("intermediate", trial.intermediate_key, tasks, inter.epochs))
