@@ -60,6 +60,11 @@ while True:
 """
 
 
+def _is_ray(label: str) -> bool:
+    """Whether a process labelled so is one of Ray's own: a daemon, an actor or a worker."""
+    return label in RAY_ROLES or label.startswith("ray::")
+
+
 def _label(proc) -> tuple[str, bool]:
     """A short name for a process, its role from the command line, and whether that can change: a
     Ray worker's command line does (default_worker.py, then ray::IDLE, then its actor and method)."""
@@ -132,7 +137,7 @@ def wakeups(name: str, seconds: float = IDLE_WINDOW_S) -> dict[str, float]:
         found = {}
         for p in psutil.process_iter():
             label, _ = _label(p)
-            if label in RAY_ROLES or label.startswith("ray::"):
+            if _is_ray(label):
                 found[p.pid] = label
         return found
 
@@ -175,7 +180,7 @@ def _by_process(samples: list, start: float, end: float, column: int = 3) -> dic
 def ray_cores(cpu_s_by_process: dict[str, float], window_s: float) -> float:
     """The cores Ray's own processes used beside the worker: Ray's daemons and actors, and the
     process that drives the fit; not the loop, the sampler, kernel threads or other programs."""
-    ray_cpu = sum(v for k, v in cpu_s_by_process.items() if k in RAY_ROLES or k.startswith("ray::") or k == HERE)
+    ray_cpu = sum(v for k, v in cpu_s_by_process.items() if _is_ray(k) or k == HERE)
     return ray_cpu / window_s
 
 

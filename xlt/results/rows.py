@@ -87,12 +87,25 @@ class ResultRow:
     head: str | None = "pooled"
 
 
+def _unit_file(trial_id: str, unit: str) -> str:
+    """Where one unit's rows go, relative to the results directory."""
+    return f"{trial_id}/{unit}.parquet"
+
+
 def write_rows(root: str, trial_id: str, unit: str, rows: list[ResultRow]) -> str:
     """Atomically write (or replace) one unit's rows; returns the file's path."""
     if not rows:
         raise ValueError(f"no rows to write for trial {trial_id} unit {unit}")
     table = pa.Table.from_pylist([asdict(r) for r in rows], schema=SCHEMA)
-    return write_atomic(root, f"{trial_id}/{unit}.parquet", lambda out: pq.write_table(table, out))
+    return write_atomic(root, _unit_file(trial_id, unit), lambda out: pq.write_table(table, out))
+
+
+def remove_rows(root: str, trial_id: str, unit: str) -> None:
+    """Remove one unit's rows, where it has any."""
+    fs, base = filesystem(root)
+    path = f"{base}/{_unit_file(trial_id, unit)}"
+    if fs.get_file_info(path).type == pafs.FileType.File:
+        fs.delete_file(path)
 
 
 # columns added after v1's first files: null where an older file lacks them

@@ -54,12 +54,9 @@ def record_failure(cfg: SweepConfig, paths: SweepPaths, plan, err: BaseException
 def clear_failure(paths: SweepPaths, plan) -> None:
     """A trial that ran to its end after an earlier attempt failed (a sweep resumed after its driver
     was killed mid-trial, or a retry) keeps no `failed` row: that row stood for the attempt."""
-    from xlt.results.storage import filesystem
+    from xlt.results.rows import remove_rows
 
-    fs, base = filesystem(paths.results)
-    path = f"{base}/{plan.trial_id}/failed.parquet"
-    if fs.get_file_info(path).type == pafs.FileType.File:
-        fs.delete_file(path)
+    remove_rows(paths.results, plan.trial_id, "failed")
 
 
 OWNER = ".xlt-owner.json"  # in a results directory: the sweep run that writes it

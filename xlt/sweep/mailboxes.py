@@ -12,8 +12,6 @@ import asyncio
 import queue
 from typing import Any
 
-_EMPTY = object()
-
 
 class Mailboxes:
     """The table: key -> one item. Its methods are coroutines of the actor's event loop; a closed
