@@ -192,3 +192,51 @@ def test_a_mixtures_qa_tasks_are_named_where_their_windows_were_not_counted():
         "mixtures.two={tasks: [mnli, squad_v1]}", "intermediate.tasks=two", "target.tasks=[xnli]",
         "target.learning_rate=1.0e-5"])
     assert plan_json(plan_sweep(cfg, load_cost_model()))["windows_uncounted"] == ["squad_v1"]
+
+
+def test_a_target_trained_in_stages_is_planned_stage_by_stage():
+    """XCOPA trains on SIQA (33,410 examples, three choices each), then on COPA (400, two choices),
+    each stage its own epochs at XCOPA's max length, selecting on dev in the last stage only
+    (xlt.trial.torch_backend). The plan used to pool both sets into one stage priced as XCOPA's
+    two-choice examples, selecting over both: 0.087 GPU-hours for this phase's 0.128 on one A100."""
+    from xlt.cost_estimate import target_training
+    from xlt.trial.expand import expand, grid_points
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [
+        "intermediate.tasks=mnli", "target.tasks=[xcopa]", "target.learning_rate=1.0e-5", "target.batch_size=64",
+        "target.eval_every=20", "resources.workers_per_trial=1"])
+    cost = load_cost_model()
+    phase = expand(cfg, grid_points(cfg)[0], "x", "").targets[0]
+    assert (phase.epochs, phase.batch_size, phase.eval_every) == (5, 64, 20)
+    siqa, xcopa = (example_cost(cost, "xlm-roberta-large", t, 128, "A100", step_examples=64) for t in ("siqa", "xcopa"))
+    assert siqa.train_s == pytest.approx(1.5 * xcopa.train_s)  # three sequences an example against two
+    siqa_steps, copa_steps = 5 * math.ceil(33410 / 64), 5 * math.ceil(400 / 64)
+    selections = math.ceil(copa_steps / 20)  # at COPA's steps 20, 40 and its end (35): none in SIQA's 2,615
+    steps, hours = target_training(cfg, "xcopa", cost, phase)
+    assert steps == siqa_steps + copa_steps
+    assert hours * 3600 == pytest.approx(siqa_steps * 64 * siqa.train_s + copa_steps * 64 * xcopa.train_s
+                                         + selections * 500 * xcopa.eval_s)
+    plan = plan_sweep(cfg, cost)
+    assert {"xlm-roberta-large|siqa", "xlm-roberta-large|xcopa"} <= set(plan.sources)  # the plan names both prices
+    assert plan.hours("target", False) > hours  # and adds XCOPA's evaluation and the checkpoint's read
+
+
+def test_a_token_budget_counts_a_qa_phases_windows_as_the_loop_batches_them(tmp_path):
+    """--calibrate measures the tokens of an example over all its windows and the windows it yields;
+    the loop fills a token budget with windows. A budget's batch is the budget over a window's
+    tokens, and its selections follow those steps (the plan divided by a whole example's tokens:
+    twice the steps here, so twice the selections)."""
+    from xlt.cost_estimate import batch_examples, phase_length
+    from xlt.trial.plan import PhasePlan
+
+    measured = tmp_path / "cost.yaml"
+    measured.write_text("tokens: {squad_v1: 600.0}\nwindows: {squad_v1: 2.0}\n")
+    cost = load_cost_model(measured)
+    budget = PhasePlan("squad_v1", 1e-5, 2, 32, batch_tokens=30000)
+    assert batch_examples("squad_v1", cost, 384, budget) == pytest.approx(100)  # 30,000 / 300 tokens a window
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["intermediate.tasks=squad_v1", "target.tasks=[xnli]",
+                                                                "target.learning_rate=1.0e-5"])
+    length = phase_length(cfg, ("squad_v1",), cost, budget, max_length=384)
+    windows = 2 * math.ceil(round(87599 * 2.0) / 32) * 32  # 2 epochs of SQuAD's 175,198 windows in batches of 32
+    assert length.examples == windows and length.steps == pytest.approx(windows / 100)
+

@@ -168,7 +168,7 @@ def test_a_plan_counts_evaluation_checkpoints_and_start_up_and_follows_the_gpu()
 def test_calibration_counts_the_windows_a_qa_example_yields():
     """A SQuAD context longer than the max length becomes several windows, each a feature the loop
     trains on (and times a feature at a time): --calibrate writes how many an example yields, for
-    the plan to count a QA phase's steps in them (xlt.cost_estimate.windows_per_example)."""
+    the plan to count a QA phase's steps in them (xlt.cost_model.windows_per_example)."""
     from xlt.calibrate import calibrate
 
     said = []
@@ -217,3 +217,19 @@ def test_a_cost_file_with_a_wrong_type_fails_on_one_line_naming_the_file_and_key
     good = tmp_path / "good.yaml"
     good.write_text("gpus: {A10G: 125.0}\nhost_step_s_per_layer: 0\nmeasured: {tiny-xlmr|xnli: {train_s: 0.1, eval_s: 0.01}}\n")
     assert load_cost_model(good)["gpus"]["A10G"] == 125.0
+
+
+def test_a_measured_qa_example_trains_window_by_window_and_evaluates_whole(tmp_path):
+    """The plan multiplies training seconds by the features the loop steps over (a QA example's
+    windows each) and evaluation seconds by examples: with a measured 600 tokens in 2 windows, a
+    feature trains on 300 tokens and an example evaluates all 600 (the plan had trained 600 a window)."""
+    measured = tmp_path / "cost.yaml"
+    measured.write_text("tokens: {squad_v1: 600.0}\nwindows: {squad_v1: 2.0}\n")
+    cost = load_cost_model(measured)
+    n = 12 * 24 * 1024 ** 2
+    got = example_cost(cost, "xlm-roberta-large", "squad_v1", 384, "A100")
+    assert got.train_s == pytest.approx(6 * n * 300 / (312e12 * cost["mfu"]["train"]))
+    assert got.eval_s == pytest.approx(2 * n * 600 / (312e12 * cost["mfu"]["eval"]))
+    # without a measured count the cost file's fill prices one window, trained and evaluated alike
+    unmeasured = example_cost(load_cost_model(), "xlm-roberta-large", "squad_v1", 384, "A100")
+    assert unmeasured.train_s / unmeasured.eval_s == pytest.approx(3 * cost["mfu"]["eval"] / cost["mfu"]["train"])

@@ -158,7 +158,7 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
             measured[f"{model}|{task}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
             tokens[task] = round(t.tokens, 1)
             if get_task(task).format == "span_extraction":  # the plan counts a QA phase's steps in windows
-                windows[task] = round(t.windows, 3)          # (xlt.cost_estimate.windows_per_example), 1 included
+                windows[task] = round(t.windows, 3)          # (xlt.cost_model.windows_per_example), 1 included
             per = f"{t.tokens:.0f} tokens" + (f" in {t.windows:.2f} windows" if t.windows > 1 else "")
             echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms a feature, evaluate {t.eval_s * 1e3:.2f} ms an "
                  f"example; {per} an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")

@@ -18,7 +18,7 @@ import yaml
 
 from xlt.config import SweepConfig
 from xlt.cost_model import (HOST_FLOOR, CostModelError, ExampleCost, checkpoint_seconds, example_cost, gpu_share,
-                            tokens_per_example)
+                            tokens_per_feature, windows_per_example)
 from xlt.mixtures import Mixture, mixture_steps
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
@@ -118,10 +118,11 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         inter = trial.intermediate
         single = inter is not None and len(trial.intermediate_mixture.tasks) == 1
         priced = [*([(trial.intermediate_mixture.tasks[0], inter)] if single else []),
-                  *((phase.task, phase if get_task(phase.task).trains else None) for phase in trial.targets)]
+                  *((name, phase if get_task(phase.task).trains else None)
+                    for phase in trial.targets for name in stages(phase.task))]
         sources.update({f"{trial.model}|{t}": _cost(cfg_t, t, cost, trial.max_seq_length, p).source for t, p in priced})
         trained = [*(trial.intermediate_mixture.tasks if inter is not None else ()),
-                   *(phase.task for phase in trial.targets if get_task(phase.task).trains)]
+                   *(name for phase in trial.targets if get_task(phase.task).trains for name in stages(phase.task))]
         uncounted.update(t for t in trained if get_task(t).format == "span_extraction" and t not in cost.get("windows", {}))
         if inter is not None:
             tasks = tuple(trial.intermediate_mixture.tasks)
@@ -135,8 +136,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
         for phase in trial.targets:
             key = trial.target_key(phase)
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
-            length = phase_length(cfg_t, (phase.task,), cost, phase, max_length=trial.max_seq_length)
-            hours[key] = (train_hours(cfg_t, cost, phase, length, trial.max_seq_length)
+            hours[key] = (target_training(cfg_t, phase.task, cost, phase, trial.max_seq_length)[1]
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           # robustness: each perturbation predicts the test sets again (at most: only changed examples)
                           * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
@@ -153,12 +153,13 @@ def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
 
 def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = None) -> int:
     """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows,
-    capped by data.max_train_examples and a phase's own `cap`."""
+    capped by data.max_train_examples and a phase's own `cap`. A task trained on another's data
+    counts its last stage's (XNLI: MNLI's; XCOPA: COPA's, its SIQA stage is `target_training`'s own)."""
     task = get_task(name)
     if not task.trains:
         return 0
-    if task.train_from:  # trained on other tasks' data (XCOPA: SIQA, then COPA)
-        return sum(train_examples(cfg, t, cost, cap) for t in task.train_tasks)
+    if task.train_from:
+        return train_examples(cfg, task.dev_task, cost, cap)
     data_task = task
     if cfg.data.source == "local":
         n = 0
@@ -169,15 +170,6 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = No
         sizes = cost["train_examples"]
         n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
     return min(n, cfg.data.max_train_examples or n, cap or n)
-
-
-def windows_per_example(cost: dict, task: str) -> float:
-    """Features the loop trains on per training example of `task`: a QA context longer than the
-    max length yields several windows (doc stride 128, xlt.formats.span), each trained on as an
-    example of its own (xlt.trial.train counts a task's epoch in them, as jiant does). Measured by
-    `--calibrate` on the sweep's own data and tokenizer; 1 where nothing measured it (the plan
-    says so: `Plan.windows_uncounted`)."""
-    return float(cost.get("windows", {}).get(task, 1.0))
 
 
 def _fixture_rows(path: Path) -> int:
@@ -197,11 +189,12 @@ def _cost(cfg: SweepConfig, task: str, cost: dict, max_length: int | None, phase
 
 
 def batch_examples(task: str, cost: dict, max_length: int | None, phase: PhasePlan) -> float:
-    """Examples of `task` in one global batch of `phase`: its batch_size, or a token budget over an
-    example's tokens (at `max_length`, else the task's default length)."""
+    """Features (examples; a QA example's windows each) of `task` in one global batch of `phase`: its
+    batch_size, or a token budget over a feature's tokens (at `max_length`, else the task's default
+    length)."""
     if not phase.batch_tokens:
         return phase.batch_size
-    return phase.batch_tokens / tokens_per_example(cost, task, max_length or get_task(task).defaults.max_seq_length)
+    return phase.batch_tokens / tokens_per_feature(cost, task, max_length or get_task(task).defaults.max_seq_length)
 
 
 def step_examples(cfg: SweepConfig, task: str, cost: dict, max_length: int, phase: PhasePlan) -> float:
@@ -249,19 +242,39 @@ def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: Ph
 
 
 def train_hours(cfg: SweepConfig, cost: dict, phase: PhasePlan, length: PhaseLength,
-                max_length: int | None = None) -> float:
+                max_length: int | None = None, selects: bool = True) -> float:
     """GPU-hours of `phase` training for its `length` (xlt.cost_estimate.phase_length: each example
     priced by its task, in the mixture's proportions), its steps no faster than the host launches
     them (xlt.cost_model). A one-task run selects on its dev set every `eval_every` steps and at the
-    end (xlt.trial.train); a mixture keeps its last weights (xlt.trial.torch_backend) and selects never."""
+    end (xlt.trial.train), unless it is a target's earlier stage (`selects` false); a mixture keeps
+    its last weights (xlt.trial.torch_backend) and selects never."""
     seconds = length.examples * math.fsum(w * _cost(cfg, t, cost, max_length, phase).train_s
                                           for t, w in length.shares.items())
-    if len(length.shares) == 1 and phase.eval_every and length.steps:
+    if selects and len(length.shares) == 1 and phase.eval_every and length.steps:
         evals = math.ceil(length.steps / phase.eval_every - 1e-9)
         (task,) = length.shares
         seconds += evals * min(phase.dev_subset or math.inf, dev_examples(cfg, task, cost)) * \
             _cost(cfg, task, cost, max_length).eval_s
     return seconds * _ddp(cfg, cost) / 3600
+
+
+def stages(task: str) -> tuple[str, ...]:
+    """The runs a target's fine-tuning makes, in turn, each named by the task that prices it: the
+    target itself on (its last) training set, after any earlier training task on its own (XCOPA:
+    siqa, then xcopa on COPA's data). --calibrate times the target on its last stage's data."""
+    return (*get_task(task).train_tasks[:-1], task)
+
+
+def target_training(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan,
+                    max_length: int | None = None) -> tuple[float, float]:
+    """(optimizer steps, GPU-hours) of a target's fine-tuning as xlt.trial.torch_backend runs it:
+    each stage its own `phase.epochs` over its own set (`stages`), selection on dev in the last only,
+    every stage at the target's max length (the loop encodes an earlier stage's data as the target's)."""
+    names, max_length = stages(task), max_length or get_task(task).defaults.max_seq_length
+    lengths = [phase_length(cfg, (name,), cost, phase, max_length=max_length) for name in names]
+    return (math.fsum(length.steps for length in lengths),
+            math.fsum(train_hours(cfg, cost, phase, length, max_length, selects=name == task)
+                      for name, length in zip(names, lengths)))
 
 
 def dev_examples(cfg: SweepConfig, task: str, cost: dict) -> int:

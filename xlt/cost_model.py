@@ -24,9 +24,11 @@ class CostModelError(ValueError):
 @dataclass(frozen=True)
 class ExampleCost:
     train_s: float
-    """Seconds to train on one example (all its sequences), per GPU."""
+    """Seconds to train on one feature, per GPU: an example (all its sequences), or one window of a QA
+    example whose context outruns the max length (xlt.trial.train counts an epoch in features, and
+    --calibrate times a feature)."""
     eval_s: float
-    """Seconds to evaluate one example, per GPU."""
+    """Seconds to evaluate one example (all its windows), per GPU."""
     source: str
 
 
@@ -51,6 +53,23 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     sequences = cost.get("sequences", {}).get(task, 1)
     fill = cost["fill"].get(spec.format, cost["fill"]["default"])
     return sequences * fill * max_length
+
+
+def windows_per_example(cost: dict, task: str) -> float:
+    """Features the loop trains on per training example of `task`: a QA context longer than the
+    max length yields several windows (doc stride 128, xlt.formats.span), each trained on as an
+    example of its own (xlt.trial.train counts a task's epoch in them, as jiant does). Measured by
+    `--calibrate` on the sweep's own data and tokenizer; 1 where nothing measured it (the plan
+    says so: `Plan.windows_uncounted`)."""
+    return float(cost.get("windows", {}).get(task, 1.0))
+
+
+def tokens_per_feature(cost: dict, task: str, max_length: int) -> float:
+    """Tokens of one feature the loop trains on: a measured example's tokens over the windows it
+    yields (--calibrate counts both on the same features); the cost file's fill prices one window."""
+    if cost.get("tokens", {}).get(task) is None:
+        return tokens_per_example(cost, task, max_length)
+    return tokens_per_example(cost, task, max_length) / windows_per_example(cost, task)
 
 
 # How a training price set by the host's floor begins its source line (format_plan's note looks for it).
@@ -83,10 +102,11 @@ def example_cost(cost: dict, model: str, task: str, max_length: int, gpu: str, t
         raise CostModelError(f"cost model: no bf16 peak for GPU type {gpu!r} (known: {', '.join(cost['gpus'])}); "
                              f"add gpus: {{{gpu}: TFLOPS}} to a --cost-model file, with its source")
     peak = cost["gpus"][gpu] * 1e12
-    flops = 12 * shape["layers"] * shape["hidden"] ** 2 * tokens_per_example(cost, task, max_length)
+    per_token = 12 * shape["layers"] * shape["hidden"] ** 2
+    flops, feature_flops = (per_token * tokens(cost, task, max_length) for tokens in (tokens_per_example, tokens_per_feature))
     low = (" WITHOUT the text head's LM projection, decoder and generation, so LOW (xlt/cost_model.yaml)"
            if text_head else "")
-    train_s, how = 6 * flops / (peak * cost["mfu"]["train"]), f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak"
+    train_s, how = 6 * feature_flops / (peak * cost["mfu"]["train"]), f"FLOPs at {cost['mfu']['train']:.0%} of {gpu}'s bf16 peak"
     step_s = cost.get("host_step_s_per_layer", 0.0) * shape["layers"]
     if step_examples and step_s / step_examples > train_s:
         train_s = step_s / step_examples

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlt.config import SweepConfig
-from xlt.cost_estimate import eval_hours, load_cost_model, phase_length, train_hours, with_model
+from xlt.cost_estimate import eval_hours, load_cost_model, phase_length, target_training, train_hours, with_model
 from xlt.objective import TargetScores
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import DriverRuntime
@@ -88,9 +88,9 @@ class SurrogatePhases:
         asked = ([task.train_language] if task.trains else []) + dev_languages
         dev = self.response.dev(task.name, asked, inter, lr, p.model, p.seed, identity, fraction) if asked else {}
         english = dev.pop(task.train_language, None) if task.trains else None
-        length = phase_length(self.hub, (task.name,), self.cost, phase, max_length=p.max_seq_length)
-        hours = train_hours(self.hub, self.cost, phase, length, p.max_seq_length) + eval_hours(self.hub, task.name, self.cost)
-        return TargetOutcome(scores, english, dev, int(length.steps + 1e-9), hours)
+        steps, hours = target_training(self.hub, task.name, self.cost, phase, p.max_seq_length)
+        hours += eval_hours(self.hub, task.name, self.cost)
+        return TargetOutcome(scores, english, dev, int(steps + 1e-9), hours)
 
     def curve_points(self, target: str) -> int:
         """Reports inside one target unit: `curve_points` over the whole trial (a unit boundary
