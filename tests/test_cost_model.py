@@ -233,3 +233,21 @@ def test_a_measured_qa_example_trains_window_by_window_and_evaluates_whole(tmp_p
     # without a measured count the cost file's fill prices one window, trained and evaluated alike
     unmeasured = example_cost(load_cost_model(), "xlm-roberta-large", "squad_v1", 384, "A100")
     assert unmeasured.train_s / unmeasured.eval_s == pytest.approx(3 * cost["mfu"]["eval"] / cost["mfu"]["train"])
+
+
+def test_calibration_times_a_staged_targets_first_stage_on_its_own_set(tmp_path):
+    """XCOPA fine-tunes on SIQA (three choices an example) before COPA (two), in XCOPA's format and
+    batch; the plan prices the SIQA stage as `model|siqa` (xlt.cost_estimate.stages), so --calibrate
+    times it there too, and a calibrated plan prices both stages as measured, none by FLOPs."""
+    from xlt.calibrate import calibrate, write_cost_file
+
+    said = []
+    cfg = load_sweep(REPO / "sweeps" / "demo.yaml", ["target.tasks=[xcopa]"])
+    got = calibrate(cfg, steps=1, limit=64, echo=said.append)
+    assert set(got["measured"]) == {"tiny-xlmr|mnli", "tiny-xlmr|xcopa", "tiny-xlmr|siqa"}
+    assert got["tokens"]["siqa"] > 1.3 * got["tokens"]["xcopa"]  # three sequences an example against two
+    assert any(line.startswith("  tiny-xlmr | siqa (as xcopa's first stage): train") for line in said), said
+    write_cost_file(str(tmp_path / "cost.yaml"), got, cfg)
+    plan = plan_sweep(cfg, load_cost_model(tmp_path / "cost.yaml"))
+    assert {k: v.startswith("measured on") for k, v in plan.sources.items() if k.endswith(("siqa", "xcopa"))} == \
+        {"tiny-xlmr|siqa": True, "tiny-xlmr|xcopa": True}

@@ -8,8 +8,11 @@ trial's workers, `gpu_tokens`), the difference over the examples the extra steps
 per example (set-up excluded); `predict`
 over the same features giving evaluation seconds per example; the tokens an example feeds the
 model, and the features (QA windows) it yields. Retrieval tasks (no training) time
-`Retrieval.embed` of their sentences. A pair that cannot be timed here (its data or model
-unreachable) is listed with the reason and keeps its FLOP figure.
+`Retrieval.embed` of their sentences. A target trained in stages (XCOPA: SIQA, then COPA) is timed
+on its last stage's set, and each earlier stage on its own set in the target's format, max length
+and batch, written under the stage's task (`model|siqa`), which is what the plan prices that stage
+by (xlt.cost_estimate.stages). A pair that cannot be timed here (its data or model unreachable) is
+listed with the reason and keeps its FLOP figure.
 """
 
 import platform
@@ -85,12 +88,16 @@ def gpu_tokens(cfg: SweepConfig, task) -> int | None:
     return max(1, budget // cfg.resources.workers_per_trial) if budget else None
 
 
-def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int) -> Timing:
+def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, steps: int, limit: int,
+              stage: str | None = None) -> Timing:
+    """Timing of `task_name` as its phase trains it, on its (last) training set, or on the `stage`
+    that a target trained in stages trains on first (XCOPA's SIQA: the target's format, max length and
+    batch on that set, as xlt.trial.torch_backend runs it)."""
     task = get_task(task_name)
     fmt = FORMATS[task.format]
     max_length = cfg.model.max_seq_length or task.defaults.max_seq_length
     rt = LocalRuntime()
-    data_task = get_task(task.train_tasks[-1]) if task.trains else task
+    data_task = get_task(stage or task.train_tasks[-1]) if task.trains else task
     split = "train" if task.trains else "test"
     language = data_task.train_language if task.trains else next(l for l in task.languages if l != "en")
     records = load_records(data_task, language, split, cfg.data.source, max_examples=limit).records
@@ -134,7 +141,7 @@ def time_pair(cfg: SweepConfig, model: str, task_name: str, encoder, tokenizer, 
     tokens = sum(sum(map(len, ids)) if ids and isinstance(ids[0], list) else len(ids)
                  for ids in features.input_ids) / features.num_examples
     step = f"{budget:,} tokens" if budget else f"{batch} example{'' if batch == 1 else 's'}"
-    return Timing(model, task_name, train_s, eval_s, tokens, features.num_examples, step,
+    return Timing(model, stage or task_name, train_s, eval_s, tokens, features.num_examples, step,
                   len(features) / max(1, features.num_examples))
 
 
@@ -148,20 +155,28 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
         t0 = time.perf_counter()
         encoder, tokenizer = load_encoder(model, cfg.model.trust_remote_code)
         load_s = time.perf_counter() - t0
-        for _, task in (p for p in sweep_pairs(cfg) if p[0] == model):
+        pairs = [(task, None) for m, task in sweep_pairs(cfg) if m == model]
+        timed = {task for task, _ in pairs}
+        # a target trained in stages: its earlier stages too, priced by the plan as their own tasks
+        # (xlt.cost_estimate.stages), unless the sweep times that task in a phase of its own
+        pairs += [(task, stage) for task, _ in pairs for stage in get_task(task).train_tasks[:-1]
+                  if get_task(task).train_from and stage not in timed]
+        for task, stage in pairs:
+            name = stage or task
             try:
-                t = time_pair(cfg, model, task, encoder, tokenizer, steps, limit)
+                t = time_pair(cfg, model, task, encoder, tokenizer, steps, limit, stage=stage)
             except (DataError, OSError, ValueError) as err:
-                skipped[f"{model}|{task}"] = str(err).splitlines()[0][:200]
-                echo(f"  {model} | {task}: not timed ({skipped[f'{model}|{task}']})")
+                skipped[f"{model}|{name}"] = str(err).splitlines()[0][:200]
+                echo(f"  {model} | {name}: not timed ({skipped[f'{model}|{name}']})")
                 continue
-            measured[f"{model}|{task}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
-            tokens[task] = round(t.tokens, 1)
-            if get_task(task).format == "span_extraction":  # the plan counts a QA phase's steps in windows
-                windows[task] = round(t.windows, 3)          # (xlt.cost_model.windows_per_example), 1 included
+            measured[f"{model}|{name}"] = {"train_s": t.train_s, "eval_s": t.eval_s}
+            tokens[name] = round(t.tokens, 1)
+            if get_task(name).format == "span_extraction":  # the plan counts a QA phase's steps in windows
+                windows[name] = round(t.windows, 3)          # (xlt.cost_model.windows_per_example), 1 included
             per = f"{t.tokens:.0f} tokens" + (f" in {t.windows:.2f} windows" if t.windows > 1 else "")
-            echo(f"  {model} | {task}: train {t.train_s * 1e3:.2f} ms a feature, evaluate {t.eval_s * 1e3:.2f} ms an "
-                 f"example; {per} an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")
+            how = f" (as {task}'s first stage)" if stage else ""
+            echo(f"  {model} | {name}{how}: train {t.train_s * 1e3:.2f} ms a feature, evaluate {t.eval_s * 1e3:.2f} ms "
+                 f"an example; {per} an example ({t.examples} examples{f'; {t.step} a step a GPU' if t.step else ''})")
         echo(f"  {model}: loaded in {load_s:.1f} s")
     return {"device": device_name(), "measured": measured, "tokens": tokens,
             **({"windows": windows} if windows else {}), **({"not_measured": skipped} if skipped else {})}
