@@ -13,7 +13,9 @@ from a hub) fine-tuned in bf16 on lengths spread like the real tasks', measured 
     kernels, a warm step's host CPU, kernel launches and GPU time, and MFU at token budgets of
     16,384 and 65,536 tokens a step;
   - a 2-worker DDP step through Ray Train (xlt's RayRuntime) where the machine has 2 GPUs.
-Writes one JSON line (appended to --out, default benchmarks/results/gpu_check.jsonl) and tables.
+Writes one JSON line (appended to --out, default benchmarks/results/gpu_check.jsonl) and tables; while
+it runs, the sections finished so far in OUT's `<stem>.partial.json` (removed at the end), so a
+run stopped by a time limit still returns what it measured.
 Targets (MFU >= 45%, xlt >= 0.95x bare) are printed as pass/fail, never asserted.
 
   python -m benchmarks.gpu_check --out $OUT/gpu_check.jsonl   # one GPU, < 8 min (device tool)
@@ -269,6 +271,16 @@ def _spread(s: Setting) -> dict:
     return {"max_len": s.max_len, "mean": s.mean, "sigma": s.sigma}
 
 
+def save_partial(path: Path, **sections) -> None:
+    """What the check has measured so far, replacing `path` atomically: a run stopped by a time limit
+    (the device tool's 10 minutes a command) still leaves its finished sections there. Removed once
+    the full JSON line is written."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"benchmark": "gpu_check", "partial": True, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                               "finished": list(sections), **sections}))
+    tmp.replace(path)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="CPU, tiny model, fp32, a few steps (CI)")
@@ -320,6 +332,8 @@ def main(argv=None) -> dict:
     if args.compile:
         loops += ((COMPILED, partial(xlt_epoch, compile=True), lambda: xlt_model(config)),)
     rows, memory, evals = [], [], []
+    partial = args.out.with_name(args.out.stem + ".partial.json")  # the sections finished so far (save_partial)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     compile_failed = None  # why the compiled loop could not run, once it has failed
     for s in settings:
         spread = _spread(s)
@@ -365,12 +379,16 @@ def main(argv=None) -> dict:
                                             "CPU run: no CUDA allocator statistics")
         memory.append(mem)
         print(f"  seq {s.max_len}: {n} examples, {tokens:,} tokens, {time.perf_counter() - begin:.0f} s so far")
+        save_partial(partial, rows=rows, memory=memory, eval=evals)
 
     with tempfile.TemporaryDirectory(prefix="gpu-check-xnli-") as work:
         xnli = xnli_zero_shot(config, device, tokenizer_dir, Path(work), LR)
     print(f"  XNLI end to end: {xnli['run_trial_s']:.0f} s, {time.perf_counter() - begin:.0f} s so far")
+    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli)
     shapes = shape_costs(config, device, rows=3 if args.smoke else 24, lengths=range(8, 129, 40 if args.smoke else 2))
+    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes)
     anatomy = step_anatomy(config, device, settings[0].batch, _spread(settings[0]), steps=3 if args.smoke else 40)
+    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes, step=anatomy)
     total_gib = torch.cuda.get_device_properties(device).total_memory / GIB if device.type == "cuda" else None
 
     def fits(max_len: int, budget: int) -> str | None:
@@ -382,6 +400,7 @@ def main(argv=None) -> dict:
     budgets = budget_sweep(config, device, [(_spread(settings[i]), b // scale) for i in (0, 2) for b in BUDGETS],
                            steps=3 if args.smoke else 30, params=params, peak=peak, peak_note=peak_note, fits=fits)
     print(f"  probes: {time.perf_counter() - begin:.0f} s so far")
+    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes, step=anatomy, budgets=budgets)
     if ddp_gpus >= 2:
         s = settings[0]
         n = steps * s.batch
@@ -432,7 +451,9 @@ def main(argv=None) -> dict:
              "ddp": ddp, "targets": targets, "wall_s": wall}
     if peak is None:
         extra["why_null"] = {"peak_bf16_tflops": peak_note}
-    return emit("gpu_check", rows, extra, out=args.out, show=False)
+    record = emit("gpu_check", rows, extra, out=args.out, show=False)
+    partial.unlink()
+    return record
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ def smoke(tmp_path_factory, xlt_cache):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
     lines = out.read_text().splitlines()
     assert len(lines) == 1
+    assert not (out.parent / "gpu_check.partial.json").exists()  # replaced by the full line
     return json.loads(lines[0]), proc.stdout
 
 
@@ -166,3 +167,27 @@ def test_ddp_step_runs_two_workers_through_ray_train(ray_cluster):
     setting = replace(gpu_check.SETTINGS[0], batch=4)
     out = gpu_check.ddp_step(gpu_check.model_config(True, vocab), setting, examples=8, use_gpu=False)
     assert out["world_size"] == 2 and out["seconds"] > 0
+
+
+def test_a_check_stopped_midway_leaves_the_sections_it_finished(tmp_path, monkeypatch):
+    """The device tool stops a command after 10 minutes and returns what it left under $OUT: the
+    check keeps its finished sections in `<stem>.partial.json` as it goes (here the training rows
+    of one length, before a later section fails)."""
+    import torch
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("stopped here")
+
+    monkeypatch.setattr(gpu_check, "SETTINGS", gpu_check.SETTINGS[:1])
+    monkeypatch.setattr(gpu_check, "xnli_zero_shot", fails)
+    threads = torch.get_num_threads()
+    try:
+        with pytest.raises(RuntimeError, match="stopped here"):
+            gpu_check.main(["--smoke", "--out", str(tmp_path / "gpu_check.jsonl")])
+    finally:
+        torch.set_num_threads(threads)  # --smoke runs on one thread
+    assert not (tmp_path / "gpu_check.jsonl").exists()
+    partial = json.loads((tmp_path / "gpu_check.partial.json").read_text())
+    assert partial["partial"] is True and partial["finished"] == ["rows", "memory", "eval"]
+    assert {r["runner"] for r in partial["rows"]} == {"bare", "HF Trainer", "xlt", "xlt batch_tokens"}
+    assert all(r["seq"] == 128 and r["examples/s"] > 0 for r in partial["rows"])
