@@ -196,8 +196,8 @@ def test_a_mixtures_qa_tasks_are_named_where_their_windows_were_not_counted():
 
 def test_a_target_trained_in_stages_is_planned_stage_by_stage():
     """XCOPA trains on SIQA (33,410 examples, three choices each), then on COPA (400, two choices),
-    each stage its own epochs at XCOPA's max length, selecting on dev in the last stage only
-    (xlt.trial.torch_backend). The plan used to pool both sets into one stage priced as XCOPA's
+    each stage its own epochs at XCOPA's max length, selecting on COPA's dev set in the last stage
+    only (xlt.trial.torch_backend). The plan used to pool both sets into one stage priced as XCOPA's
     two-choice examples, selecting over both: 0.087 GPU-hours for this phase's 0.128 on one A100."""
     from xlt.cost_estimate import target_training
     from xlt.trial.expand import expand, grid_points
@@ -211,11 +211,13 @@ def test_a_target_trained_in_stages_is_planned_stage_by_stage():
     siqa, xcopa = (example_cost(cost, "xlm-roberta-large", t, 128, "A100", step_examples=64) for t in ("siqa", "xcopa"))
     assert siqa.train_s == pytest.approx(1.5 * xcopa.train_s)  # three sequences an example against two
     siqa_steps, copa_steps = 5 * math.ceil(33410 / 64), 5 * math.ceil(400 / 64)
-    selections = math.ceil(copa_steps / 20)  # at COPA's steps 20, 40 and its end (35): none in SIQA's 2,615
+    # at COPA's steps 20 and its end (35), none in SIQA's 2,615; each on COPA's 100 dev examples (XCOPA's
+    # dev_subset is off), where the plan had priced XCOPA's 500 test examples a language
+    selections = math.ceil(copa_steps / 20)
     steps, hours = target_training(cfg, "xcopa", cost, phase)
     assert steps == siqa_steps + copa_steps
     assert hours * 3600 == pytest.approx(siqa_steps * 64 * siqa.train_s + copa_steps * 64 * xcopa.train_s
-                                         + selections * 500 * xcopa.eval_s)
+                                         + selections * 100 * xcopa.eval_s)
     plan = plan_sweep(cfg, cost)
     assert {"xlm-roberta-large|siqa", "xlm-roberta-large|xcopa"} <= set(plan.sources)  # the plan names both prices
     assert plan.hours("target", False) > hours  # and adds XCOPA's evaluation and the checkpoint's read
@@ -240,3 +242,33 @@ def test_a_token_budget_counts_a_qa_phases_windows_as_the_loop_batches_them(tmp_
     windows = 2 * math.ceil(round(87599 * 2.0) / 32) * 32  # 2 epochs of SQuAD's 175,198 windows in batches of 32
     assert length.examples == windows and length.steps == pytest.approx(windows / 100)
 
+
+
+def test_selection_on_the_target_languages_dev_sets_scores_each_of_them():
+    """With `target.selection: target_dev` a selection scores every target language's dev set but
+    English, each capped at dev_subset (xlt.trial.torch_backend._dev_scorer): for XNLI 14 x 500
+    examples, where the plan priced one English set of 500 (its 25 selections: 2.70 GPU-hours for
+    the phase's 2.76 on the shipped cost model)."""
+    from xlt.cost_estimate import selection_examples
+    from xlt.trial.expand import expand, grid_points
+
+    overrides = ["intermediate.tasks=mnli", "target.tasks=[xnli]", "target.learning_rate=1.0e-5"]
+    cost = load_cost_model()
+    english = load_sweep(REPO / "sweeps" / "paper-single.yaml", overrides)
+    target_dev = load_sweep(REPO / "sweeps" / "paper-single.yaml", [*overrides, "target.selection=target_dev"])
+    phase = expand(english, grid_points(english)[0], "x", "").targets[0]
+    assert selection_examples(english, "xnli", cost, phase, "english_dev") == 500  # MNLI's first 500
+    assert selection_examples(target_dev, "xnli", cost, phase, "target_dev") == 14 * 500
+    xnli = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100", step_examples=8)
+    more = plan_sweep(target_dev, cost).hours("target", False) - plan_sweep(english, cost).hours("target", False)
+    assert more * 3600 == pytest.approx(25 * 13 * 500 * xnli.eval_s / 0.9)
+    # target.languages narrows them; on the fixtures each language counts its own dev file
+    three = load_sweep(REPO / "sweeps" / "paper-single.yaml", [*overrides, "target.selection=target_dev",
+                                                                  "target.languages=[en, de, fr, zh]"])
+    assert selection_examples(three, "xnli", cost, phase, "target_dev") == 3 * 500
+    local = load_sweep(REPO / "sweeps" / "demo.yaml", ["target.selection=target_dev"])
+    fixture = REPO / "xlt" / "data" / "fixtures" / "xnli"
+    dev_files = [f for f in fixture.glob("*/validation.jsonl") if f.parent.name != "en"]
+    assert len(dev_files) == 5  # de, es, fr, ru, zh
+    assert selection_examples(local, "xnli", cost, phase, "target_dev") == \
+        sum(min(500, len(f.read_text().splitlines())) for f in dev_files)

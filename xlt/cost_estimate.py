@@ -242,19 +242,18 @@ def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: Ph
 
 
 def train_hours(cfg: SweepConfig, cost: dict, phase: PhasePlan, length: PhaseLength,
-                max_length: int | None = None, selects: bool = True) -> float:
+                max_length: int | None = None, selection: str | None = "english_dev") -> float:
     """GPU-hours of `phase` training for its `length` (xlt.cost_estimate.phase_length: each example
     priced by its task, in the mixture's proportions), its steps no faster than the host launches
-    them (xlt.cost_model). A one-task run selects on its dev set every `eval_every` steps and at the
-    end (xlt.trial.train), unless it is a target's earlier stage (`selects` false); a mixture keeps
-    its last weights (xlt.trial.torch_backend) and selects never."""
+    them (xlt.cost_model). A one-task run selects on dev data (`selection_examples`) every
+    `eval_every` steps and at the end (xlt.trial.train), unless it is a target's earlier stage
+    (`selection` None); a mixture keeps its last weights (xlt.trial.torch_backend) and selects never."""
     seconds = length.examples * math.fsum(w * _cost(cfg, t, cost, max_length, phase).train_s
                                           for t, w in length.shares.items())
-    if selects and len(length.shares) == 1 and phase.eval_every and length.steps:
+    if selection and len(length.shares) == 1 and phase.eval_every and length.steps:
         evals = math.ceil(length.steps / phase.eval_every - 1e-9)
         (task,) = length.shares
-        seconds += evals * min(phase.dev_subset or math.inf, dev_examples(cfg, task, cost)) * \
-            _cost(cfg, task, cost, max_length).eval_s
+        seconds += evals * selection_examples(cfg, task, cost, phase, selection) * _cost(cfg, task, cost, max_length).eval_s
     return seconds * _ddp(cfg, cost) / 3600
 
 
@@ -268,21 +267,43 @@ def stages(task: str) -> tuple[str, ...]:
 def target_training(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan,
                     max_length: int | None = None) -> tuple[float, float]:
     """(optimizer steps, GPU-hours) of a target's fine-tuning as xlt.trial.torch_backend runs it:
-    each stage its own `phase.epochs` over its own set (`stages`), selection on dev in the last only,
+    each stage its own `phase.epochs` over its own set (`stages`), selection on dev (the sweep's
+    `target.selection`) in the last only,
     every stage at the target's max length (the loop encodes an earlier stage's data as the target's)."""
     names, max_length = stages(task), max_length or get_task(task).defaults.max_seq_length
     lengths = [phase_length(cfg, (name,), cost, phase, max_length=max_length) for name in names]
     return (math.fsum(length.steps for length in lengths),
-            math.fsum(train_hours(cfg, cost, phase, length, max_length, selects=name == task)
+            math.fsum(train_hours(cfg, cost, phase, length, max_length,
+                                  selection=cfg.target.selection if name == task else None)
                       for name, length in zip(names, lengths)))
 
 
-def dev_examples(cfg: SweepConfig, task: str, cost: dict) -> int:
-    """English dev examples of a task (what selection and the intermediate phase score)."""
+def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None = None) -> int:
+    """Dev examples of a task in `language` (default: its training language, English): the fixture's
+    (a split held out of training: that fraction of the training rows), or on the hub the cost file's
+    `eval_examples`, which stands for each language's dev set too."""
     spec = get_task(task)
+    language = language or spec.train_language
     if cfg.data.source == "local":
-        return _fixture_rows(spec.fixture_path(spec.train_language, "validation"))
+        if spec.dev_from_train:
+            return round(spec.dev_from_train * _fixture_rows(spec.fixture_path(language, "train")))
+        return _fixture_rows(spec.fixture_path(language, "validation"))
     return cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+
+
+def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan, selection: str) -> int:
+    """Examples one dev selection of `phase` training `task` scores (xlt.trial.torch_backend._dev_scorer),
+    each set capped at the phase's dev_subset: `english_dev`, the English dev set of the task it trains
+    on (XNLI: MNLI's); `target_dev` (a target's `selection`), the dev set of each target language but
+    English, the sweep's `target.languages` only where it names them."""
+    spec, cap = get_task(task), phase.dev_subset or math.inf
+    if selection == "english_dev":
+        return min(cap, dev_examples(cfg, spec.dev_task, cost))
+    from xlt.data.loading import available_languages
+
+    languages = [lang for lang in available_languages(spec, "validation", cfg.data.source)
+                 if lang != spec.train_language and (not cfg.target.languages or lang in cfg.target.languages)]
+    return sum(min(cap, dev_examples(cfg, task, cost, lang)) for lang in languages)
 
 
 def dev_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
