@@ -15,6 +15,9 @@ from conftest import REPO
 
 NINE = "[anli_plus, mnli, qqp, squad_v1, squad_v2, hellaswag, cosmosqa, commonsenseqa, ccg]"
 TARGETS = "[xnli, pawsx, udpos, panx, xquad, mlqa, tydiqa, bucc, tatoeba]"
+# What XNLI's evaluation scores after fine-tuning on the hub: MNLI's English dev (validation_matched), the
+# dev set of each of the 14 other languages, the test set of all 15 (xlt/cost_model.yaml's sizes).
+XNLI_EVAL = 9815 + 14 * 2490 + 15 * 5010
 
 
 def test_paper_grid_with_one_target_per_trial():
@@ -40,9 +43,10 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     cost = load_cost_model()
     plan = plan_sweep(cfg, cost)
     # MNLI's 392,702 examples: 3 epochs as the intermediate task (X-STILTs guide), then its English
-    # dev scored and the checkpoint written; 2 for XNLI (jiant's XTREME configuration), which trains on
-    # MNLI with a 500-example dev selection every 1,000 steps of 32 and at the end, reads the
-    # checkpoint and evaluates 5,010 examples in each of 15 languages. An epoch is ceil(examples /
+    # dev (9,815, validation_matched) scored and the checkpoint written; 2 for XNLI (jiant's XTREME
+    # configuration), which trains on MNLI with a 500-example dev selection every 1,000 steps of 32 and
+    # at the end, reads the checkpoint, scores MNLI's English dev, the 2,490 dev examples of each of
+    # the 14 other languages and the 5,010 test examples of all 15 (xlt.trial.torch_backend.target). An epoch is ceil(examples /
     # batch) steps of the whole batch (xlt.trial.train), so 3 x 98,176 x 4 examples, and 2 x 12,272 x 32. Each example priced by xlt.cost_model, its
     # training held to the host's floor a step over the examples a GPU takes a step (the intermediate
     # batch of 4 and the target's 32, over the sweep's 4 DDP workers, at the assumed 0.9 efficiency).
@@ -50,10 +54,10 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     assert "the host's" in mnli.source and "the host's" in xnli.source
     size, ddp = 4 * 560e6, 1 / 0.9  # XLM-R large's fp32 checkpoint
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
-        (3 * 98176 * 4 * mnli.train_s + 2000 * mnli.eval_s) * ddp + size / 200e6)
+        (3 * 98176 * 4 * mnli.train_s + 9815 * mnli.eval_s) * ddp + size / 200e6)
     selections = 25  # at steps 1,000, ..., 24,000 of 24,544, then at the end
     assert plan.hours("target", False) * 3600 == pytest.approx(
-        (2 * 12272 * 32 * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) * ddp
+        (2 * 12272 * 32 * xnli.train_s + selections * 500 * xnli.eval_s + XNLI_EVAL * xnli.eval_s) * ddp
         + size / 500e6)
     # a measured figure replaces the FLOP one for its pair
     override = tmp_path / "cost.yaml"
@@ -83,7 +87,7 @@ def test_a_token_budget_phase_evaluates_dev_every_eval_every_of_its_own_steps():
     selections = math.ceil(examples / per_step / 1000)  # 2,146 steps: at 1,000, 2,000 and the end (batch_size's: 25)
     assert selections == 3
     assert plan.hours("target", False) * 3600 == pytest.approx(
-        (examples * xnli.train_s + selections * 500 * xnli.eval_s + 5010 * 15 * xnli.eval_s) / 0.9 + 4 * 560e6 / 500e6)
+        (examples * xnli.train_s + selections * 500 * xnli.eval_s + XNLI_EVAL * xnli.eval_s) / 0.9 + 4 * 560e6 / 500e6)
 
 
 def test_sampled_space_is_simulated_deterministically():
@@ -141,7 +145,7 @@ def test_a_mixture_is_priced_in_its_sampling_proportions_over_its_capped_epoch_w
     mnli, squad = (example_cost(cost, "xlm-roberta-large", t, n, "A100", step_examples=32)
                    for t, n in (("mnli", 256), ("squad_v1", 384)))
     steps = 3 * (math.ceil(100000 / 128) + math.ceil(87599 / 128))  # 3 epochs over the capped sizes' batches
-    dev = 2000 * (mnli.eval_s + squad.eval_s)  # each task's English dev scored once (the default 2,000 examples)
+    dev = 9815 * mnli.eval_s + 10570 * squad.eval_s  # each task's English dev scored once, whole
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
         (steps * 128 * (0.5 * mnli.train_s + 0.5 * squad.train_s) + dev) / 0.9 + 4 * 560e6 / 200e6)
     # selection is refused for a mixture, not priced and then skipped
@@ -272,3 +276,31 @@ def test_selection_on_the_target_languages_dev_sets_scores_each_of_them():
     assert len(dev_files) == 5  # de, es, fr, ru, zh
     assert selection_examples(local, "xnli", cost, phase, "target_dev") == \
         sum(min(500, len(f.read_text().splitlines())) for f in dev_files)
+
+
+def test_a_targets_evaluation_counts_every_set_the_loop_scores():
+    """After fine-tuning, a target scores the English dev set of the task it trained on (XNLI: MNLI's),
+    each other target language's dev set and each target language's test set
+    (xlt.trial.torch_backend.target); the plan counted the test sets only (every declared language on
+    the hub). On the fixtures each is its file's rows; robustness predicts the test sets again."""
+    from xlt.cost_estimate import eval_hours, evaluation_examples
+
+    fixtures = REPO / "xlt" / "data" / "fixtures"
+
+    def rows(task, lang, split):
+        return len((fixtures / task / lang / f"{split}.jsonl").read_text().splitlines())
+
+    cost = load_cost_model()
+    demo = load_sweep(REPO / "sweeps" / "demo.yaml", [])
+    dev_languages = [p.name for p in (fixtures / "xnli").iterdir() if (p / "validation.jsonl").is_file() and p.name != "en"]
+    test_languages = [p.name for p in (fixtures / "xnli").iterdir() if (p / "test.jsonl").is_file()]
+    assert len(dev_languages) == 5 and len(test_languages) == 15
+    assert evaluation_examples(demo, "xnli", cost) == (
+        rows("mnli", "en", "validation") + sum(rows("xnli", l, "validation") for l in dev_languages),
+        sum(rows("xnli", l, "test") for l in test_languages))
+    two = load_sweep(REPO / "sweeps" / "demo.yaml", ["target.languages=[en, de]"])
+    assert evaluation_examples(two, "xnli", cost) == (rows("mnli", "en", "validation") + rows("xnli", "de", "validation"),
+                                                      rows("xnli", "en", "test") + rows("xnli", "de", "test"))
+    dev, test = evaluation_examples(demo, "xnli", cost)
+    assert eval_hours(demo, "xnli", cost, test_passes=3) / eval_hours(demo, "xnli", cost) == \
+        pytest.approx((dev + 3 * test) / (dev + test))

@@ -137,9 +137,9 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
             key = trial.target_key(phase)
             runs.append(PhaseRun("target", key, (phase.task,), phase.epochs))
             hours[key] = (target_training(cfg_t, phase.task, cost, phase, trial.max_seq_length)[1]
-                          + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length)
                           # robustness: each perturbation predicts the test sets again (at most: only changed examples)
-                          * (1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
+                          + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length,
+                                       test_passes=1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
     overhead = len(replicates) * cost["trial_overhead_s"] / 3600
     return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources,
@@ -281,14 +281,14 @@ def target_training(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan,
 def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None = None) -> int:
     """Dev examples of a task in `language` (default: its training language, English): the fixture's
     (a split held out of training: that fraction of the training rows), or on the hub the cost file's
-    `eval_examples`, which stands for each language's dev set too."""
+    `dev_examples`, else its `eval_examples` (the test sets' size standing for the dev sets')."""
     spec = get_task(task)
     language = language or spec.train_language
     if cfg.data.source == "local":
         if spec.dev_from_train:
             return round(spec.dev_from_train * _fixture_rows(spec.fixture_path(language, "train")))
         return _fixture_rows(spec.fixture_path(language, "validation"))
-    return cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+    return cost.get("dev_examples", {}).get(task) or cost["eval_examples"].get(task, cost["eval_examples"]["default"])
 
 
 def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan, selection: str) -> int:
@@ -311,18 +311,37 @@ def dev_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = 
     return dev_examples(cfg, task, cost) * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
 
 
-def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
-    """GPU-hours of a target's evaluation: every language's test (and dev) examples, a pool's candidates."""
-    if cfg.data.source == "local":
-        from xlt.data.loading import available_languages
+def _split_languages(cfg: SweepConfig, spec, split: str) -> list[str]:
+    """The languages a target evaluates `split` in (xlt.trial.torch_backend._target_languages):
+    those with the split in the data source, the sweep's `target.languages` only where it names them."""
+    if split not in spec.splits:
+        return []
+    from xlt.data.loading import available_languages
 
-        spec = get_task(task)
-        split = "test" if "test" in spec.splits else "validation"
-        n = sum(_fixture_rows(spec.fixture_path(lang, split))
-                for lang in available_languages(spec, split, "local"))
-    else:
-        n = cost["eval_examples"].get(task, cost["eval_examples"]["default"]) * len(get_task(task).languages)
-        n += cost.get("pool_examples", {}).get(task, 0)
+    return [lang for lang in available_languages(spec, split, cfg.data.source)
+            if not cfg.target.languages or lang in cfg.target.languages]
+
+
+def evaluation_examples(cfg: SweepConfig, task: str, cost: dict) -> tuple[int, int]:
+    """(dev, test) examples a target scores after fine-tuning (xlt.trial.torch_backend.target): the
+    English dev set of the task it trained on, whole (XNLI: MNLI's), and each target language's dev set
+    but English; each target language's test set. On the fixtures, their rows; on the hub, the cost
+    file's `dev_examples` and `eval_examples` a language."""
+    spec = get_task(task)
+    dev = dev_examples(cfg, spec.dev_task, cost) if spec.trains else 0
+    dev += sum(dev_examples(cfg, task, cost, lang)
+               for lang in _split_languages(cfg, spec, "validation") if lang != spec.train_language)
+    test = sum(_fixture_rows(spec.fixture_path(lang, "test")) if cfg.data.source == "local"
+               else cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+               for lang in _split_languages(cfg, spec, "test"))
+    return dev, test
+
+
+def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None, test_passes: int = 1) -> float:
+    """GPU-hours of a target's evaluation (`evaluation_examples`; its test sets `test_passes` times:
+    robustness predicts them again under each perturbation), and a pool's candidates."""
+    dev, test = evaluation_examples(cfg, task, cost)
+    n = dev + test_passes * test + (cost.get("pool_examples", {}).get(task, 0) if cfg.data.source == "hub" else 0)
     return n * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
 
 
