@@ -299,11 +299,8 @@ def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan
     spec, cap = get_task(task), phase.dev_subset or math.inf
     if selection == "english_dev":
         return min(cap, dev_examples(cfg, spec.dev_task, cost))
-    from xlt.data.loading import available_languages
-
-    languages = [lang for lang in available_languages(spec, "validation", cfg.data.source)
-                 if lang != spec.train_language and (not cfg.target.languages or lang in cfg.target.languages)]
-    return sum(min(cap, dev_examples(cfg, task, cost, lang)) for lang in languages)
+    return sum(min(cap, dev_examples(cfg, task, cost, lang))
+               for lang in _split_languages(cfg, spec, "validation") if lang != spec.train_language)
 
 
 def dev_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
