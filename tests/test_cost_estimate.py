@@ -304,3 +304,19 @@ def test_a_targets_evaluation_counts_every_set_the_loop_scores():
     dev, test = evaluation_examples(demo, "xnli", cost)
     assert eval_hours(demo, "xnli", cost, test_passes=3) / eval_hours(demo, "xnli", cost) == \
         pytest.approx((dev + 3 * test) / (dev + test))
+
+
+def test_a_masked_lm_intermediate_scores_its_dev_set_in_every_language_it_trains_on():
+    """Phase 2 ends by scoring its task's dev data (xlt.trial.torch_backend._dev_languages): English,
+    or for masked LM every training language's dev set; the plan counted one (English) set for both."""
+    from xlt.cost_estimate import dev_hours
+    from xlt.tasks import get_task
+
+    cost = load_cost_model()
+    demo = load_sweep(REPO / "sweeps" / "demo.yaml", [])  # one worker a trial: no DDP factor
+    fixtures = REPO / "xlt" / "data" / "fixtures" / "mlm"
+    files = [p / "validation.jsonl" for p in fixtures.iterdir() if (p / "validation.jsonl").is_file()]
+    assert len(files) == 15
+    rows = sum(len(f.read_text().splitlines()) for f in files)
+    mlm = example_cost(cost, "tiny-xlmr", "mlm", get_task("mlm").defaults.max_seq_length, "A100")
+    assert dev_hours(demo, "mlm", cost) * 3600 == pytest.approx(rows * mlm.eval_s)

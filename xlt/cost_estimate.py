@@ -304,8 +304,18 @@ def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan
 
 
 def dev_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None) -> float:
-    """GPU-hours of scoring one task's English dev set once."""
-    return dev_examples(cfg, task, cost) * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
+    """GPU-hours of scoring an intermediate task's dev data once, as phase 2 ends
+    (xlt.trial.torch_backend._dev_languages): its English dev set, or a masked LM's dev set in each
+    language it trains on."""
+    spec = get_task(task)
+    if spec.format == "masked_lm":
+        from xlt.data.loading import available_languages
+
+        n = sum(dev_examples(cfg, task, cost, lang) for lang in available_languages(spec, "validation", cfg.data.source)
+                if lang in spec.training_languages)
+    else:
+        n = dev_examples(cfg, task, cost)
+    return n * _cost(cfg, task, cost, max_length).eval_s * _ddp(cfg, cost) / 3600
 
 
 def _split_languages(cfg: SweepConfig, spec, split: str) -> list[str]:
