@@ -160,7 +160,7 @@ def test_a_plan_counts_evaluation_checkpoints_and_start_up_and_follows_the_gpu()
     # a step the host holds up costs the same on any GPU: the L4 costs less than its peak says
     held = plan_sweep(cfg, load_cost_model()), plan_sweep(cfg, {**load_cost_model(), "gpu": "L4"})
     assert 1 < held[1].hours(None, False) / held[0].hours(None, False) < l4.hours(None, False) / a100.hours(None, False)
-    assert a100.overhead_hours == pytest.approx(90 * 45 / 3600)  # 90 trials' start-up
+    assert a100.overhead_hours == pytest.approx(90 * 45 * 4 / 3600)  # 90 trials' start-up, each holding 4 GPUs
     no_io = plan_sweep(cfg, {**flops_only, "storage": {"write_bytes_s": 1e30, "read_bytes_s": 1e30}})
     assert a100.hours("intermediate", True) > no_io.hours("intermediate", True)
 

@@ -42,7 +42,7 @@ class Plan:
     runs: list[PhaseRun]            # every phase run, one per trial (and replicate) that needs it
     gpu_hours: dict[str, float]     # per distinct key
     replicates: int = 1             # runs per trial, one per seed
-    overhead_hours: float = 0.0     # every run's start-up (worker group, model load): never cached
+    overhead_hours: float = 0.0     # every run's start-up (worker group, model load) on each worker: never cached
     sources: dict[str, str] = field(default_factory=dict)  # "model|task" -> how its examples were priced
     windows_uncounted: tuple[str, ...] = ()
     """Trained QA tasks without a measured windows-an-example figure (`windows_per_example`): counted as one each."""
@@ -141,7 +141,8 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
                           + eval_hours(cfg_t, phase.task, cost, trial.max_seq_length,
                                        test_passes=1 + len(trial.perturbations) * (phase.task in trial.robustness_tasks))
                           + checkpoint_seconds(cost, trial.model, reads=1 if inter else 0) / 3600)
-    overhead = len(replicates) * cost["trial_overhead_s"] / 3600
+    # a run's start-up holds its workers' GPUs (the worker group starts, then each worker loads the model)
+    overhead = len(replicates) * cost["trial_overhead_s"] * cfg.resources.workers_per_trial / 3600
     return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources,
                 tuple(sorted(uncounted)))
 
