@@ -27,6 +27,7 @@ import threading
 import time
 from collections import defaultdict
 
+from xlt.sweep.local_ray import loopback_torch_config, prepare_loopback_ray
 from xlt.sweep.run import TRAIN_POLL_INTERVAL_S
 from xlt.sweep.trainer import EMBEDDED_RAY_ENV, NO_AUTOSCALER
 
@@ -125,9 +126,13 @@ def wakeups(name: str, seconds: float = IDLE_WINDOW_S) -> dict[str, float]:
 
     from xlt.sweep.trainer import lean_torch_trainer
 
+    lean = VARIANTS[name][0]
+    if lean:  # as `xlt sweep run` starts the embedded Ray, and its trials' torch config (xlt.sweep.run)
+        prepare_loopback_ray()
     ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
-    trainer_class = lean_torch_trainer() if VARIANTS[name][0] else TorchTrainer
+    trainer_class = lean_torch_trainer() if lean else TorchTrainer
     trainer = trainer_class(lambda config: time.sleep(config["seconds"]), train_loop_config={"seconds": seconds + 20},
+                            **({"torch_config": loopback_torch_config()} if lean else {}),
                             scaling_config=ray.train.ScalingConfig(num_workers=1),
                             run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="idle"))
     fit = threading.Thread(target=trainer.fit, daemon=True)
@@ -196,6 +201,8 @@ def variant(name: str, examples: int, threads: int, neighbour_cores: float = 0.0
     elif not in_process:
         import ray
 
+        if VARIANTS[name][0]:  # as `xlt sweep run` starts the embedded Ray (xlt.sweep.run.init_ray)
+            prepare_loopback_ray()
         ray.init(num_cpus=threads, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
     samples, stop = [], threading.Event()
     sampler = threading.Thread(target=_sample, args=(samples, stop, os.getpid()), daemon=True)

@@ -58,13 +58,17 @@ def xlt_in_ray_train(size: str, examples: int, epochs: float, threads: int, lean
     import ray.train
     from ray.train.torch import TorchTrainer
 
+    from xlt.sweep.local_ray import loopback_torch_config
     from xlt.sweep.trainer import lean_torch_trainer
 
     out = Path(tempfile.mkdtemp()) / "xlt.json"
     t0 = time.time()
     trainer_class = lean_torch_trainer() if lean else TorchTrainer
+    # as the embedded Ray's trials fit (xlt.sweep.run): xlt's trainer with its torch config
+    kwargs = {"torch_config": loopback_torch_config()} if lean else {}
     trainer = trainer_class(_xlt_worker, train_loop_config={"size": size, "examples": examples, "epochs": epochs,
                                                             "threads": threads, "out": str(out), "t0_wall": t0},
+                            **kwargs,
                             scaling_config=ray.train.ScalingConfig(num_workers=1, resources_per_worker={"CPU": threads}),
                             run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="bench"))
     trainer.fit()

@@ -8,8 +8,12 @@ loopback. It also keeps this Ray single-node: a user's own cluster (`--address`)
 
 One listener is torch's, not Ray's: Ray Train's rendezvous TCPStore listens on every interface
 (`::`) with no authentication. `LoopbackTorchConfig` hosts it on a socket bound to 127.0.0.1
-instead, every rank a client (gloo on CPU, the only backend the embedded default uses). It rests
-on Ray Train's private backend hooks (`ray.train.torch.config`): checked against ray 2.60.
+instead, every rank a client (gloo on CPU, the only backend the embedded default uses). A trial of
+one worker gets neither store nor process group: xlt runs no collective at world size 1
+(xlt.sweep.worker.RayRuntime), and Ray's backend already leaves such a group alone at shutdown. That
+is a listening socket fewer, and a gloo thread fewer in the training process, which woke 100 times a
+second beside the loop (BENCHMARKS.md, "Ray's share of a small node"). It rests on Ray Train's
+private backend hooks (`ray.train.torch.config`): checked against ray 2.60.
 """
 
 import os
@@ -37,6 +41,9 @@ def loopback_torch_config(timeout_s: int = 1800):
 
     class _LoopbackBackend(_TorchBackend):
         def on_start(self, worker_group, backend_config):
+            if len(worker_group) == 1:  # nothing to synchronise: no store, no process group (module docstring)
+                worker_group.execute(_set_torch_distributed_env_vars)
+                return
             port = worker_group.execute_single(0, _host_store, world_size=len(worker_group),
                                                timeout_s=backend_config.timeout_s)
             worker_group.execute(_point_at_store, port=port)
