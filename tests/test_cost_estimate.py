@@ -320,3 +320,17 @@ def test_a_masked_lm_intermediate_scores_its_dev_set_in_every_language_it_trains
     rows = sum(len(f.read_text().splitlines()) for f in files)
     mlm = example_cost(cost, "tiny-xlmr", "mlm", get_task("mlm").defaults.max_seq_length, "A100")
     assert dev_hours(demo, "mlm", cost) * 3600 == pytest.approx(rows * mlm.eval_s)
+
+
+def test_a_cost_files_dev_sizes_are_used_as_given_and_refused_when_negative(tmp_path):
+    from xlt.cost_estimate import CostModelError, dev_examples
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", [])
+    given = tmp_path / "dev.yaml"
+    given.write_text("dev_examples: {pawsx: 0}\n")  # no dev set: none scored, not the test size instead
+    assert dev_examples(cfg, "pawsx", load_cost_model(given)) == 0
+    assert dev_examples(cfg, "pawsx", load_cost_model()) == 2000  # unlisted: its eval_examples
+    given.write_text("dev_examples: {mnli: -5}\n")
+    with pytest.raises(CostModelError, match=r"dev.yaml: dev_examples.mnli: expected the examples of the task's dev "
+                                             r"set in a language \(a number >= 0\), got -5"):
+        load_cost_model(given)

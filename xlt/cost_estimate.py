@@ -77,6 +77,10 @@ def load_cost_model(path: str | Path | None = None) -> dict:
             if not _is_number(ratio) or ratio < 1:
                 raise CostModelError(f"{path}: windows.{task}: expected the windows a training example yields "
                                      f"(a number >= 1), got {ratio!r}")
+        for task, n in model.get("dev_examples", {}).items():
+            if not _is_number(n) or n < 0:
+                raise CostModelError(f"{path}: dev_examples.{task}: expected the examples of the task's dev set "
+                                     f"in a language (a number >= 0), got {n!r}")
     return model
 
 
@@ -289,7 +293,8 @@ def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None =
         if spec.dev_from_train:
             return round(spec.dev_from_train * _fixture_rows(spec.fixture_path(language, "train")))
         return _fixture_rows(spec.fixture_path(language, "validation"))
-    return cost.get("dev_examples", {}).get(task) or cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+    sizes = cost.get("dev_examples", {})
+    return sizes[task] if task in sizes else cost["eval_examples"].get(task, cost["eval_examples"]["default"])
 
 
 def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan, selection: str) -> int:
