@@ -24,6 +24,7 @@ import yaml
 
 from xlt.config import SweepConfig
 from xlt.config.sections import PhaseConfig
+from xlt.cost_estimate import stages
 from xlt.cost_model import gpu_share
 from xlt.data.errors import DataError
 from xlt.data.loading import load_records
@@ -157,10 +158,9 @@ def calibrate(cfg: SweepConfig, steps: int = 4, limit: int = 256, echo=print) ->
         load_s = time.perf_counter() - t0
         pairs = [(task, None) for m, task in sweep_pairs(cfg) if m == model]
         timed = {task for task, _ in pairs}
-        # a target trained in stages: its earlier stages too, priced by the plan as their own tasks
-        # (xlt.cost_estimate.stages), unless the sweep times that task in a phase of its own
-        pairs += [(task, stage) for task, _ in pairs for stage in get_task(task).train_tasks[:-1]
-                  if get_task(task).train_from and stage not in timed]
+        # a target trained in stages: its earlier stages too, which the plan prices as their own tasks,
+        # unless the sweep times that task in a phase of its own
+        pairs += [(task, stage) for task, _ in pairs for stage in stages(task)[:-1] if stage not in timed]
         for task, stage in pairs:
             name = stage or task
             try:
