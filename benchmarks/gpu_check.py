@@ -271,10 +271,10 @@ def _spread(s: Setting) -> dict:
     return {"max_len": s.max_len, "mean": s.mean, "sigma": s.sigma}
 
 
-def save_partial(path: Path, **sections) -> None:
-    """What the check has measured so far, replacing `path` atomically: a run stopped by a time limit
-    (the device tool's 10 minutes a command) still leaves its finished sections there. Removed once
-    the full JSON line is written."""
+def save_partial(path: Path, sections: dict) -> None:
+    """What the check has measured so far (`sections`, in the order finished), replacing `path`
+    atomically: a run stopped by a time limit (the device tool's 10 minutes a command) still leaves
+    its finished sections there. Removed once the full JSON line is written."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps({"benchmark": "gpu_check", "partial": True, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
                                "finished": list(sections), **sections}))
@@ -332,6 +332,7 @@ def main(argv=None) -> dict:
     if args.compile:
         loops += ((COMPILED, partial(xlt_epoch, compile=True), lambda: xlt_model(config)),)
     rows, memory, evals = [], [], []
+    finished = {"rows": rows, "memory": memory, "eval": evals}  # the lists fill as each length is measured
     partial = args.out.with_name(args.out.stem + ".partial.json")  # the sections finished so far (save_partial)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     compile_failed = None  # why the compiled loop could not run, once it has failed
@@ -379,16 +380,19 @@ def main(argv=None) -> dict:
                                             "CPU run: no CUDA allocator statistics")
         memory.append(mem)
         print(f"  seq {s.max_len}: {n} examples, {tokens:,} tokens, {time.perf_counter() - begin:.0f} s so far")
-        save_partial(partial, rows=rows, memory=memory, eval=evals)
+        save_partial(partial, finished)
 
     with tempfile.TemporaryDirectory(prefix="gpu-check-xnli-") as work:
         xnli = xnli_zero_shot(config, device, tokenizer_dir, Path(work), LR)
     print(f"  XNLI end to end: {xnli['run_trial_s']:.0f} s, {time.perf_counter() - begin:.0f} s so far")
-    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli)
+    finished["xnli"] = xnli
+    save_partial(partial, finished)
     shapes = shape_costs(config, device, rows=3 if args.smoke else 24, lengths=range(8, 129, 40 if args.smoke else 2))
-    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes)
+    finished["shapes"] = shapes
+    save_partial(partial, finished)
     anatomy = step_anatomy(config, device, settings[0].batch, _spread(settings[0]), steps=3 if args.smoke else 40)
-    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes, step=anatomy)
+    finished["step"] = anatomy
+    save_partial(partial, finished)
     total_gib = torch.cuda.get_device_properties(device).total_memory / GIB if device.type == "cuda" else None
 
     def fits(max_len: int, budget: int) -> str | None:
@@ -400,7 +404,8 @@ def main(argv=None) -> dict:
     budgets = budget_sweep(config, device, [(_spread(settings[i]), b // scale) for i in (0, 2) for b in BUDGETS],
                            steps=3 if args.smoke else 30, params=params, peak=peak, peak_note=peak_note, fits=fits)
     print(f"  probes: {time.perf_counter() - begin:.0f} s so far")
-    save_partial(partial, rows=rows, memory=memory, eval=evals, xnli=xnli, shapes=shapes, step=anatomy, budgets=budgets)
+    finished["budgets"] = budgets
+    save_partial(partial, finished)
     if ddp_gpus >= 2:
         s = settings[0]
         n = steps * s.batch
