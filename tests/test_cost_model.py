@@ -161,6 +161,7 @@ def test_a_plan_counts_evaluation_checkpoints_and_start_up_and_follows_the_gpu()
     held = plan_sweep(cfg, load_cost_model()), plan_sweep(cfg, {**load_cost_model(), "gpu": "L4"})
     assert 1 < held[1].hours(None, False) / held[0].hours(None, False) < l4.hours(None, False) / a100.hours(None, False)
     assert a100.overhead_hours == pytest.approx(90 * 45 * 4 / 3600)  # 90 trials' start-up, each holding 4 GPUs
+    assert a100.started_runs == 90
     no_io = plan_sweep(cfg, {**flops_only, "storage": {"write_bytes_s": 1e30, "read_bytes_s": 1e30}})
     assert a100.hours("intermediate", True) > no_io.hours("intermediate", True)
 
@@ -251,3 +252,21 @@ def test_calibration_times_a_staged_targets_first_stage_on_its_own_set(tmp_path)
     plan = plan_sweep(cfg, load_cost_model(tmp_path / "cost.yaml"))
     assert {k: v.startswith("measured on") for k, v in plan.sources.items() if k.endswith(("siqa", "xcopa"))} == \
         {"tiny-xlmr|siqa": True, "tiny-xlmr|xcopa": True}
+
+
+def test_the_plan_says_its_start_up_figure_is_assumed_unless_a_cost_file_set_it(tmp_path):
+    """--calibrate times steps in one process, without Ray: the start-up row is the cost file's
+    figure, and the plan says whose (xlt's shipped 45 s a worker is 3x what a tiny-model trial took
+    on 2 CPUs, BENCHMARKS.md "The planner against a real sweep")."""
+    from xlt.cost_estimate import format_plan
+
+    cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml")
+    shipped = load_cost_model()
+    text = format_plan(cfg, plan_sweep(cfg, shipped), shipped)
+    assert ("run start-up: 45 s on each of 4 worker(s) of 90 run(s) (trial_overhead_s, xlt's ASSUMPTION for a GPU "
+            "node loading XLM-R large; set yours in a --cost-model file; --calibrate does not measure it)") in text
+    (tmp_path / "cost.yaml").write_text("trial_overhead_s: 15\n")
+    mine = load_cost_model(tmp_path / "cost.yaml")
+    plan = plan_sweep(cfg, mine)
+    assert plan.overhead_hours == pytest.approx(90 * 15 * 4 / 3600)
+    assert "run start-up: 15 s on each of 4 worker(s) of 90 run(s) (trial_overhead_s, from your cost file;" in format_plan(cfg, plan, mine)

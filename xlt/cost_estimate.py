@@ -46,6 +46,8 @@ class Plan:
     sources: dict[str, str] = field(default_factory=dict)  # "model|task" -> how its examples were priced
     windows_uncounted: tuple[str, ...] = ()
     """Trained QA tasks without a measured windows-an-example figure (`windows_per_example`): counted as one each."""
+    started_runs: int = 0
+    """Runs started, each paying `overhead_hours`' start-up on every worker: a trial's replicates each."""
 
     def count(self, kind: str, cached: bool) -> int:
         runs = [r for r in self.runs if r.kind == kind]
@@ -59,7 +61,7 @@ class Plan:
 
 def load_cost_model(path: str | Path | None = None) -> dict:
     """xlt's cost model, with the keys of the YAML file at `path` (e.g. a --calibrate file) over it."""
-    model = yaml.safe_load(files("xlt").joinpath("cost_model.yaml").read_text())
+    model = _shipped_cost()
     if path:
         try:
             override = yaml.safe_load(Path(path).read_text())
@@ -148,7 +150,7 @@ def plan_sweep(cfg: SweepConfig, cost: dict, seed: int = 0, revisions: Revisions
     # a run's start-up holds its workers' GPUs (the worker group starts, then each worker loads the model)
     overhead = len(replicates) * cost["trial_overhead_s"] * cfg.resources.workers_per_trial / 3600
     return Plan(len(points), cfg.search.algorithm == "grid", runs, hours, cfg.search.replicates, overhead, sources,
-                tuple(sorted(uncounted)))
+                tuple(sorted(uncounted)), started_runs=len(replicates))
 
 
 def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
@@ -387,11 +389,26 @@ def format_plan(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
               f"{'phases':<14}{fmt(h0):>10}{fmt(h1):>10}{fmt(h0 - h1):>10}",
               f"{'run start-up':<14}{fmt(o):>10}{fmt(o):>10}{fmt(0):>10}",
               f"{'total':<14}{fmt(h0 + o):>10}{fmt(h1 + o):>10}{fmt(h0 - h1):>10}   ratio {(h0 + o) / max(h1 + o, 1e-9):.2f}x",
+              _startup_line(cfg, plan, cost),
               *_priced_by(plan.sources),
               *([FLOOR_NOTE] if any(how.startswith(HOST_FLOOR) for how in plan.sources.values()) else []),
               *([WINDOWS_NOTE.format(tasks=", ".join(plan.windows_uncounted))] if plan.windows_uncounted else []),
               "(xlt/cost_model.yaml; --cost-model FILE overrides it, --calibrate measures this machine, --gpu TYPE)"]
     return "\n".join(lines)
+
+
+def _startup_line(cfg: SweepConfig, plan: Plan, cost: dict) -> str:
+    """Where the start-up row comes from: one figure a worker, xlt's assumption unless a cost file
+    set it, and never measured by --calibrate (it times steps in one process, without Ray)."""
+    seconds = cost["trial_overhead_s"]
+    whose = ("xlt's ASSUMPTION for a GPU node loading XLM-R large; set yours in a --cost-model file"
+             if seconds == _shipped_cost()["trial_overhead_s"] else "from your cost file")
+    return (f"run start-up: {seconds:g} s on each of {cfg.resources.workers_per_trial} worker(s) of {plan.started_runs} "
+            f"run(s) (trial_overhead_s, {whose}; --calibrate does not measure it)")
+
+
+def _shipped_cost() -> dict:
+    return yaml.safe_load(files("xlt").joinpath("cost_model.yaml").read_text())
 
 
 def _priced_by(sources: dict[str, str]) -> list[str]:
@@ -412,6 +429,7 @@ def plan_json(plan: Plan) -> dict:
     out["phase_run_ratio"] = total / max(cached, 1)
     out["gpu_hour_ratio"] = plan.hours(None, False) / max(plan.hours(None, True), 1e-9)
     out["startup_gpu_hours"] = plan.overhead_hours
+    out["started_runs"] = plan.started_runs
     out["priced_by"] = plan.sources
     out["windows_uncounted"] = list(plan.windows_uncounted)
     return out
