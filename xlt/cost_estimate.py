@@ -18,7 +18,7 @@ import yaml
 
 from xlt.config import SweepConfig
 from xlt.cost_model import (HOST_FLOOR, CostModelError, ExampleCost, checkpoint_seconds, example_cost, gpu_share,
-                            tokens_per_feature, windows_per_example)
+                            hub_test_examples, tokens_per_feature, windows_per_example)
 from xlt.mixtures import Mixture, mixture_steps
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
@@ -296,7 +296,7 @@ def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None =
             return round(spec.dev_from_train * _fixture_rows(spec.fixture_path(language, "train")))
         return _fixture_rows(spec.fixture_path(language, "validation"))
     sizes = cost.get("dev_examples", {})
-    return sizes[task] if task in sizes else cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+    return sizes[task] if task in sizes else hub_test_examples(cost, task)
 
 
 def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan, selection: str) -> int:
@@ -347,7 +347,7 @@ def evaluation_examples(cfg: SweepConfig, task: str, cost: dict) -> tuple[int, i
     dev += sum(dev_examples(cfg, task, cost, lang)
                for lang in _split_languages(cfg, spec, "validation") if lang != spec.train_language)
     test = sum(_fixture_rows(spec.fixture_path(lang, "test")) if cfg.data.source == "local"
-               else cost["eval_examples"].get(task, cost["eval_examples"]["default"])
+               else hub_test_examples(cost, task)
                for lang in _split_languages(cfg, spec, "test"))
     return dev, test
 

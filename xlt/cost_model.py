@@ -55,6 +55,12 @@ def tokens_per_example(cost: dict, task: str, max_length: int) -> float:
     return sequences * fill * max_length
 
 
+def hub_test_examples(cost: dict, task: str) -> int:
+    """Test examples of `task` a language on the hub: the cost file's `eval_examples`, else its default."""
+    sizes = cost["eval_examples"]
+    return int(sizes.get(task, sizes["default"]))
+
+
 def windows_per_example(cost: dict, task: str) -> float:
     """Features the loop trains on per training example of `task`: a QA context longer than the
     max length yields several windows (doc stride 128, xlt.formats.span), each trained on as an

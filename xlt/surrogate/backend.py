@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from xlt.config import SweepConfig
 from xlt.cost_estimate import eval_hours, load_cost_model, phase_length, target_training, train_hours, with_model
+from xlt.cost_model import hub_test_examples
 from xlt.objective import TargetScores
 from xlt.results.rows import ResultRow
 from xlt.trial.runtime import DriverRuntime
@@ -104,8 +105,7 @@ class SurrogatePhases:
         return self.response.metrics(target, value) or {get_task(target).primary_metric: value}
 
     def eval_examples(self, task: str) -> int:
-        examples = self.cost["eval_examples"]
-        return int(examples.get(task, examples["default"]))
+        return hub_test_examples(self.cost, task)
 
 
 class SurrogateBackend:
