@@ -170,3 +170,17 @@ def test_trial_startup_quick(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "RESULTS", tmp_path)
     record = trial_startup.main(["--quick"])
     assert [r["runs"] for r in record["rows"]] == [1, 1] and all(r["median_s"] > 0 for r in record["rows"])
+
+
+def test_grid_density_counts_the_grids_good_points_and_rates_the_design(tmp_path, monkeypatch):
+    from benchmarks import common, grid_density
+
+    # a random order of 4 points, 1 good: missed by the first with 3/4, by the first two with 1/2
+    assert grid_density.median_first_hit(4, 1) == 2
+    assert grid_density.median_first_hit(10, 5) == 1 and grid_density.median_first_hit(10, 0) is None
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    row, = grid_density.main(["--quick"])["rows"]
+    assert row["grid"] == 60 and row["share"] == round(row["within"] / 60, 4)
+    assert set(row["share by tasks in the subset"]) <= set(range(1, 10))
+    assert len(row["design: each task alone, regret"]) == 9  # every vertex of the simplex design, by task
+    assert (tmp_path / "grid_density.jsonl").read_text().count("\n") == 1
