@@ -4,7 +4,8 @@ trial class's stop hook), with no scheduler and under ASHA (which stops some tri
 of two reports), against ASHA with a fresh process per trial (what xlt did under a scheduler until
 its trials could end their Ray Train runs: xlt.sweep.stoppable_fit) and a bare Optuna loop, all in
 the same run; and the start-up of one Ray Train worker group (a fit of xlt's trainer, as a
-sweep's trials fit, xlt.sweep.trainer; Ray's TorchTrainer until 2026-12-05): the time from `fit()`
+sweep's trials fit: xlt.sweep.trainer with its loopback torch config, xlt.sweep.local_ray; Ray's
+TorchTrainer until 2026-12-05, Ray's TorchConfig until later that day): the time from `fit()`
 to the first line of the training function, and to its return.
 
   python -m benchmarks.sweep_overhead --trials 1000        # the figures in BENCHMARKS.md
@@ -78,14 +79,16 @@ def _probe(config):
 def fit_startup(repeats: int) -> list[dict]:
     import ray.train
 
+    from xlt.sweep.local_ray import loopback_torch_config
     from xlt.sweep.trainer import lean_torch_trainer
 
     out = []
     for _ in range(repeats):
         probe = Path(tempfile.mkdtemp()) / "probe.json"
-        trainer = lean_torch_trainer()(_probe, train_loop_config={"out": str(probe)},
-                               scaling_config=ray.train.ScalingConfig(num_workers=1),
-                               run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="probe"))
+        # as a sweep's trials fit on the embedded Ray (xlt.sweep.run): xlt's trainer and torch config
+        trainer = lean_torch_trainer()(_probe, train_loop_config={"out": str(probe)}, torch_config=loopback_torch_config(),
+                                       scaling_config=ray.train.ScalingConfig(num_workers=1),
+                                       run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="probe"))
         t0 = time.time()
         trainer.fit()
         done = time.time()
@@ -114,6 +117,9 @@ def main(argv=None) -> dict:
     started = not ray.is_initialized()
     t0 = time.perf_counter()
     if started:
+        from xlt.sweep.local_ray import prepare_loopback_ray
+
+        prepare_loopback_ray()  # as `xlt sweep run` starts the embedded Ray
         ray.init(num_cpus=os.cpu_count(), resources={TRIAL_SLOT: args.concurrent}, include_dashboard=False,
                  logging_level="ERROR", log_to_driver=False)
     init_s = time.perf_counter() - t0

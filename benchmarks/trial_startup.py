@@ -8,8 +8,9 @@ Two things are compared, each against its reference (the "÷ reference" column) 
   setting, xlt.sweep.run.TRAIN_POLL_INTERVAL_S) against every 2 s (Ray's default), alternating
   the two so that drift on a shared machine falls on both;
 - one `fit()` of a trivial training function with xlt's trainer on the embedded Ray's settings
-  (xlt.sweep.trainer: no Ray Data actor, no preemption watcher) against Ray's TorchTrainer with
-  Ray's defaults, alternated in one Ray: wall seconds, and the CPU-seconds of every process the
+  (xlt.sweep.trainer: no Ray Data actor, no preemption watcher; its loopback torch config, which
+  gives a one-worker fit no process group, xlt.sweep.local_ray) against Ray's TorchTrainer with
+  Ray's defaults, alternated in one Ray started as `xlt sweep run` starts it (on loopback): wall seconds, and the CPU-seconds of every process the
   fit starts (sampled with psutil), by process.
 
   python -m benchmarks.trial_startup --reps 3 --fits 6   # the figures in BENCHMARKS.md
@@ -113,18 +114,22 @@ def fit_processes(reps: int) -> dict[str, list[dict]]:
     import ray.train
     from ray.train.torch import TorchTrainer
 
+    from xlt.sweep.local_ray import loopback_torch_config, prepare_loopback_ray
     from xlt.sweep.trainer import EMBEDDED_RAY_ENV, NO_STATE_API, lean_torch_trainer
 
+    prepare_loopback_ray()  # as `xlt sweep run` starts the embedded Ray (its servers on 127.0.0.1)
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
-    runners = {"Ray's TorchTrainer, Ray's defaults": (TorchTrainer, {PREEMPTION: "1", NO_STATE_API: "0"}),
-               "xlt's trainer, embedded Ray settings": (lean_torch_trainer(), EMBEDDED_RAY_ENV)}
+    # label -> (trainer, its keyword arguments, environment): xlt's fits as a sweep's trials do (xlt.sweep.run)
+    runners = {"Ray's TorchTrainer, Ray's defaults": (TorchTrainer, {}, {PREEMPTION: "1", NO_STATE_API: "0"}),
+               "xlt's trainer, embedded Ray settings": (lean_torch_trainer(), {"torch_config": loopback_torch_config()},
+                                                        EMBEDDED_RAY_ENV)}
     out = {label: [] for label in runners}
     try:
         TorchTrainer(_idle, run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="warm-up")).fit()
         for _ in range(reps):
-            for label, (cls, env) in runners.items():
+            for label, (cls, kwargs, env) in runners.items():
                 os.environ.update(env)  # read where fit() is called (the watcher's passed on to the controller)
-                trainer = cls(_idle, scaling_config=ray.train.ScalingConfig(num_workers=1),
+                trainer = cls(_idle, **kwargs, scaling_config=ray.train.ScalingConfig(num_workers=1),
                               run_config=ray.train.RunConfig(storage_path=tempfile.mkdtemp(), name="fit"))
                 cpu = ProcessCPU().start()
                 start = time.perf_counter()
