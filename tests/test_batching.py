@@ -76,8 +76,8 @@ class _Recording:
 @pytest.mark.parametrize("batch_tokens", [None, 400])
 def test_training_on_a_token_budget_sees_the_same_examples_on_the_same_schedule(batch_tokens, monkeypatch):
     """Token-budget batches: each batch within the budget; the run lasts the examples the
-    batch_size run sees (epochs x steps x batch_size); the learning rate follows the linear
-    warm-up and decay over examples seen, ending at 0."""
+    batch_size run sees (epochs x the examples: each epoch's last batch of 16 holds 4), no more;
+    the learning rate follows the linear warm-up and decay over examples seen, ending at 0."""
     import xlt.trial.train as train
 
     rng = random.Random(3)
@@ -93,15 +93,45 @@ def test_training_on_a_token_budget_sees_the_same_examples_on_the_same_schedule(
     fmt = _Recording()
     out = train.train_phase(_MeanPool(), fmt, features, epochs=2, lr=0.1, batch_size=16, warmup_ratio=0.1,
                             weight_decay=0.0, seed=0, pad_id=1, rt=LocalRuntime(), batch_tokens=batch_tokens)
-    total = 2 * 7 * 16  # epochs x ceil(100 / 16) steps x 16 examples
+    total = 2 * 100  # epochs x the examples: ceil(100 / 16) = 7 steps an epoch, the last of 4
     if batch_tokens is None:
-        assert out["steps"] == 14 and all(n <= 16 for n, _ in fmt.shapes)
+        assert out["steps"] == 14 and out["examples"] == total and all(n <= 16 for n, _ in fmt.shapes)
         return
     assert all(n * width <= batch_tokens or n == 1 for n, width in fmt.shapes)
     assert len({n for n, _ in fmt.shapes}) > 3  # the batch size follows the lengths
-    assert total <= out["examples"] < total + max(n for n, _ in fmt.shapes)
+    # an epoch's budget batches hold its 100 examples: the run ends with the second epoch, none seen a third time
+    assert out["examples"] == total
     seen = 0
     for (n, _), rate in zip(fmt.shapes, rates):  # the rate a step trains at: the schedule at the examples before it
         warm = int(0.1 * total)
         assert rate == pytest.approx(0.1 * (seen / warm if seen < warm else max(0.0, (total - seen) / (total - warm))))
         seen += n
+
+
+def test_a_mixture_on_a_token_budget_keeps_each_tasks_share_of_the_examples():
+    """A budget batch of short examples holds more of them than one of long examples: the step's
+    task is drawn so that each task keeps the mixture's share of the examples seen, as with
+    batch_size (drawn per step by the shares, a 0.5 / 0.5 mixture of 10- and 80-token examples gave
+    the short task 0.86 of them over these 30 seeds)."""
+    from xlt.trial.train import train_loop
+
+    rng = random.Random(5)
+
+    def features(length: int) -> Features:
+        ids = [[0] + [rng.randint(3, 49) for _ in range(length - 2)] + [2] for _ in range(200)]
+        return Features(ids, list(range(200)), {"labels": [rng.randint(0, 2) for _ in ids]}, 200)
+
+    data = {"short": features(10), "long": features(80)}
+    shares = {}
+    for batch_tokens in (None, 640):
+        seen = []
+        for seed in range(30):
+            counted = {"short": _Recording(), "long": _Recording()}
+            out = train_loop(_MeanPool(), counted, data, {"short": 0.5, "long": 0.5}, lr=1e-3, batch_size=16,
+                             warmup_ratio=0.1, weight_decay=0.0, seed=seed, pad_id=1, rt=LocalRuntime(), epochs=3,
+                             batch_tokens=batch_tokens)
+            examples = {name: sum(n for n, _ in fmt.shapes) for name, fmt in counted.items()}
+            assert sum(examples.values()) == out["examples"]
+            seen.append(examples["short"] / out["examples"])
+        shares[batch_tokens] = sum(seen) / len(seen)
+    assert shares[None] == pytest.approx(0.5, abs=0.04) and shares[640] == pytest.approx(0.5, abs=0.04), shares

@@ -47,24 +47,24 @@ def test_gpu_hours_follow_the_cost_model(tmp_path):
     # configuration), which trains on MNLI with a 500-example dev selection every 1,000 steps of 32 and
     # at the end, reads the checkpoint, scores MNLI's English dev, the 2,490 dev examples of each of
     # the 14 other languages and the 5,010 test examples of all 15 (xlt.trial.torch_backend.target). An epoch is ceil(examples /
-    # batch) steps of the whole batch (xlt.trial.train), so 3 x 98,176 x 4 examples, and 2 x 12,272 x 32. Each example priced by xlt.cost_model, its
+    # batch) steps (xlt.trial.train: 98,176 of 4, 12,272 of 32), its last batch partial, so 3 and 2 x 392,702 examples. Each example priced by xlt.cost_model, its
     # training held to the host's floor a step over the examples a GPU takes a step (the intermediate
     # batch of 4 and the target's 32, over the sweep's 4 DDP workers, at the assumed 0.9 efficiency).
     mnli, xnli = (example_cost(cost, "xlm-roberta-large", t, 256, "A100", step_examples=n) for t, n in (("mnli", 1), ("xnli", 8)))
     assert "the host's" in mnli.source and "the host's" in xnli.source
     size, ddp = 4 * 560e6, 1 / 0.9  # XLM-R large's fp32 checkpoint
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
-        (3 * 98176 * 4 * mnli.train_s + 9815 * mnli.eval_s) * ddp + size / 200e6)
+        (3 * 392702 * mnli.train_s + 9815 * mnli.eval_s) * ddp + size / 200e6)
     selections = 25  # at steps 1,000, ..., 24,000 of 24,544, then at the end
     assert plan.hours("target", False) * 3600 == pytest.approx(
-        (2 * 12272 * 32 * xnli.train_s + selections * 500 * xnli.eval_s + XNLI_EVAL * xnli.eval_s) * ddp
+        (2 * 392702 * xnli.train_s + selections * 500 * xnli.eval_s + XNLI_EVAL * xnli.eval_s) * ddp
         + size / 500e6)
     # a measured figure replaces the FLOP one for its pair
     override = tmp_path / "cost.yaml"
     override.write_text(f"measured: {{xlm-roberta-large|xnli: {{train_s: {xnli.train_s / 2}, eval_s: {xnli.eval_s}}}}}\n")
     halved = plan_sweep(cfg, load_cost_model(override))
     assert halved.hours("target", False) * 3600 == pytest.approx(plan.hours("target", False) * 3600
-                                                                 - 12272 * 32 * xnli.train_s * ddp)
+                                                                 - 392702 * xnli.train_s * ddp)
     assert halved.hours("intermediate", False) == plan.hours("intermediate", False)
 
 
@@ -83,7 +83,7 @@ def test_a_token_budget_phase_evaluates_dev_every_eval_every_of_its_own_steps():
     target = PhasePlan("xnli", 1e-5, 2, 32, batch_tokens=32768)
     xnli = example_cost(cost, "xlm-roberta-large", "xnli", 256, "A100",
                         step_examples=step_examples(cfg, "xnli", cost, 256, target))
-    examples = 2 * 12272 * 32  # the batch_size run's: 2 epochs of ceil(392,702 / 32) steps
+    examples = 2 * 392702  # the batch_size run's: 2 epochs of MNLI's examples
     selections = math.ceil(examples / per_step / 1000)  # 2,146 steps: at 1,000, 2,000 and the end (batch_size's: 25)
     assert selections == 3
     assert plan.hours("target", False) * 3600 == pytest.approx(
@@ -145,9 +145,11 @@ def test_a_mixture_is_priced_in_its_sampling_proportions_over_its_capped_epoch_w
     mnli, squad = (example_cost(cost, "xlm-roberta-large", t, n, "A100", step_examples=32)
                    for t, n in (("mnli", 256), ("squad_v1", 384)))
     steps = 3 * (math.ceil(100000 / 128) + math.ceil(87599 / 128))  # 3 epochs over the capped sizes' batches
+    # a step's batch is drawn from the task's whole set, its last batch of an epoch partial
+    batch = 0.5 * 392702 / math.ceil(392702 / 128) + 0.5 * 87599 / math.ceil(87599 / 128)
     dev = 9815 * mnli.eval_s + 10570 * squad.eval_s  # each task's English dev scored once, whole
     assert plan.hours("intermediate", False) * 3600 == pytest.approx(
-        (steps * 128 * (0.5 * mnli.train_s + 0.5 * squad.train_s) + dev) / 0.9 + 4 * 560e6 / 200e6)
+        (steps * batch * (0.5 * mnli.train_s + 0.5 * squad.train_s) + dev) / 0.9 + 4 * 560e6 / 200e6)
     # selection is refused for a mixture, not priced and then skipped
     with pytest.raises(ConfigError, match=r"intermediate.eval_every: no one task's dev set can select a mixture, so the mixture two would"):
         load_sweep(REPO / "sweeps" / "paper-single.yaml", [
@@ -220,7 +222,7 @@ def test_a_target_trained_in_stages_is_planned_stage_by_stage():
     selections = math.ceil(copa_steps / 20)
     steps, hours = target_training(cfg, "xcopa", cost, phase)
     assert steps == siqa_steps + copa_steps
-    assert hours * 3600 == pytest.approx(siqa_steps * 64 * siqa.train_s + copa_steps * 64 * xcopa.train_s
+    assert hours * 3600 == pytest.approx(5 * 33410 * siqa.train_s + 5 * 400 * xcopa.train_s  # each stage's examples, 5 epochs
                                          + selections * 100 * xcopa.eval_s)
     plan = plan_sweep(cfg, cost)
     assert {"xlm-roberta-large|siqa", "xlm-roberta-large|xcopa"} <= set(plan.sources)  # the plan names both prices
@@ -243,7 +245,7 @@ def test_a_token_budget_counts_a_qa_phases_windows_as_the_loop_batches_them(tmp_
     cfg = load_sweep(REPO / "sweeps" / "paper-single.yaml", ["intermediate.tasks=squad_v1", "target.tasks=[xnli]",
                                                                 "target.learning_rate=1.0e-5"])
     length = phase_length(cfg, ("squad_v1",), cost, budget, max_length=384)
-    windows = 2 * math.ceil(round(87599 * 2.0) / 32) * 32  # 2 epochs of SQuAD's 175,198 windows in batches of 32
+    windows = 2 * round(87599 * 2.0)  # 2 epochs of SQuAD's 175,198 windows
     assert length.examples == windows and length.steps == pytest.approx(windows / 100)
 
 

@@ -19,7 +19,7 @@ import yaml
 from xlt.config import SweepConfig
 from xlt.cost_model import (HOST_FLOOR, CostModelError, ExampleCost, checkpoint_seconds, example_cost, gpu_share,
                             hub_test_examples, tokens_per_feature, windows_per_example)
-from xlt.mixtures import Mixture, mixture_steps
+from xlt.mixtures import Mixture, mean_batch, mixture_steps
 from xlt.models.registry import head_of
 from xlt.trial.expand import baseline_point, expand, grid_points, replicate_id, replicate_seeds, sample_point
 from xlt.revisions import Revisions
@@ -220,12 +220,14 @@ def _ddp(cfg: SweepConfig, cost: dict) -> float:
 class PhaseLength:
     """How long a training phase runs, counted as xlt.trial.train counts it."""
 
-    examples: int
-    """Examples drawn over the run: its steps of `batch_size` (a token budget's run lasts as many)."""
+    examples: float
+    """Examples drawn over the run: its steps of `batch_size`, each task's epoch ending in a partial
+    batch (one task: epochs x its examples); a token budget's run lasts as many."""
     shares: dict[str, float]
     """Each task's share of them: the mixture's sampling probabilities (one task: 1)."""
     steps: float
-    """Optimizer steps: the examples over `batch_size`, or over a token budget's mean batch."""
+    """Optimizer steps: those of `batch_size`, or a token budget's: the examples x the sum over tasks
+    of the task's share over its examples a budget batch."""
 
 
 def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: PhasePlan, *,
@@ -243,9 +245,14 @@ def phase_length(cfg: SweepConfig, tasks: tuple[str, ...], cost: dict, phase: Ph
     features = {t: round(n * windows_per_example(cost, t)) for t, n in sizes.items()}
     steps = steps or mixture_steps({t: math.ceil(mixture.capped(n) / phase.batch_size) for t, n in features.items()},
                                    phase.epochs)
-    examples = steps * phase.batch_size
-    per_step = sum(w * batch_examples(t, cost, max_length, phase) for t, w in shares.items())
-    return PhaseLength(examples, shares, examples / per_step)
+    # a step's batch of a task: batch_size, its epoch's last batch partial
+    examples = steps * math.fsum(w * mean_batch(features[t], phase.batch_size) for t, w in shares.items())
+    if not phase.batch_tokens:
+        return PhaseLength(examples, shares, steps)
+    # a token budget's run: the same examples, each task's share kept, its steps drawn in proportion to
+    # the share over the task's examples a budget batch (xlt.trial.train.train_loop)
+    return PhaseLength(examples, shares, examples * math.fsum(w / batch_examples(t, cost, max_length, phase)
+                                                              for t, w in shares.items()))
 
 
 def train_hours(cfg: SweepConfig, cost: dict, phase: PhasePlan, length: PhaseLength,

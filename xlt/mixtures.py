@@ -117,6 +117,12 @@ def mixture_steps(batches_per_task: Mapping[str, int], epochs: float) -> int:
     return max(1, math.ceil(epochs * sum(batches_per_task.values())))
 
 
+def mean_batch(examples: int, batch_size: int) -> float:
+    """Examples a batch of `batch_size` holds on average over an epoch of `examples`, its last batch
+    partial (xlt.data.batching.length_grouped_batches): what a step of that task trains on."""
+    return examples / max(1, math.ceil(examples / batch_size)) if examples else float(batch_size)
+
+
 def diversity(weights: Mapping[str, float]) -> dict[str, float]:
     """How diverse a mixture is: the formats its tasks cover, the number of tasks, and the
     entropy (nats) of its normalised weights (0 for one task, log n for n equal tasks)."""

@@ -100,8 +100,11 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
 
     With `batch_tokens`, batches hold up to that many padded tokens instead of `batch_size`
     examples (xlt.data.batching.token_budget_batches). The run then lasts, and its learning-rate
-    schedule runs over, examples seen: the examples the `batch_size` run would see, so the two stay
-    comparable (same data, epochs and schedule shape; steps differ). `eval_every` still counts steps.
+    schedule runs over, examples seen: the examples the `batch_size` run would see (one task: epochs
+    x its examples), so the two stay comparable (same data, epochs and schedule shape; steps
+    differ). A mixture's step draws its task with the probabilities over the task's examples a budget
+    batch (its epoch's budget batches over its examples), so each task keeps its share of the
+    examples seen. `eval_every` still counts steps.
 
     With `dev_score` and `eval_every`: score dev every `eval_every` steps and at the end, keep
     the best weights (restored at the end) and stop after `patience` evaluations without
@@ -110,7 +113,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     Returns {'steps', 'examples', 'train_loss', 'task_losses', 'task_steps'} and, with selection,
     {'best_dev', 'best_step'}.
     """
-    from xlt.mixtures import TaskSampler, mixture_steps
+    from xlt.mixtures import TaskSampler, mean_batch, mixture_steps, normalised
 
     device = rt.device
     model.to(device).train()
@@ -135,8 +138,14 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     total = steps or mixture_steps({n: math.ceil(sizes[n] / batch_size) for n in names}, epochs)
     opt = _optimizer(model, lr, weight_decay, device, optimizer)
     seen = 0  # examples consumed (global batches, before DDP's top-up)
-    if batch_tokens:  # the run and its schedule measured in examples: those the batch_size run sees
-        total *= batch_size
+    draw = probabilities  # each step's task: by the mixture's probabilities, which weigh examples
+    if batch_tokens:
+        # the run and its schedule last the examples the batch_size run sees (its last batch of an
+        # epoch partial), and a step's task is drawn so that each task keeps its share of them: a
+        # budget batch of short examples holds more of them, so it is drawn less often
+        shares = normalised(probabilities)
+        total = round(total * sum(shares[n] * mean_batch(len(features[n]), batch_size) for n in names))
+        draw = {n: shares[n] * max(1, len(batches(n, 0))) / max(1, len(features[n])) for n in names}
     sched = _schedule(opt, total, int(warmup_ratio * total), position=(lambda: seen) if batch_tokens else None)
 
     def done() -> bool:
@@ -144,7 +153,7 @@ def train_loop(model: nn.Module, fmts: dict[str, Format], features: dict[str, Fe
     iterators = {n: cycle(n) for n in names}
     sums = {n: torch.zeros((), device=device) for n in names}
     counts = dict.fromkeys(names, 0)
-    sampler = TaskSampler({n: probabilities[n] for n in names}, seed)
+    sampler = TaskSampler({n: draw[n] for n in names}, seed)
     best = {"score": float("-inf"), "step": 0, "state": None, "bad": 0}
 
     def checkpoint_if_best(step: int) -> bool:
