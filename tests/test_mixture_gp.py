@@ -111,6 +111,19 @@ def test_mixture_gp_needs_a_searched_mixture_and_one_objective(tmp_path):
                              "search.objective=[zero_shot_mean, worst_language]"])
 
 
+def scored(cfg, value: float, languages=None, targets=None) -> list[dict]:
+    """One run's scores (xlt.sweep.warm_start.Runs): `value` in every language (or `languages`) of
+    every target of `cfg` (or `targets`), test and dev, and the English dev."""
+    from xlt.objective import TargetScores
+    from xlt.tasks import get_task
+
+    out = {}
+    for t in targets or cfg.target.names:
+        langs = {l: value for l in get_task(t).languages if languages is None or l in languages}
+        out[t] = TargetScores(langs, dict(langs), value)
+    return [out]
+
+
 def test_single_task_trials_warm_start_a_mixture_search_as_its_vertices():
     """An earlier sweep's single-task trials (same settings) are the mixtures of one task; told to
     the study, the design skips the vertices they cover and runs the rest."""
@@ -119,11 +132,11 @@ def test_single_task_trials_warm_start_a_mixture_search_as_its_vertices():
     cfg = load_sweep(MIXTURE, ["search.algorithm=mixture-gp"])
     single = load_sweep(MIXTURE, ["name=single", "intermediate.mixture=null", "search.algorithm=optuna-tpe",
                                   "intermediate.tasks={choice: [mnli, qqp, xnli]}"])
-    runs = [({"intermediate_task": task, "seed": 0}, [value]) for task, value in (("mnli", 0.61), ("qqp", 0.55))]
+    runs = [({"intermediate_task": task, "seed": 0}, scored(cfg, value)) for task, value in (("mnli", 0.61), ("qqp", 0.55))]
     other = load_sweep(MIXTURE, ["name=other", "intermediate.mixture=null", "intermediate.tasks={choice: [mnli]}",
                                  "search.algorithm=optuna-tpe", "intermediate.steps=100"])
-    earlier = [("single", single, [*runs, ({"intermediate_task": "xnli", "seed": 0}, [0.5])], 0),
-               ("other", other, [({"intermediate_task": "mnli", "seed": 0}, [0.4])], 0)]
+    earlier = [("single", single, [*runs, ({"intermediate_task": "xnli", "seed": 0}, scored(cfg, 0.5))], 0),
+               ("other", other, [({"intermediate_task": "mnli", "seed": 0}, scored(cfg, 0.4))], 0)]
     sampler = _sampler()
     study = optuna.create_study(direction="maximize", sampler=sampler)
     told = tell(study, cfg, earlier)

@@ -3,8 +3,9 @@ told to this sweep's Optuna study before it proposes anything.
 
 An earlier trial counts when it is a point of this sweep's space: its parameters (Tune's
 `params.json` in the sweep's `tune/` folder, its id from the `result.json` beside it) are drawn
-again through this sweep's define-by-run space with every value fixed, and every value this sweep
-fixes (not searched) must be the one the trial ran with. A trial of one intermediate task is, to a
+again through this sweep's define-by-run space with every value fixed, every value this sweep
+fixes (not searched) must be the one the trial ran with, and every searched value must lie in this
+sweep's range (an earlier sweep may have searched a wider one). A trial of one intermediate task is, to a
 sweep that searches a mixture of tasks including it, the mixture of that task alone (its weight 1,
 every other 0: a vertex of the simplex), so single-task sweeps, which a STILTs study runs first,
 warm-start a mixture search. The settings neither sweep searches must agree too: the trial's plan under the
@@ -14,9 +15,11 @@ line printed names what differed. Its objective is recomputed from its result ro
 sweep's objectives (the searcher's view: dev scores unless the objective says test), so a related
 sweep with another objective learns from what the earlier one measured: what it may differ in is
 the objective, where results go and what runs them (workers' CPUs, GPU kind, library versions,
-revisions), the evaluated languages and robustness scores (a row its objective needs and the
-earlier sweep lacks leaves the trial unscored), and targets the earlier trial trained beside this
-sweep's. Replicates (`<trial>-s<seed>`) count once, at the mean of their objectives.
+revisions), the evaluated languages and robustness scores, and targets the earlier trial trained
+beside this sweep's. The objective reads only this sweep's targets and target languages, as its
+own trials would be scored, and a run that lacks a score it reads there (a trial stopped by a
+scheduler or failed before its last target, one evaluated on fewer languages) leaves the trial
+unscored, not told. Replicates (`<trial>-s<seed>`) count once, at the mean of their objectives.
 """
 
 import json
@@ -29,10 +32,11 @@ import pyarrow.fs as pafs
 
 from xlt.config import SweepConfig, is_domain
 from xlt.mixtures import Mixture
-from xlt.objective import scores_from_rows
+from xlt.objective import TargetScores, scores_from_rows
 from xlt.results.rows import read_results
 from xlt.results.storage import filesystem
 from xlt.sweep.space import define_by_run
+from xlt.tasks import get_task
 from xlt.trial.expand import MIXTURE_SEARCH, expand
 from xlt.trial.plan import TrialPlan
 
@@ -76,7 +80,8 @@ def differences(cfg: SweepConfig, params: dict, earlier_cfg: SweepConfig, earlie
 
 
 def earlier_sweeps(cfg: SweepConfig) -> list[str]:
-    """The sweeps `search.warm_start` names (`all`: every sweep on the storage but this one)."""
+    """The sweeps `search.warm_start` names (`all`: every sweep on the storage but this one that
+    has run trials; one started without any yet has nothing to tell)."""
     wanted = cfg.search.warm_start
     if wanted is None:
         return []
@@ -86,12 +91,17 @@ def earlier_sweeps(cfg: SweepConfig) -> list[str]:
     found = fs.get_file_info(pafs.FileSelector(base, allow_not_found=True))
     return sorted(info.base_name for info in found if info.type == pafs.FileType.Directory
                   and info.base_name != cfg.name
-                  and fs.get_file_info(f"{info.path}/sweep.json").type == pafs.FileType.File)
+                  and fs.get_file_info(f"{info.path}/sweep.json").type == pafs.FileType.File
+                  and fs.get_file_info(f"{info.path}/tune").type == pafs.FileType.Directory)
 
 
-def finished_points(cfg: SweepConfig, sweep: str) -> tuple[list[tuple[dict, list[float]]], int]:
-    """(params, objective values) of every finished trial of `sweep`, and how many had no score.
-    FileNotFoundError when `sweep` has no saved trials on this storage."""
+Runs = list[dict[str, TargetScores]]
+"""A trial's runs (one per replicate), each its target tasks' scores (xlt.objective.scores_from_rows)."""
+
+
+def finished_points(cfg: SweepConfig, sweep: str) -> tuple[list[tuple[dict, Runs]], int]:
+    """(params, runs' scores) of every trial of `sweep` that reported, and how many have no result
+    rows. FileNotFoundError when `sweep` has no saved trials on this storage."""
     fs, base = filesystem(cfg.storage)
     root = f"{base.rstrip('/')}/{sweep}"
     if fs.get_file_info(f"{root}/tune").type != pafs.FileType.Directory:
@@ -111,35 +121,50 @@ def finished_points(cfg: SweepConfig, sweep: str) -> tuple[list[tuple[dict, list
     rows_by_trial: dict[str, list[dict]] = {}
     for row in read_results(f"{root}/results", skip_bad=True).to_pylist():
         rows_by_trial.setdefault(row["trial_id"].split("-s")[0], []).append(row)
-    objectives = cfg.objectives()
     points, unscored = [], 0
     for trial, p in sorted(params.items()):
-        values = _objective_values(rows_by_trial.get(trial, []), objectives)
-        if values is None:
-            unscored += 1
+        by_run: dict[str, list[dict]] = {}
+        for r in rows_by_trial.get(trial, []):
+            if r["phase"] != "failed":
+                by_run.setdefault(r["trial_id"], []).append(r)
+        if by_run:
+            points.append((p, [scores_from_rows(run_rows) for run_rows in by_run.values()]))
         else:
-            points.append((p, values))
+            unscored += 1
     return points, unscored
 
 
-def _objective_values(rows: list[dict], objectives) -> list[float] | None:
-    """Each objective, averaged over the trial's replicates; None when one cannot be read."""
-    by_run: dict[str, list[dict]] = {}
-    for r in rows:
-        if r["phase"] != "failed":
-            by_run.setdefault(r["trial_id"], []).append(r)
+def objective_values(cfg: SweepConfig, plan: TrialPlan, runs: Runs) -> list[float] | None:
+    """This sweep's objectives of an earlier trial, as this sweep's trial at the same point (`plan`)
+    would score: over this sweep's targets and target languages only, each averaged over the runs
+    that hold every score the objective reads there; None when no run does (a trial stopped or
+    failed before its last target, or one evaluated on fewer languages)."""
+    specs = [get_task(t.task) for t in plan.targets]
+    languages = plan.target_languages
     values = []
-    for objective in objectives:
+    for objective in cfg.objectives():
+        reads = objective.coverage(specs, languages)
         per_run = []
-        for run_rows in by_run.values():
+        for scores in runs:
+            if any(langs and not set(langs) <= set(scores[t].test if t in scores else ()) for t, langs in reads.items()):
+                continue
+            mine = {t: _within(scores[t], languages) for t in reads if t in scores}
             try:
-                per_run.append(objective(scores_from_rows(run_rows)))
+                per_run.append(objective(mine))
             except (ValueError, KeyError):
                 continue
         if not per_run:
             return None
         values.append(fmean(per_run))
     return values
+
+
+def _within(scores: TargetScores, languages: tuple[str, ...] | None) -> TargetScores:
+    """A target's scores on `languages` only (None: all of them); the English dev score kept."""
+    if languages is None:
+        return scores
+    return TargetScores({l: v for l, v in scores.test.items() if l in languages},
+                        {l: v for l, v in scores.dev.items() if l in languages}, scores.english_dev)
 
 
 def _measured(value):
@@ -166,15 +191,15 @@ def read_earlier(cfg: SweepConfig) -> list[tuple[str, SweepConfig, list[tuple[di
 def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
     """Tell `study` the points of `earlier` (read_earlier) that lie in this sweep's space and ran
     with this sweep's settings."""
-    space = define_by_run(cfg)
+    space, n_objectives = define_by_run(cfg), len(cfg.objectives())
     told = outside = unscored = other = 0
     differed: list[str] = []
     for _, earlier_cfg, points, missing in earlier:
         unscored += missing
-        for params, values in points:
-            point = _as_point(space, params, len(values))
+        for params, runs in points:
+            point = _as_point(space, params, n_objectives)
             if point is None and (alone := _task_alone(cfg, params)) is not None:
-                point = _as_point(space, alone, len(values))
+                point = _as_point(space, alone, n_objectives)
             if point is None:
                 outside += 1
                 continue
@@ -183,8 +208,16 @@ def tell(study: optuna.Study, cfg: SweepConfig, earlier) -> Told:
                 other += 1
                 differed += [d for d in diff if d not in differed]
                 continue
-            study.add_trial(optuna.trial.create_trial(params=trial.params, distributions=trial.distributions,
-                                                      values=values))
+            values = objective_values(cfg, expand(cfg, config, "warm-start", "-"), runs)
+            if values is None:
+                unscored += 1
+                continue
+            try:
+                frozen = optuna.trial.create_trial(params=trial.params, distributions=trial.distributions, values=values)
+            except ValueError:  # a value outside this sweep's range (an earlier sweep searched a wider one)
+                outside += 1
+                continue
+            study.add_trial(frozen)
             told += 1
     return Told(tuple(sweep for sweep, *_ in earlier), told, outside, unscored, other, tuple(differed))
 
