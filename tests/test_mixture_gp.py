@@ -72,6 +72,47 @@ def test_after_the_design_the_gp_climbs_to_a_two_task_optimum():
     assert len(set(seen)) == len(seen)
 
 
+def _distributions(sampler) -> dict:
+    return {**{f"mixture_weight_{t}": optuna.distributions.FloatDistribution(0.0, 1.0) for t in sampler.tasks},
+            "mixture_temperature": optuna.distributions.FloatDistribution(1.0, 5.0, log=True)}
+
+
+def test_the_design_runs_until_the_study_holds_as_many_distinct_mixtures():
+    """A study told more trials than the design has points, all at one vertex (replicates of one
+    single-task run), still runs the rest of the design; one told as many distinct mixtures goes
+    straight to the GP. The design used to end once the study held as many trials of any kind."""
+    sampler = _sampler()
+    design, distributions = sampler.design(), _distributions(sampler)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    vertex = next(p for p in design[1:] if sampler.proportions(p)[0] == 1.0)
+    for i in range(len(design) + 2):
+        study.add_trial(optuna.trial.create_trial(params=vertex, distributions=distributions, value=0.5 + 0.001 * i))
+    proposed = [sampler.proportions(study.ask(distributions).params) for _ in range(len(design) - 1)]
+    held = [sampler.proportions(p) for p in design if p is not vertex]
+    assert all(any(np.allclose(p, q) for q in held) for p in proposed)  # the centroid and every other vertex
+    spread = optuna.create_study(direction="maximize", sampler=_sampler())
+    rng = np.random.default_rng(0)
+    for i in range(len(design)):
+        weights = {f"mixture_weight_{t}": float(w) for t, w in zip(sampler.tasks, rng.uniform(0.2, 1.0, len(sampler.tasks)))}
+        spread.add_trial(optuna.trial.create_trial(params={**weights, "mixture_temperature": 2.0},
+                                                   distributions=distributions, value=0.5 + 0.01 * i))
+    first = sampler.proportions(spread.ask(distributions).params)
+    assert not any(np.allclose(first, sampler.proportions(p)) for p in design)  # the GP's proposal
+
+
+def test_an_infinite_value_is_left_out_of_the_gp():
+    """Optuna keeps +-inf as a finished trial's value (told, or warm-started); the GP's standardisation
+    of the values turned it into NaN and every later proposal raised."""
+    sampler = _sampler()
+    distributions = _distributions(sampler)
+    study = optuna.create_study(direction="maximize", sampler=sampler)
+    for i in range(len(sampler.design())):
+        trial = study.ask(distributions)
+        study.tell(trial, float("inf") if i == 3 else 0.5 + 0.01 * i)
+    trial = study.ask(distributions)  # raised ValueError: Input y contains NaN
+    assert all(0.0 <= v <= 1.0 for k, v in trial.params.items() if k.startswith("mixture_weight_"))
+
+
 def test_concurrent_trials_get_distinct_mixtures():
     """Trials asked before earlier ones report count at their predicted mean, so eight workers do
     not all run the GP's single favourite."""

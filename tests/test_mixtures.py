@@ -56,6 +56,9 @@ def test_searched_weights_are_normalised_and_small_ones_dropped():
     t = from_search(["mnli", "ccg"], {"mnli": 0.5, "ccg": 0.5}, 2.0)
     assert t.sampling == "temperature" and t.canonical == "ccg:0.500+mnli:0.500@T=2"
     assert from_search(["mnli", "ccg"], {"mnli": 0.0, "ccg": 0.0}, None).tasks == ("ccg", "mnli")
+    # without a minimum weight a task at 0 is still left out: a vertex of the simplex is one task alone
+    # (it used to stay in the mixture at weight 0, which no single-task trial's warm start then matched)
+    assert from_search(["mnli", "ccg"], {"mnli": 1.0, "ccg": 0.0}, 2.0, min_weight=0.0).tasks == ("mnli",)
 
 
 def test_invalid_mixtures_are_refused():

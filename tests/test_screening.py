@@ -74,3 +74,19 @@ def test_a_rung_with_no_objective_yet_is_not_recorded_and_bad_settings_are_refus
         Screen(min_trials=2)
     with pytest.raises(ValueError, match="confidence"):
         Screen(confidence=0.4)
+
+
+@pytest.mark.parametrize("scheduler", ["screen", "asha"])
+def test_the_scheduler_follows_the_objectives_own_direction(scheduler):
+    """An objective may set its own `mode` (search.mode its default); Optuna follows it, and so must
+    the scheduler: it was built with search.mode, so a minimised objective was screened as maximised."""
+    from xlt.config import load_sweep
+    from xlt.sweep.run import _scheduler
+
+    from conftest import REPO
+
+    cfg = load_sweep(REPO / "sweeps" / "mixture-search.yaml", [
+        f"search.scheduler={scheduler}", "search.objective={statistic: mean_minus_std, mode: min}"])
+    assert cfg.search.mode == "max" and cfg.objectives()[0].mode == "min"
+    built = _scheduler(cfg)
+    assert (built.screen.mode if scheduler == "screen" else built._mode) == "min"

@@ -79,11 +79,11 @@ def normalised(weights: Mapping[str, float]) -> dict[str, float]:
 
 def from_search(tasks: list[str], raw_weights: Mapping[str, float], temperature: float | None,
                 min_weight: float = 0.05, examples_cap: int | None = None) -> Mixture:
-    """A mixture from searched per-task weights in [0, 1]: normalised, tasks under `min_weight`
-    dropped (at least the heaviest stays), then renormalised."""
+    """A mixture from searched per-task weights in [0, 1]: normalised, tasks at 0 or under
+    `min_weight` dropped (at least the heaviest stays), then renormalised."""
     w = normalised({t: max(0.0, raw_weights[t]) for t in tasks}) if any(raw_weights[t] > 0 for t in tasks) \
         else {t: 1 / len(tasks) for t in tasks}
-    kept = {t: v for t, v in w.items() if v >= min_weight} or {max(w, key=w.get): 1.0}
+    kept = {t: v for t, v in w.items() if v > 0 and v >= min_weight} or {max(w, key=w.get): 1.0}
     kept = normalised(kept)
     sampling: Sampling = "temperature" if temperature is not None else "weights"
     return Mixture(tuple(sorted(kept)), sampling, kept, temperature or 1.0, examples_cap)

@@ -11,7 +11,8 @@ the simplex, which is the design space of mixture experiments (Scheffé 1958; Co
 
 1. a simplex design first: the centroid (every task in equal proportion), then each task alone
    (the simplex's vertices), in a seeded order, less the points the study already holds (a warm
-   start from single-task sweeps holds the vertices: xlt.sweep.warm_start): up to k + 1 trials
+   start from single-task sweeps holds the vertices: xlt.sweep.warm_start), until the study holds
+   k + 1 distinct mixtures (a warm start from a mixture sweep may hold more): up to k + 1 trials
    for k tasks, which measure every task's own effect and one mixture of all (measured against
    leave-one-out mixtures around the centroid, which saw only small departures from it, and
    against the centroid alone: the vertices were the one design within half the grid's trials on
@@ -141,12 +142,16 @@ class MixtureGPSampler(BaseSampler):
     def propose(self, study, trial: FrozenTrial) -> dict[str, Any]:
         before = [t for t in study.get_trials(deepcopy=False) if t.number < trial.number]
         design = self.design()
-        if len(before) < len(design):  # the design's next point not yet run (a warm start may hold some)
-            ran = [self.proportions(t.params) for t in before if self._has_mixture(t)]
+        ran = [self.proportions(t.params) for t in before if self._has_mixture(t)]
+        # the design's next point not yet run, until the study holds as many distinct mixtures as the design
+        # has points (a warm start may hold some of its points, or repeats of one, or many mixtures of its own)
+        if len({tuple(np.round(p, 3)) for p in ran}) < len(design):
             for point in design:
                 if all(np.abs(self.proportions(point) - p).sum() > 1e-3 for p in ran):
                     return point
-        observed = [t for t in before if t.state == TrialState.COMPLETE and t.values and self._has_mixture(t)]
+        # an infinite value (told, or warm-started) would leave the GP nothing to standardise by
+        observed = [t for t in before if t.state == TrialState.COMPLETE and t.values and np.isfinite(t.values[0])
+                    and self._has_mixture(t)]
         if len(observed) < 2:
             return design[len(before) % len(design)]
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0

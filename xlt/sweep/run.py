@@ -287,23 +287,25 @@ def run_sweep(cfg: SweepConfig, paths: SweepPaths, address: str | None = None, e
                                     reuse_actors=True,  # docs/reliability.md "Trial processes"
                                     max_concurrent_trials=cfg.resources.max_concurrent_trials),
         run_config=tune.RunConfig(name="tune", storage_path=paths.root, verbose=0,
-                                  callbacks=[SweepProgress(num_trials, s.mode, echo, screen)]),
+                                  callbacks=[SweepProgress(num_trials, cfg.objectives()[0].mode, echo, screen)]),
     )
     grid = tuner.fit()
     return SweepOutcome(paths=paths, num_trials=len(grid), num_errors=grid.num_errors)
 
 
 def _scheduler(cfg: SweepConfig):
-    """ASHA or a screen over `progress` (the fraction of a trial's target fine-tuning done), or none."""
+    """ASHA or a screen over `progress` (the fraction of a trial's target fine-tuning done), or none;
+    in the direction of the sweep's one objective (its own `mode`, else search.mode), as Optuna's."""
     s = cfg.search
     if s.scheduler == "none":
         return None
+    mode = cfg.objectives()[0].mode
     if s.scheduler == "screen":
         from xlt.sweep.screen_scheduler import ScreenScheduler
 
-        return ScreenScheduler(mode=s.mode, confidence=s.screen_confidence)
+        return ScreenScheduler(mode=mode, confidence=s.screen_confidence)
     from ray.tune.schedulers import ASHAScheduler
 
-    return ASHAScheduler(time_attr="progress", metric="objective", mode=s.mode, max_t=1.0,
+    return ASHAScheduler(time_attr="progress", metric="objective", mode=mode, max_t=1.0,
                          grace_period=s.grace_period, reduction_factor=s.reduction_factor)
 
