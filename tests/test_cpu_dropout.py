@@ -1,6 +1,7 @@
 """xlt.trial.cpu_dropout: CPU dropout from 16 random bits an element, inside the training loop only."""
 
 import math
+from contextlib import nullcontext
 
 import pytest
 import torch
@@ -25,6 +26,8 @@ def test_masks_drop_at_the_rounded_probability_and_keep_the_mean():
     assert torch.unique(y).tolist() == [0.0, pytest.approx(1 / (1 - drawn))]
     assert y.mean().item() == pytest.approx(1.0, abs=0.003)
     assert torch.equal(dropout(x, 0.0), x) and torch.equal(dropout(x, 1.0), torch.zeros_like(x))
+    everything, drawn = keep_mask(torch.Size([3, 5]), 1.0)
+    assert drawn == 1.0 and not everything.any()  # p = 1 keeps nothing (its int16 threshold wrapped round: all kept)
     with pytest.raises(ValueError, match="between 0 and 1"):
         dropout(x, 1.5)
 
@@ -81,3 +84,30 @@ def test_an_xlmr_forward_in_training_takes_no_torch_dropout():
     ops = {e.key: e.count for e in prof.key_averages()}
     assert "aten::bernoulli_" not in ops and "aten::native_dropout" not in ops
     assert ops["aten::random_"] == 1 + 2 * 3  # the embeddings', then each layer's attention and two hidden
+
+
+def test_the_training_loop_drops_out_through_it_on_cpu_only(monkeypatch):
+    """train_loop trains a CPU model inside the context, and leaves a compiled graph, and CUDA, torch's dropout."""
+    import xlt.trial.cpu_dropout as cpu
+    from xlt.formats import FORMATS, Features
+    from xlt.formats.base import PooledHead
+    from xlt.models.task_model import TaskModel
+    from xlt.trial.runtime import LocalRuntime
+    from xlt.trial.train import _dropout, train_phase
+
+    from transformers import XLMRobertaConfig, XLMRobertaModel
+
+    calls = []
+    real = cpu.dropout
+    monkeypatch.setattr(cpu, "dropout", lambda x, p: calls.append(p) or real(x, p))
+    config = XLMRobertaConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+                              intermediate_size=64)
+    model = TaskModel(XLMRobertaModel(config, add_pooling_layer=False), PooledHead(32, 3))
+    ids = [[0] + [5 + i % 90] * (3 + i % 7) + [2] for i in range(16)]
+    features = Features(ids, list(range(16)), {"labels": [i % 3 for i in range(16)]}, 16)
+    train_phase(model, FORMATS["classification"], features, lr=1e-3, epochs=1, batch_size=8, warmup_ratio=0.0,
+                weight_decay=0.0, seed=0, pad_id=1, rt=LocalRuntime())
+    assert calls and set(calls) == {0.1}  # XLM-R's hidden and attention dropout, 2 steps
+    assert isinstance(_dropout(torch.device("cpu"), compiled=True), nullcontext)
+    assert isinstance(_dropout(torch.device("cuda"), compiled=False), nullcontext)
+    assert not isinstance(_dropout(torch.device("cpu"), compiled=False), nullcontext)

@@ -30,6 +30,8 @@ def keep_mask(shape: torch.Size, p: float, device: torch.device | str = "cpu") -
     """(a boolean tensor of `shape`, True where an element is kept; the drop probability it draws
     with: `p` rounded to a multiple of 1/65,536)."""
     drops = round(p * RESOLUTION)
+    if drops >= RESOLUTION:  # the threshold would not fit an int16 lane (it wrapped round: all kept)
+        return torch.zeros(shape, dtype=torch.bool, device=device), 1.0
     n = math.prod(shape)
     lanes = torch.empty((n + 3) // 4, dtype=torch.int64, device=device).random_(-2 ** 63, None)  # every bit random
     return lanes.view(torch.int16)[:n].view(shape) >= drops - RESOLUTION // 2, drops / RESOLUTION
