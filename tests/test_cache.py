@@ -169,3 +169,16 @@ def test_a_two_worker_trial_outwaits_a_collective_timeout_for_another_trials_lea
     rows = read_results(str(tmp_path / "lease" / "results")).to_pylist()
     inter = [r for r in rows if r["phase"] == "intermediate"]
     assert inter and not any(r["cache_hit"] for r in inter)  # trained after the wait, not failed
+
+
+def test_a_reader_leaves_an_entry_being_written_to_its_writer(tmp_path):
+    """An entry without COMPLETE is its writer's, uploading the weights: a trial polling the key
+    used to delete it, after which the writer marked complete an entry with no weights."""
+    from xlt.cache.store import PhaseCache
+
+    cache = PhaseCache(str(tmp_path / "cache"))
+    entry = tmp_path / "cache" / "intermediate" / "k"
+    entry.mkdir(parents=True)
+    (entry / "encoder.safetensors").write_bytes(b"half an upload")
+    assert cache.load("intermediate", "k") is None
+    assert (entry / "encoder.safetensors").read_bytes() == b"half an upload" and not cache.notices

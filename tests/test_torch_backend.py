@@ -259,3 +259,59 @@ def test_checkpoints_do_not_copy_what_the_cache_or_the_model_holds(tmp_path):
     back = LocalRuntime(resume_from=baseline.checkpoints[0])
     assert run_trial(plan(tmp_path / "base", intermediate=False, targets=targets, target_languages=("de",)), back) == \
         pytest.approx(value)
+
+
+def test_a_resume_names_the_cache_entry_by_its_weights_and_keeps_the_steps_of_the_uninterrupted_run(tmp_path):
+    """A checkpoint names the intermediate entry with its weights' digest: an entry trained again since
+    (other weights) is said so on resume. An entry lost is trained again with the rows it had the first
+    time (its steps used to be counted twice: intermediate 45 and the next target 58, for 15 and 43)."""
+    import json
+    import shutil
+
+    targets = (PhasePlan("xnli", 3e-3, 1, 16), PhasePlan("pawsx", 3e-3, 1, 16))
+    cached = lambda: plan(tmp_path, targets=targets, cache_dir=str(tmp_path / "cache"), target_languages=("de",))  # noqa: E731
+    first = LocalRuntime()
+    run_trial(cached(), first)
+    steps = lambda: {(r["phase"], r["target_task"]): r["step"] for r in read_results(str(tmp_path / "results")).to_pylist()}  # noqa: E731
+    uninterrupted = steps()
+    entry = tmp_path / "cache" / "intermediate" / cached().intermediate_key
+    digest = json.loads((entry / "COMPLETE").read_text())["weights"]
+    state = json.loads((first.checkpoints[1] / "state.json").read_text())
+    assert state["encoder_source"] == f"cache:{cached().intermediate_key}@{digest}"
+
+    shutil.rmtree(entry)
+    shutil.rmtree(tmp_path / "cache" / "target")  # pawsx trains again too, from the retrained entry
+    again = LocalRuntime(resume_from=first.checkpoints[1])  # after intermediate and xnli
+    run_trial(cached(), again)
+    assert [r["unit"] for r in again.reports] == ["intermediate", "target-pawsx", "done"]
+    assert steps() == uninterrupted and again.reports[-1]["step"] == first.reports[-1]["step"]
+
+    # the entry trained again since (here: its digest differs from the one the checkpoint names)
+    changed = {**state, "encoder_source": f"cache:{cached().intermediate_key}@{'0' * 64}"}
+    stale = tmp_path / "stale"
+    shutil.copytree(first.checkpoints[1], stale)
+    (stale / "state.json").write_text(json.dumps(changed))
+    later = LocalRuntime(resume_from=stale)
+    run_trial(cached(), later)
+    assert [r["unit"] for r in later.reports] == ["target-pawsx", "done"]
+    assert "was trained again since its first targets used it (other weights" in later.reports[-1]["notices"]
+
+
+def test_a_local_model_whose_files_changed_since_the_sweep_started_is_refused(tmp_path):
+    """A local model is identified by its files' digest (its revision): a trial, or a resumed trial's
+    remaining units, on other files would mix results, so it stops and says which model changed."""
+    import shutil
+    from dataclasses import replace
+
+    from xlt.models.registry import resolve_model
+    from xlt.revisions import files_digest
+    from xlt.trial.torch_backend import ModelChangedError
+
+    model = tmp_path / "model"
+    shutil.copytree(resolve_model("tiny-xlmr"), model)
+    pinned = replace(plan(tmp_path, intermediate=False, target_languages=("de",)), model=str(model),
+                     model_revision=files_digest(model))
+    run_trial(pinned, LocalRuntime())
+    (model / "config.json").write_text((model / "config.json").read_text() + "\n")
+    with pytest.raises(ModelChangedError, match=r"model '.*model': its files \(.*\) changed since the sweep started"):
+        run_trial(pinned, LocalRuntime())

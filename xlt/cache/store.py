@@ -5,8 +5,10 @@ results are cached the same way.
 Layout: `<storage>/cache/<kind>/<key>/` holding `meta.json` (the key's content, the rows the
 phase produced, its scores and step count), `encoder.safetensors` (intermediate only) and
 `COMPLETE`, written last: the sha256 of every byte a reader uses, `{"meta": ..., "weights": ...}`.
-An entry without `COMPLETE`, or whose files do not match it (a truncated `meta.json`, edited
-scores, flipped weight bytes), is deleted and the phase retrained, never loaded; the sweep's own
+An entry without `COMPLETE` is being written (or its writer died): a reader passes it by, never
+deletes it (its writer may be uploading the weights), and the trial that takes the key's lease
+writes it anew. An entry whose files do not match `COMPLETE` (a truncated `meta.json`, edited
+scores, flipped weight bytes) is deleted and the phase retrained, never loaded; the sweep's own
 output says so (`PhaseCache.notices`).
 """
 
@@ -50,12 +52,20 @@ class PhaseCache:
     def is_complete(self, kind: str, key: str) -> bool:
         return self.fs.get_file_info(f"{self._dir(kind, key)}/COMPLETE").type == pafs.FileType.File
 
+    def weights_digest(self, kind: str, key: str) -> str | None:
+        """The sha256 of a complete entry's weights, as its COMPLETE marker records it (None: no
+        complete entry, or one without weights)."""
+        try:
+            digests = json.loads(self._read(f"{self._dir(kind, key)}/COMPLETE"))
+        except (OSError, ValueError):
+            return None
+        return digests.get("weights") if isinstance(digests, dict) else None
+
     def load(self, kind: str, key: str) -> tuple[dict, dict[str, torch.Tensor] | None] | None:
-        """(meta, weights or None) of a complete, intact entry; None otherwise (a broken entry is deleted)."""
+        """(meta, weights or None) of a complete, intact entry; None otherwise: an entry still being
+        written is left to its writer, a damaged one is deleted."""
         directory = self._dir(kind, key)
         if not self.is_complete(kind, key):
-            if self.fs.get_file_info(directory).type == pafs.FileType.Directory:
-                self._discard(kind, key, "is incomplete (no COMPLETE marker)")
             return None
         try:
             digests = json.loads(self._read(f"{directory}/COMPLETE"))

@@ -6,6 +6,7 @@ one process in tests).
 import logging
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -17,6 +18,7 @@ from xlt.formats.base import HeadSource
 from xlt.metrics.robustness import perturbation_scores
 from xlt.mixtures import Mixture
 from xlt.models.backbone import load_encoder, with_lora
+from xlt.models.registry import resolve_model
 from xlt.models.task_model import MultiTaskModel, TaskModel
 from xlt.models.text_model import TextModel, encoder_of, load_text_model
 from xlt.cache.store import PhaseCache
@@ -42,13 +44,26 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     state = TrialState()
     restored = rt.restored_checkpoint()
     if restored is not None:
-        state = _restore(plan, restored, encoder)
+        state = _restore(plan, restored, encoder, rt)
     return run_units(plan, rt, TorchBackend(plan, rt, encoder, tokenizer, state), state)
+
+
+class ModelChangedError(RuntimeError):
+    """A local model's files are not the ones the sweep started with."""
 
 
 def load_model(plan: TrialPlan) -> tuple[nn.Module, object]:
     """The backbone a trial trains: the encoder under pooled heads, or (head text, or native on a
-    model that is not an encoder) the whole model with its LM head, flagged `xlt_text`."""
+    model that is not an encoder) the whole model with its LM head, flagged `xlt_text`. A local
+    model must still be the one the sweep started with (its revision, the digest of its files): a
+    trial, or a resumed one's remaining units, trained on other weights would mix results."""
+    if plan.model_revision and plan.model_revision.startswith("sha256:"):
+        from xlt.revisions import files_digest
+
+        path = Path(resolve_model(plan.model))
+        if (now := files_digest(path)) != plan.model_revision:
+            raise ModelChangedError(f"model {plan.model!r}: its files ({path}) changed since the sweep started "
+                                    f"({plan.model_revision} then, {now} now); restore them, or run a new sweep")
     if plan.head == "pooled":
         return load_encoder(plan.model, plan.trust_remote_code, plan.model_revision)
     try:
@@ -61,23 +76,40 @@ def load_model(plan: TrialPlan) -> tuple[nn.Module, object]:
     return model, tokenizer
 
 
-def _restore(plan: TrialPlan, restored, encoder: nn.Module) -> TrialState:
+def _restore(plan: TrialPlan, restored, encoder: nn.Module, rt: Runtime) -> TrialState:
     """The state of a resumed trial, its post-intermediate encoder loaded into `encoder` from the
     checkpoint, the phase cache, or (no intermediate phase) left as loaded from the model. An
-    entry the cache no longer holds (collected, damaged) means the intermediate phase runs again,
-    and the sweep's output says so."""
+    entry the cache no longer holds (collected, damaged) means the intermediate phase runs again;
+    one trained again since this trial used it (other weights) is taken, as any trial now would
+    take it. The sweep's output says which. Rank 0 decides for every rank (one collective), so a
+    worker group never splits over an entry that changes while its ranks look."""
     state, weights = TrialState.load(restored)
     if weights is not None:
         encoder.load_state_dict(weights)
     elif state.encoder_source.startswith("cache:"):
-        key = state.encoder_source.removeprefix("cache:")
-        hit = PhaseCache(plan.cache_dir).load("intermediate", key) if plan.cache_dir else None
-        if hit is not None:
-            encoder.load_state_dict(hit[1])
-        else:
+        key, _, used = state.encoder_source.removeprefix("cache:").partition("@")
+        cache = PhaseCache(plan.cache_dir) if plan.cache_dir else None
+        hit = cache.load("intermediate", key) if cache is not None and rt.rank == 0 else None
+        now = cache.weights_digest("intermediate", key) if hit is not None else None
+        status = rt.all_gather("gone" if hit is None else "changed" if used and now != used else "same")[0]
+        if status != "gone" and hit is None:  # the other ranks load what rank 0 found
+            hit = cache.load("intermediate", key) if cache is not None else None
+            if hit is None:
+                raise RuntimeError(f"resuming trial {plan.trial_id}: the phase cache's intermediate/{key} changed "
+                                   f"while its workers loaded it; resume the sweep again")
+        if cache is not None:
+            state.notices += cache.notices  # what was found damaged, in the cache's words
+        if status == "gone":
             state.completed = [u for u in state.completed if u != "intermediate"]
             state.notices.append(f"resuming trial {plan.trial_id}: its intermediate checkpoint ({key}) is no longer "
                                  f"in the phase cache; training it again")
+        else:
+            encoder.load_state_dict(hit[1])
+            if status == "changed":
+                state.notices.append(f"resuming trial {plan.trial_id}: its intermediate checkpoint ({key}) was "
+                                     f"trained again since its first targets used it (other weights, sha256 {used[:12]} "
+                                     f"then, now another); its remaining targets start from the new one")
+        if status != "same":
             log.warning(state.notices[-1])
     return state
 

@@ -43,7 +43,7 @@ class TrialState:
     encoder_source: str = "checkpoint"
     """Where a resumed trial gets the post-intermediate weights: `checkpoint` (its weights are in
     the checkpoint), `model` (no intermediate phase: the pretrained model, loaded as at the start)
-    or `cache:<key>` (the phase cache's intermediate entry). Only `checkpoint` writes weights: a
+    or `cache:<key>@<sha256 of its weights>` (the phase cache's intermediate entry). Only `checkpoint` writes weights: a
     checkpoint never copies what the cache or the model already hold (2.2 GB a unit for XLM-R large)."""
 
     def save(self, directory: Path, weights: dict | None) -> None:
@@ -95,7 +95,11 @@ def run_units(plan: TrialPlan, rt: Runtime, backend: Backend, state: TrialState)
     """Run (or resume, from `state`) every unit of the trial; returns the objective."""
     runner = _UnitRunner(plan, rt, backend, state)
     if plan.intermediate and "intermediate" not in state.completed:
+        # a resumed trial whose intermediate entry was lost trains it again first: its rows are stamped
+        # as the first time, and the steps of the targets done after it already count it
+        later, state.step = state.step, 0
         runner.intermediate()
+        state.step = max(state.step, later)
     backend.freeze_base()
     for target in plan.targets:
         if f"target-{target.task}" not in state.completed:
@@ -107,11 +111,12 @@ def run_units(plan: TrialPlan, rt: Runtime, backend: Backend, state: TrialState)
 
 
 def encoder_source(plan: TrialPlan, cache: PhaseCache | None) -> str:
-    """Where a resume finds the post-intermediate weights (TrialState.encoder_source)."""
+    """Where a resume finds the post-intermediate weights (TrialState.encoder_source): the cache
+    entry named with its weights' digest, so a resume can tell an entry trained again since."""
     if plan.intermediate is None:
         return "model"
-    if cache is not None and cache.is_complete("intermediate", plan.intermediate_key):
-        return f"cache:{plan.intermediate_key}"
+    if cache is not None and (digest := cache.weights_digest("intermediate", plan.intermediate_key)):
+        return f"cache:{plan.intermediate_key}@{digest}"
     return "checkpoint"
 
 
