@@ -168,6 +168,8 @@ def test_the_plan_counts_the_steps_a_capped_mixture_trains(tmp_path):
     """`xlt sweep plan` and the surrogate price a mixture by xlt.cost_estimate.phase_length: it must be
     the length the real loop runs (epochs over each task's batches of its capped size)."""
     from xlt.config import load_sweep
+    from dataclasses import replace
+
     from xlt.cost_estimate import load_cost_model, phase_length
     from xlt.mixtures import Mixture
 
@@ -186,6 +188,13 @@ def test_the_plan_counts_the_steps_a_capped_mixture_trains(tmp_path):
     # a step's batch of 16 from the task's whole set: MNLI's 240 in 15 full batches, QQP's 200 in 13, the last of 8
     assert planned.examples == pytest.approx(14 * (0.5 * 240 / 15 + 0.5 * 200 / 13))
     assert planned.shares == {"mnli": 0.5, "qqp": 0.5}
+    # a mixture of one task (mixture-gp's vertices) caps its epoch too: it used to train all 240 examples
+    alone = Mixture(("mnli",), examples_cap=40)
+    one = PhasePlan(alone.canonical, 1e-3, 1, 16)
+    rt = LocalRuntime()
+    run_trial(replace(p, trial_id="one", intermediate=one, intermediate_mixture=alone), rt)
+    planned = phase_length(load_sweep(REPO / "sweeps" / "demo.yaml", []), alone.tasks, load_cost_model(), one, mixture=alone)
+    assert rt.reports[0]["step"] == planned.steps == 3  # ceil(40 / 16), not ceil(240 / 16) = 15
 
 
 def test_compiled_training_step_runs_and_learns():

@@ -7,7 +7,9 @@ import hashlib
 import json
 from dataclasses import asdict
 
-PHASE_CODE_VERSION = "2"  # bump when a change to the phase code changes what a phase produces
+PHASE_CODE_VERSION = "3"  # bump when a change to the phase code changes what a phase produces
+# 3 (2026-12-05): a token-budget run lasts exactly the examples the batch_size run sees and a budget
+# mixture keeps each task's share of them; a one-task mixture's examples cap counts its epochs
 
 
 def content_key(content: dict) -> str:

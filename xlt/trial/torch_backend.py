@@ -134,8 +134,8 @@ class TorchBackend:
     def intermediate(self) -> list[ResultRow]:
         phase, mixture = self.plan.intermediate, self.plan.intermediate_mixture
         tasks = [self._task(name) for name in mixture.tasks]
-        if len(tasks) == 1:
-            models = {tasks[0].name: self._train(tasks[0], tasks, phase)}
+        if len(tasks) == 1:  # a mixture's examples cap counts its one task's epochs too (xlt.cost_estimate)
+            models = {tasks[0].name: self._train(tasks[0], tasks, phase, epoch_cap=mixture.examples_cap)}
         else:
             models = self._train_mixture(tasks, mixture, phase)
         return [row for task in tasks for row in
@@ -248,10 +248,12 @@ class TorchBackend:
             return [task.train_language]
         return [l for l in available_languages(task, "validation", self.plan.source) if l in task.training_languages]
 
-    def _train(self, task: TaskSpec, data_tasks: list[TaskSpec], phase: PhasePlan, target: bool = False) -> TaskModel:
+    def _train(self, task: TaskSpec, data_tasks: list[TaskSpec], phase: PhasePlan, target: bool = False,
+               epoch_cap: int | None = None) -> TaskModel:
         """Train `task`'s head (and the encoder) on each of `data_tasks`' English training sets in
         turn (XCOPA: SIQA, then COPA), selecting the best weights on dev data every `eval_every`
-        steps when asked (the last stage's)."""
+        steps when asked (the last stage's); `epoch_cap`: an epoch counts at most that many
+        features (a one-task mixture's examples cap)."""
         fmt = self._fmt(task)
         torch.manual_seed(self.plan.seed)  # same head init on every rank
         model = self._task_model(task)
@@ -261,7 +263,8 @@ class TorchBackend:
             dev_score = self._dev_scorer(model, task, phase, target) if phase.eval_every and last else None
             steps = None if target else self.plan.intermediate_steps  # phase 2's length in steps, when set
             out = self._loop(model, {task.name: fmt}, {task.name: features}, {task.name: 1.0}, phase, steps=steps,
-                             dev_score=dev_score)
+                             dev_score=dev_score,
+                             epoch_sizes={task.name: min(len(features), epoch_cap)} if epoch_cap else None)
             if "best_step" in out:
                 log.info("%s: best dev %.4f at step %d of %d", task.name, out["best_dev"], out["best_step"], out["steps"])
         return model
