@@ -336,3 +336,41 @@ def test_a_cost_files_dev_sizes_are_used_as_given_and_refused_when_negative(tmp_
     with pytest.raises(CostModelError, match=r"dev.yaml: dev_examples.mnli: expected the examples of the task's dev "
                                              r"set in a language \(a number >= 0\), got -5"):
         load_cost_model(given)
+
+
+def test_a_masked_lm_tasks_examples_are_capped_per_language_and_a_variant_counts_its_languages():
+    """The loop caps each training language's split (data.max_train_examples, a phase's
+    max_train_examples) and a masked-LM task trains on several: the plan capped their total (10,000
+    for the loop's 150,000), and priced `mlm@de,ur` at all 15 languages' 1,500,000 (the loop: 200,000)."""
+    from xlt.cost_estimate import train_examples
+    from xlt.data.loading import load_records
+    from xlt.tasks import get_task
+
+    hub, cost = load_sweep(REPO / "sweeps" / "paper-single.yaml"), load_cost_model()
+    assert train_examples(hub, "mlm", cost) == 1_500_000 and train_examples(hub, "mlm", cost, cap=10_000) == 150_000
+    assert train_examples(hub, "mlm@de,ur", cost) == 200_000 and train_examples(hub, "mlm@de,ur", cost, cap=10_000) == 20_000
+    assert train_examples(hub, "mnli", cost, cap=10_000) == 10_000  # one training language: as before
+    local = load_sweep(REPO / "sweeps" / "demo.yaml", ["data.max_train_examples=3"])
+    mlm = get_task("mlm")
+    loaded = sum(len(load_records(mlm, lang, "train", "local", 3).records) for lang in mlm.training_languages)
+    assert train_examples(local, "mlm", cost) == loaded == 45
+
+
+def test_a_bitext_retrieval_target_counts_both_sides_it_embeds():
+    """Tatoeba embeds each pair's two sentences, BUCC the distinct sentences of both sides of its
+    validation and test corpora (xlt.formats.bitext): the plan counted one sentence a pair."""
+    from xlt.cost_estimate import _split_languages, evaluation_examples
+    from xlt.data.loading import load_bitext, load_records
+    from xlt.formats.bitext import distinct
+    from xlt.tasks import get_task
+
+    cfg, cost = load_sweep(REPO / "sweeps" / "demo.yaml"), load_cost_model()
+    tatoeba, bucc = get_task("tatoeba"), get_task("bucc")
+    embedded = sum(2 * len(load_records(tatoeba, lang, "test", "local").records)
+                   for lang in _split_languages(cfg, tatoeba, "test"))
+    assert sum(evaluation_examples(cfg, "tatoeba", cost)) == embedded == 1120
+    embedded = sum(len(distinct(b.source)[0]) + len(distinct(b.target)[0])
+                   for lang in _split_languages(cfg, bucc, "test") for split in ("validation", "test")
+                   for b in [load_bitext(bucc, lang, split, "local")])
+    assert sum(evaluation_examples(cfg, "bucc", cost)) == pytest.approx(embedded, rel=0.05)  # 320 pairs' sides, 328 distinct
+    assert evaluation_examples(cfg, "mewslix", cost) == (0, 55)  # a pool's queries: one side (its pool priced apart)

@@ -160,23 +160,28 @@ def with_model(cfg: SweepConfig, name: str) -> SweepConfig:
 
 def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = None) -> int:
     """Training examples of a task: the hub size from the cost model, or the shipped fixture's rows,
-    capped by data.max_train_examples and a phase's own `cap`. A task trained on another's data
-    counts its last stage's (XNLI: MNLI's; XCOPA: COPA's, its SIQA stage is `target_training`'s own)."""
+    each training language's capped by data.max_train_examples and a phase's own `cap`, as the loop
+    loads them (a masked-LM task trains on several languages; the cost file's size of one is its
+    total over the base task's languages, so `mlm@de,ur` counts two languages' share). A task
+    trained on another's data counts its last stage's (XNLI: MNLI's; XCOPA: COPA's, its SIQA stage
+    is `target_training`'s own)."""
     task = get_task(name)
     if not task.trains:
         return 0
     if task.train_from:
         return train_examples(cfg, task.dev_task, cost, cap)
-    data_task = task
+    caps = [c for c in (cfg.data.max_train_examples, cap) if c]
+    limit = min(caps) if caps else None
     if cfg.data.source == "local":
-        n = 0
-        for lang in data_task.training_languages:
-            path = data_task.fixture_path(lang, "train")
-            n += _fixture_rows(path)
+        per_language = [_fixture_rows(task.fixture_path(lang, "train")) for lang in task.training_languages]
     else:
-        sizes = cost["train_examples"]
-        n = sizes.get(name, sizes.get(name.split("@")[0], 0))  # a task@lang variant: its task's size
-    return min(n, cfg.data.max_train_examples or n, cap or n)
+        sizes, base = cost["train_examples"], get_task(name.split("@")[0])
+        if name in sizes:
+            total, over = sizes[name], task.training_languages
+        else:  # a task@lang variant: its share of its task's size
+            total, over = sizes.get(base.name, 0), base.training_languages
+        per_language = [total / len(over)] * len(task.training_languages)
+    return round(sum(min(n, limit) if limit else n for n in per_language))
 
 
 def _fixture_rows(path: Path) -> int:
@@ -348,7 +353,8 @@ def evaluation_examples(cfg: SweepConfig, task: str, cost: dict) -> tuple[int, i
     """(dev, test) examples a target scores after fine-tuning (xlt.trial.torch_backend.target): the
     English dev set of the task it trained on, whole (XNLI: MNLI's), and each target language's dev set
     but English; each target language's test set. On the fixtures, their rows; on the hub, the cost
-    file's `dev_examples` and `eval_examples` a language."""
+    file's `dev_examples` and `eval_examples` a language. A bitext retrieval task (BUCC, Tatoeba)
+    embeds both sides of its pairs (xlt.formats.bitext), so each pair counts two sentences."""
     spec = get_task(task)
     dev = dev_examples(cfg, spec.dev_task, cost) if spec.trains else 0
     dev += sum(dev_examples(cfg, task, cost, lang)
@@ -356,7 +362,8 @@ def evaluation_examples(cfg: SweepConfig, task: str, cost: dict) -> tuple[int, i
     test = sum(_fixture_rows(spec.fixture_path(lang, "test")) if cfg.data.source == "local"
                else hub_test_examples(cost, task)
                for lang in _split_languages(cfg, spec, "test"))
-    return dev, test
+    sides = 2 if spec.format == "retrieval" and spec.candidate_pool is None else 1
+    return sides * dev, sides * test
 
 
 def eval_hours(cfg: SweepConfig, task: str, cost: dict, max_length: int | None = None, test_passes: int = 1) -> float:
