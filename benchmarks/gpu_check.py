@@ -18,8 +18,8 @@ it runs, the sections finished so far in OUT's `<stem>.partial.json` (removed at
 run stopped by a time limit still returns what it measured.
 Targets (MFU >= 45%, xlt >= 0.95x bare) are printed as pass/fail, never asserted.
 
-  python -m benchmarks.gpu_check --out $OUT/gpu_check.jsonl   # one GPU, < 8 min (device tool)
-  python -m benchmarks.gpu_check --compile --out $OUT/gpu_check.jsonl   # the same, plus the compiled loop
+  python -m benchmarks.gpu_check --out $OUT/gpu_check.jsonl   # one H200, ~8.5 min estimated (not timed)
+  python -m benchmarks.gpu_check --compile --out $OUT/gpu_check.jsonl   # plus the compiled loop: a command of its own
   python -m benchmarks.gpu_check --smoke --compile             # CPU, tiny model, fp32, CI
 """
 
@@ -220,9 +220,9 @@ def ddp_step(config, setting: Setting, examples: int, use_gpu: bool) -> dict:
 def _train_row(s: Setting, runner: str, seconds: float, warm_s: float, n: int, tokens: int, bare_s: float,
                params: dict, peak: float | None, peak_note: str, memory: dict) -> dict:
     row = {"seq": s.max_len, "runner": runner, "examples/s": n / seconds, "tokens/s": tokens / seconds,
-           "÷ bare": bare_s / seconds, "MFU %": None, "MFU % (all params)": None,
+           "÷ bare": bare_s / seconds if bare_s else None, "MFU %": None, "MFU % (all params)": None,
            "peak GiB": memory.get("allocated"), "warm-up s": warm_s}
-    why = {}
+    why = {} if bare_s else {"÷ bare": "the bare loop failed at this length"}
     if peak is None:
         why["MFU %"] = why["MFU % (all params)"] = peak_note
     else:  # real (unpadded) tokens: padding is compute the model did not need
@@ -234,7 +234,7 @@ def _train_row(s: Setting, runner: str, seconds: float, warm_s: float, n: int, t
 
 
 def _failed_row(s: Setting, runner: str, reason: str) -> dict:
-    """A loop that could not run here (the compiled loop failing on this stack): every figure null, with why."""
+    """A loop that could not run here (its error, e.g. the compiled loop on this stack): every figure null, with why."""
     figures = ("examples/s", "tokens/s", "÷ bare", "MFU %", "MFU % (all params)", "peak GiB", "warm-up s")
     return {"seq": s.max_len, "runner": runner, **dict.fromkeys(figures), "why_null": dict.fromkeys(figures, reason)}
 
@@ -265,6 +265,19 @@ def _targets(rows: list[dict]) -> list[dict]:
 
 def _budget_targets(budgets: list[dict]) -> list[dict]:
     return [_mfu_target(f"batch_tokens {r['batch_tokens']}, seq {r['seq']}", r) for r in budgets]
+
+
+def _first_line(err: Exception) -> str:
+    """An exception as one line: its type and its message's first line."""
+    return f"{type(err).__name__}: {(str(err).strip().splitlines() or [''])[0][:300]}"
+
+
+def _table_or_failure(section) -> None:
+    """A section's rows as a table, or the line saying why it has none."""
+    if isinstance(section, dict) and "failed" in section:
+        print(f"  failed: {section['failed']}")
+    else:
+        table(section, [c for c in section[0] if c != "why_null"])
 
 
 def _spread(s: Setting) -> dict:
@@ -333,26 +346,25 @@ def main(argv=None) -> dict:
         loops += ((COMPILED, partial(xlt_epoch, compile=True), lambda: xlt_model(config)),)
     rows, memory, evals = [], [], []
     finished = {"rows": rows, "memory": memory, "eval": evals}  # the lists fill as each length is measured
-    partial = args.out.with_name(args.out.stem + ".partial.json")  # the sections finished so far (save_partial)
+    partial_path = args.out.with_name(args.out.stem + ".partial.json")  # the sections finished so far (save_partial)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    compile_failed = None  # why the compiled loop could not run, once it has failed
+    compile_failed = None  # why the compiled loop could not run, once it has failed (not tried again)
     for s in settings:
         spread = _spread(s)
         data = synthetic(steps * s.batch, config.vocab_size, seed=0, **spread)
         n, tokens = len(data[0]), sum(map(len, data[0]))
-        seconds, warm, peaks = {}, {}, {}
+        seconds, warm, peaks, failed = {}, {}, {}, {}
         for name, epoch, build in loops:
             if name == COMPILED and compile_failed:
+                failed[name] = compile_failed
                 continue
             # warm-up: the same epoch, so every shape is met before the timed one (first uses: gpu_probes.shape_costs)
             try:
                 seconds[name], warm[name], peaks[name], model = measure(epoch, build, data, data, s.batch, device)
-            except Exception as err:  # noqa: BLE001 - the compiled loop failing here is a finding: the rest still runs
-                if name != COMPILED:
-                    raise
-                first_line = (str(err).strip().splitlines() or [""])[0][:300]
-                compile_failed = f"the compiled loop failed: {type(err).__name__}: {first_line}"
-                print(f"  seq {s.max_len} {name}: {compile_failed}")
+            except Exception as err:  # noqa: BLE001 - a loop failing is a finding: the other loops and sections still run
+                failed[name] = f"{'the compiled loop' if name == COMPILED else name} failed: {_first_line(err)}"
+                compile_failed = failed[name] if name == COMPILED else compile_failed
+                print(f"  seq {s.max_len} {name}: {failed[name]}")
                 free(device)
                 continue
             if name == XLT:  # evaluation on the trained model, 2x the batch as the pipeline evaluates
@@ -361,8 +373,8 @@ def main(argv=None) -> dict:
                               "tokens/s": tokens / eval_s})
             del model
             free(device)
-        new = [_train_row(s, name, seconds[name], warm[name], n, tokens, seconds["bare"], params, peak, peak_note,
-                          peaks[name]) if name in seconds else _failed_row(s, name, compile_failed)
+        new = [_train_row(s, name, seconds[name], warm[name], n, tokens, seconds.get("bare"), params, peak, peak_note,
+                          peaks[name]) if name in seconds else _failed_row(s, name, failed[name])
                for name, _, _ in loops]
         for r in new:  # as measured: the output keeps them should a later part fail
             if r["examples/s"] is None:
@@ -373,26 +385,32 @@ def main(argv=None) -> dict:
         rows += new
         estimate = peak_gib(shape, seq=s.max_len, batch=s.batch)
         mem = {"seq": s.max_len, "batch": s.batch, "estimate GiB": estimate,
-               "xlt allocated GiB": peaks[XLT].get("allocated"), "xlt reserved GiB": peaks[XLT].get("reserved")}
+               "xlt allocated GiB": peaks.get(XLT, {}).get("allocated"), "xlt reserved GiB": peaks.get(XLT, {}).get("reserved")}
         mem["estimate ÷ reserved"] = estimate / mem["xlt reserved GiB"] if mem["xlt reserved GiB"] else None
-        if device.type == "cpu":
+        if device.type == "cpu" or XLT in failed:
             mem["why_null"] = dict.fromkeys(("xlt allocated GiB", "xlt reserved GiB", "estimate ÷ reserved"),
-                                            "CPU run: no CUDA allocator statistics")
+                                            failed.get(XLT) or "CPU run: no CUDA allocator statistics")
         memory.append(mem)
         print(f"  seq {s.max_len}: {n} examples, {tokens:,} tokens, {time.perf_counter() - begin:.0f} s so far")
-        save_partial(partial, finished)
+        save_partial(partial_path, finished)
 
-    with tempfile.TemporaryDirectory(prefix="gpu-check-xnli-") as work:
-        xnli = xnli_zero_shot(config, device, tokenizer_dir, Path(work), LR)
-    print(f"  XNLI end to end: {xnli['run_trial_s']:.0f} s, {time.perf_counter() - begin:.0f} s so far")
-    finished["xnli"] = xnli
-    save_partial(partial, finished)
-    shapes = shape_costs(config, device, rows=3 if args.smoke else 24, lengths=range(8, 129, 40 if args.smoke else 2))
-    finished["shapes"] = shapes
-    save_partial(partial, finished)
-    anatomy = step_anatomy(config, device, settings[0].batch, _spread(settings[0]), steps=3 if args.smoke else 40)
-    finished["step"] = anatomy
-    save_partial(partial, finished)
+    def section(name: str, run):
+        """A later section's result, kept with the others (save_partial); one that fails is a
+        `{"failed": why}` in its place, and the sections after it still run."""
+        try:
+            finished[name] = run()
+        except Exception as err:  # noqa: BLE001 - one section failing must not lose the others' figures
+            finished[name] = {"failed": _first_line(err)}
+            print(f"  {name}: failed: {finished[name]['failed']}")
+        save_partial(partial_path, finished)
+        return finished[name]
+
+    def xnli_section() -> dict:
+        with tempfile.TemporaryDirectory(prefix="gpu-check-xnli-") as work:
+            out = xnli_zero_shot(config, device, tokenizer_dir, Path(work), LR)
+        print(f"  XNLI end to end: {out['run_trial_s']:.0f} s, {time.perf_counter() - begin:.0f} s so far")
+        return out
+    xnli = section("xnli", xnli_section)
     total_gib = torch.cuda.get_device_properties(device).total_memory / GIB if device.type == "cuda" else None
 
     def fits(max_len: int, budget: int) -> str | None:
@@ -401,24 +419,31 @@ def main(argv=None) -> dict:
             return f"estimated {need:.0f} GiB (xlt.models.memory) over 90% of this GPU's {total_gib:.0f} GiB"
         return None
     scale = 64 if args.smoke else 1  # --smoke: budgets for the tiny model's batches
-    budgets = budget_sweep(config, device, [(_spread(settings[i]), b // scale) for i in (0, 2) for b in BUDGETS],
-                           steps=3 if args.smoke else 30, params=params, peak=peak, peak_note=peak_note, fits=fits)
+    # the token budgets first of the probes: the one place 45% MFU can show, so a time limit cuts the others first
+    budgets = section("budgets", lambda: budget_sweep(
+        config, device, [(_spread(settings[i]), b // scale) for i in sorted({0, len(settings) - 1}) for b in BUDGETS],
+        steps=3 if args.smoke else 30, params=params, peak=peak, peak_note=peak_note, fits=fits))
+    shapes = section("shapes", lambda: shape_costs(config, device, rows=3 if args.smoke else 24,
+                                                   lengths=range(8, 129, 40 if args.smoke else 2)))
+    # 10 profiled steps: kernels and GPU time a step need no more, and the profile's own cost grows with them
+    anatomy = section("step", lambda: step_anatomy(config, device, settings[0].batch, _spread(settings[0]),
+                                                   steps=3 if args.smoke else 10))
     print(f"  probes: {time.perf_counter() - begin:.0f} s so far")
-    finished["budgets"] = budgets
-    save_partial(partial, finished)
     if ddp_gpus >= 2:
-        s = settings[0]
-        n = steps * s.batch
-        out = ddp_step(config, s, n, use_gpu=True)
-        one = next(r for r in rows if r["runner"] == XLT and r["seq"] == s.max_len)["examples/s"]
-        ddp = {"workers": out["world_size"], "seq": s.max_len, "global batch": s.batch, "examples/s": n / out["seconds"],
-               "÷ xlt on 1 GPU": n / out["seconds"] / one}
+        def ddp_section() -> dict:
+            s = settings[0]
+            n = steps * s.batch
+            out = ddp_step(config, s, n, use_gpu=True)
+            one = next(r for r in rows if r["runner"] == XLT and r["seq"] == s.max_len)["examples/s"]
+            return {"workers": out["world_size"], "seq": s.max_len, "global batch": s.batch,
+                    "examples/s": n / out["seconds"], "÷ xlt on 1 GPU": n / out["seconds"] / one if one else None}
+        ddp = section("ddp", ddp_section)
     else:
         why = ("CPU run" if device.type == "cpu" else f"{ddp_gpus} GPU visible") + \
               ": the DDP step needs 2 GPUs (torch.cuda.device_count() >= 2)"
         ddp = {"workers": 2, "examples/s": None, "÷ xlt on 1 GPU": None,
                "why_null": {"examples/s": why, "÷ xlt on 1 GPU": why}}
-    targets = _targets(rows) + _budget_targets(budgets)
+    targets = _targets(rows) + (_budget_targets(budgets) if isinstance(budgets, list) else [])
 
     print("\ntraining: one epoch of the same examples per loop, after a warm-up epoch over them; ÷ bare: ex/s over the "
           "bare loop's")
@@ -430,16 +455,19 @@ def main(argv=None) -> dict:
     table(evals)
     print("\nfirst use of a (batch, length) shape: one forward and backward per shape, cold then warm, by attention "
           "kernels (xlt's first, so the defaults' cold pass adds only their attention's set-up)")
-    table(shapes, [c for c in shapes[0] if c != "why_null"])
-    print("\na step of xlt's loop on warm shapes (seq {seq}, batch {batch}): host CPU near the step's time and GPU busy "
-          "well under it mean the host's launching bounds the step".format(**anatomy))
-    table([anatomy], [c for c in anatomy if c != "why_null"])
+    _table_or_failure(shapes)
+    print("\na step of xlt's loop on warm shapes: host CPU near the step's time and GPU busy well under it mean the "
+          "host's launching bounds the step")
+    _table_or_failure([anatomy] if "failed" not in anatomy else anatomy)
     print("\nxlt's loop with token budgets above the task defaults' batches (tokens a step); MFU as above")
-    table(budgets, [c for c in budgets[0] if c != "why_null"])
-    print(f"\nXNLI zero-shot end to end: {xnli['languages']} languages, {xnli['test_examples']} test examples, "
-          f"run_trial {xnli['run_trial_s']:.1f} s (model directory written in {xnli['model_dir_s']:.1f} s), "
-          f"mean accuracy {xnli['mean_accuracy']:.3f} (random weights: chance)")
-    print("DDP: " + (f"{ddp['workers']} workers, {ddp['examples/s']:.1f} ex/s, {ddp['÷ xlt on 1 GPU']:.2f}x xlt on 1 GPU"
+    _table_or_failure(budgets)
+    print("\nXNLI zero-shot end to end: " + (
+        f"failed: {xnli['failed']}" if "failed" in xnli else
+        f"{xnli['languages']} languages, {xnli['test_examples']} test examples, run_trial {xnli['run_trial_s']:.1f} s "
+        f"(model directory written in {xnli['model_dir_s']:.1f} s), mean accuracy {xnli['mean_accuracy']:.3f} "
+        f"(random weights: chance)"))
+    print("DDP: " + (f"failed: {ddp['failed']}" if "failed" in ddp else
+                     f"{ddp['workers']} workers, {ddp['examples/s']:.1f} ex/s, {ddp['÷ xlt on 1 GPU']:.2f}x xlt on 1 GPU"
                      if ddp["examples/s"] else f"skipped ({ddp['why_null']['examples/s']})"))
     for t in targets:
         verdict = "n/a" if t["pass"] is None else "PASS" if t["pass"] else "FAIL"
@@ -457,7 +485,7 @@ def main(argv=None) -> dict:
     if peak is None:
         extra["why_null"] = {"peak_bf16_tflops": peak_note}
     record = emit("gpu_check", rows, extra, out=args.out, show=False)
-    partial.unlink()
+    partial_path.unlink()
     return record
 
 
