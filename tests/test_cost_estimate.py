@@ -374,3 +374,21 @@ def test_a_bitext_retrieval_target_counts_both_sides_it_embeds():
                    for b in [load_bitext(bucc, lang, split, "local")])
     assert sum(evaluation_examples(cfg, "bucc", cost)) == pytest.approx(embedded, rel=0.05)  # 320 pairs' sides, 328 distinct
     assert evaluation_examples(cfg, "mewslix", cost) == (0, 55)  # a pool's queries: one side (its pool priced apart)
+
+
+def test_a_dev_set_held_out_of_the_training_rows_is_not_trained_on():
+    """TyDiQA's dev set is a tenth of its training rows, held out by a hash of each row
+    (xlt.data.loading): the plan trained on all of them, and on the hub priced its dev set at the
+    test set's 800 examples."""
+    from xlt.cost_estimate import dev_examples, train_examples
+    from xlt.data.loading import load_records
+    from xlt.tasks import get_task
+
+    cost, tydiqa = load_cost_model(), get_task("tydiqa")
+    hub = load_sweep(REPO / "sweeps" / "paper-single.yaml")
+    assert (train_examples(hub, "tydiqa", cost), dev_examples(hub, "tydiqa", cost)) == (3326, 370)  # 3,696 x 0.9, x 0.1
+    local = load_sweep(REPO / "sweeps" / "demo.yaml")
+    trained = len(load_records(tydiqa, "en", "train", "local").records)  # 313 of the fixture's 360, by the hash
+    held = len(load_records(tydiqa, "en", "validation", "local").records)
+    assert train_examples(local, "tydiqa", cost) + dev_examples(local, "tydiqa", cost) == trained + held == 360
+    assert train_examples(local, "tydiqa", cost) == pytest.approx(trained, rel=0.05)

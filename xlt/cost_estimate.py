@@ -181,6 +181,8 @@ def train_examples(cfg: SweepConfig, name: str, cost: dict, cap: int | None = No
         else:  # a task@lang variant: its share of its task's size
             total, over = sizes.get(base.name, 0), base.training_languages
         per_language = [total / len(over)] * len(task.training_languages)
+    if task.dev_from_train:  # a dev set held out of the training rows (TyDiQA): the loop trains on the rest
+        per_language = [n * (1 - task.dev_from_train) for n in per_language]
     return round(sum(min(n, limit) if limit else n for n in per_language))
 
 
@@ -300,7 +302,8 @@ def target_training(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan,
 def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None = None) -> int:
     """Dev examples of a task in `language` (default: its training language, English): the fixture's
     (a split held out of training: that fraction of the training rows), or on the hub the cost file's
-    `dev_examples`, else its `eval_examples` (the test sets' size standing for the dev sets')."""
+    `dev_examples`, else the held-out fraction of its training rows, else its `eval_examples` (the
+    test sets' size standing for the dev sets')."""
     spec = get_task(task)
     language = language or spec.train_language
     if cfg.data.source == "local":
@@ -308,7 +311,11 @@ def dev_examples(cfg: SweepConfig, task: str, cost: dict, language: str | None =
             return round(spec.dev_from_train * _fixture_rows(spec.fixture_path(language, "train")))
         return _fixture_rows(spec.fixture_path(language, "validation"))
     sizes = cost.get("dev_examples", {})
-    return sizes[task] if task in sizes else hub_test_examples(cost, task)
+    if task in sizes:
+        return sizes[task]
+    if spec.dev_from_train:  # held out of the training rows by the loader, in every source
+        return round(spec.dev_from_train * cost["train_examples"].get(task, 0))
+    return hub_test_examples(cost, task)
 
 
 def selection_examples(cfg: SweepConfig, task: str, cost: dict, phase: PhasePlan, selection: str) -> int:
