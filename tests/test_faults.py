@@ -225,3 +225,27 @@ def test_killed_training_worker_resumes_from_the_last_checkpoint(ray_cluster, tm
     assert first.stat().st_mtime < min(r["finished_at"] for r in target).timestamp()  # not rewritten
     steps_intermediate = inter[0]["step"]
     assert all(r["step"] == steps_intermediate + 150 * 4 for r in target)  # 64 examples / 16 = 4 steps an epoch
+
+
+def test_a_run_whose_mailbox_fails_to_close_is_not_left_counted():
+    """The count of runs in flight (which a stopped trial's clean-up waits on) used to be lowered after
+    the mailbox's close: a close that raised (the sweep's actor gone) left it raised, and lost the run's
+    result. No Ray: a fit that succeeds at once and a queue whose close raises."""
+    import queue as queues
+
+    from xlt.sweep import stoppable_fit
+
+    class Result:
+        metrics = {"objective": 0.5}
+
+    class Trainer:
+        def fit(self):
+            return Result()
+
+    class Mailbox(queues.Queue):
+        def shutdown(self):
+            raise RuntimeError("the sweep's actor is gone")
+
+    before = stoppable_fit._active
+    assert stoppable_fit.fit_reporting_to_tune(Trainer(), Mailbox()) == {"objective": 0.5}
+    assert stoppable_fit._active == before

@@ -49,3 +49,30 @@ def test_two_workers_rendezvous_on_loopback_and_one_worker_needs_no_process_grou
     (one,) = _fit(1, tmp_path / "one")
     assert one["initialized"] is False and one["gathered"] is None
     assert not any("gloo" in name for name in one["threads"]), one["threads"]
+
+
+def test_the_embedded_rays_trials_rendezvous_on_loopback_with_gpus_too(monkeypatch):
+    """On the embedded Ray a trial on GPUs used Ray's TorchConfig, whose store listens on every
+    interface; now xlt's backend serves it on loopback with nccl, and NCCL's bootstrap sockets stay
+    on `lo` (not run here: no GPU). A cluster keeps Ray's own."""
+    from xlt.config import load_sweep
+    from xlt.sweep.local_ray import prepare_loopback_ray
+    from xlt.sweep.run import trial_torch_config
+
+    from conftest import REPO
+
+    gpus = load_sweep(REPO / "sweeps" / "demo.yaml", ["resources.gpus_per_worker=1"])
+    embedded, cluster = trial_torch_config(gpus, local=True), trial_torch_config(gpus, local=False)
+    assert (type(embedded).__name__, embedded.backend) == ("LoopbackTorchConfig", "nccl")
+    assert (type(cluster).__name__, cluster.backend) == ("TorchConfig", None)  # Ray picks nccl on GPUs
+    cpus = trial_torch_config(load_sweep(REPO / "sweeps" / "demo.yaml"), local=True)
+    assert (type(cpus).__name__, cpus.backend) == ("LoopbackTorchConfig", "gloo")
+    import os
+
+    import ray._private.ray_constants as constants
+
+    for name in ("NCCL_SOCKET_IFNAME", "GLOO_SOCKET_IFNAME", "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(constants, "ENABLE_RAY_CLUSTER", constants.ENABLE_RAY_CLUSTER)  # restored after
+    prepare_loopback_ray()
+    assert os.environ["NCCL_SOCKET_IFNAME"] == "lo" and os.environ["GLOO_SOCKET_IFNAME"] == "lo"

@@ -324,3 +324,26 @@ def test_a_local_model_whose_files_changed_since_the_sweep_started_is_refused(tm
     (model / "config.json").write_text((model / "config.json").read_text() + "\n")
     with pytest.raises(ModelChangedError, match=r"model '.*model': its files \(.*\) changed since the sweep started"):
         run_trial(pinned, LocalRuntime())
+
+
+def test_a_resumed_trial_lets_its_runtime_remove_the_checkpoint_copy_it_read(tmp_path):
+    """A Ray Train worker copies the checkpoint it resumes from into a temporary directory (the encoder
+    included where the trial has no cache); none was removed, 99 of them sat in this machine's /tmp."""
+    from xlt.sweep.worker import RayRuntime
+
+    class Recording(LocalRuntime):
+        done: list = []
+
+        def done_with_restored(self, directory):
+            self.done.append(directory)
+
+    first = LocalRuntime()
+    run_trial(plan(tmp_path), first)
+    resumed = Recording(resume_from=first.checkpoints[0])
+    run_trial(plan(tmp_path), resumed)
+    assert resumed.done == [first.checkpoints[0]]
+    copy = tmp_path / "xlt-restore-copy"
+    (copy / "sub").mkdir(parents=True)
+    (copy / "sub" / "state.json").write_text("{}")
+    RayRuntime.done_with_restored(object.__new__(RayRuntime), copy)
+    assert not copy.exists()

@@ -8,7 +8,8 @@ loopback. It also keeps this Ray single-node: a user's own cluster (`--address`)
 
 One listener is torch's, not Ray's: Ray Train's rendezvous TCPStore listens on every interface
 (`::`) with no authentication. `LoopbackTorchConfig` hosts it on a socket bound to 127.0.0.1
-instead, every rank a client (gloo on CPU, the only backend the embedded default uses). A trial of
+instead, every rank a client: gloo on CPU workers, nccl on GPUs (whose bootstrap sockets
+NCCL_SOCKET_IFNAME keeps on loopback; not run on GPUs here: this project's machine has none). A trial of
 one worker gets neither store nor process group: xlt runs no collective at world size 1
 (xlt.sweep.worker.RayRuntime), and Ray's backend already leaves such a group alone at shutdown. That
 is a listening socket fewer, and a gloo thread fewer in the training process, which woke 100 times a
@@ -28,11 +29,13 @@ def prepare_loopback_ray() -> None:
 
     os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"
     os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
+    os.environ.setdefault("NCCL_SOCKET_IFNAME", "lo")  # NCCL's bootstrap: one node, loopback (its default skips lo)
     constants.ENABLE_RAY_CLUSTER = False  # read at import: ray may be imported already
 
 
-def loopback_torch_config(timeout_s: int = 1800):
-    """A TorchConfig (gloo) whose rendezvous store listens on 127.0.0.1 only."""
+def loopback_torch_config(timeout_s: int = 1800, backend: str = "gloo"):
+    """A TorchConfig whose rendezvous store listens on 127.0.0.1 only: gloo on CPU workers, nccl on
+    GPUs (its bootstrap sockets on loopback too: NCCL_SOCKET_IFNAME, prepare_loopback_ray)."""
     from dataclasses import dataclass
 
     import ray
@@ -48,7 +51,7 @@ def loopback_torch_config(timeout_s: int = 1800):
                                                timeout_s=backend_config.timeout_s)
             worker_group.execute(_point_at_store, port=port)
             worker_group.execute(_set_torch_distributed_env_vars)
-            ray.get([worker_group.execute_single_async(i, _setup_torch_process_group, backend="gloo", world_rank=i,
+            ray.get([worker_group.execute_single_async(i, _setup_torch_process_group, backend=backend_config.backend, world_rank=i,
                                                        world_size=len(worker_group), init_method="env://",
                                                        timeout_s=backend_config.timeout_s)
                      for i in range(len(worker_group))])
@@ -59,7 +62,7 @@ def loopback_torch_config(timeout_s: int = 1800):
         def backend_cls(self):
             return _LoopbackBackend
 
-    return LoopbackTorchConfig(backend="gloo", timeout_s=timeout_s)
+    return LoopbackTorchConfig(backend=backend, timeout_s=timeout_s)
 
 
 _STORE: dict = {}  # rank 0's hosted store, alive as long as its worker

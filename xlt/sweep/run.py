@@ -81,12 +81,25 @@ def _run_surrogate(plan, cfg: SweepConfig, view) -> dict:
     return last
 
 
+def trial_torch_config(cfg: SweepConfig, local: bool):
+    """A trial's torch backend: on the embedded Ray, xlt's, whose rendezvous store listens on loopback
+    (gloo on CPU workers, nccl on GPUs; xlt.sweep.local_ray), else Ray's (a cluster is set up by you)."""
+    res = cfg.resources
+    gloo = res.simulated_gpus or not res.gpus_per_worker
+    if local:
+        from xlt.sweep.local_ray import loopback_torch_config
+
+        return loopback_torch_config(res.collective_timeout_s, backend="gloo" if gloo else "nccl")
+    from ray.train.torch import TorchConfig
+
+    return TorchConfig(backend="gloo" if gloo else None, timeout_s=res.collective_timeout_s)
+
+
 def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view) -> dict:
     """One run as a Ray Train worker group named `name` (after the trial, never a timestamp:
     restore finds it); its reports that carry the objective go to Tune (through `view` for a
     replicate). Returns its last report."""
     import ray.train
-    from ray.train.torch import TorchConfig
 
     from xlt.sweep.stoppable_fit import fit_reporting_to_tune, forward_scored_reports, report_queue
     from xlt.sweep.trainer import lean_torch_trainer
@@ -94,13 +107,7 @@ def _fit(plan, cfg: SweepConfig, paths: SweepPaths, local: bool, name: str, view
 
     res = cfg.resources
     worker = {"CPU": res.cpus_per_worker, **({"GPU": res.gpus_per_worker} if res.gpus_per_worker else {})}
-    gloo = res.simulated_gpus or not res.gpus_per_worker
-    if local and gloo:  # the embedded Ray: its rendezvous store on loopback too (xlt.sweep.local_ray)
-        from xlt.sweep.local_ray import loopback_torch_config
-
-        torch_config = loopback_torch_config(res.collective_timeout_s)
-    else:
-        torch_config = TorchConfig(backend="gloo" if gloo else None, timeout_s=res.collective_timeout_s)
+    torch_config = trial_torch_config(cfg, local)
     # Ray Train's controller reads this from the environment of the process that calls fit (this
     # trial's driver, a process of its own)
     os.environ.setdefault("RAY_TRAIN_HEALTH_CHECK_INTERVAL_S", TRAIN_POLL_INTERVAL_S)

@@ -122,11 +122,14 @@ def fit_reporting_to_tune(trainer, queue) -> dict[str, Any]:
         _stop(controller, runner, queue)
         raise
     finally:
-        if not runner.is_alive():
-            queue.shutdown()
-        with _runs:
+        with _runs:  # first: a close that fails (the sweep's actor gone) must not leave this run counted
             _active -= 1
             _runs.notify_all()
+        if not runner.is_alive():
+            try:
+                queue.shutdown()
+            except Exception as err:  # noqa: BLE001 - the run is over; its mailbox's close is housekeeping
+                log.warning("closing the run's mailbox failed: %s: %s", type(err).__name__, err)
     if "error" in outcome:
         raise outcome["error"]
     return dict(outcome["result"].metrics or {})

@@ -5,6 +5,7 @@ Ray Train.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,11 @@ class RayRuntime(Runtime):
             return None
         local = Path(tempfile.mkdtemp(prefix="xlt-restore-"))
         return Path(checkpoint.to_directory(str(local)))
+
+    def done_with_restored(self, directory: Path) -> None:
+        """Remove this worker's copy (restored_checkpoint): each restart of each rank made one, the
+        encoder included where the trial has no cache, and none was ever removed."""
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def train_loop_per_worker(config: dict) -> None:

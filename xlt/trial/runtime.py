@@ -40,6 +40,9 @@ class Runtime:
         """A directory holding the checkpoint this trial resumes from, or None."""
         return None
 
+    def done_with_restored(self, directory: Path) -> None:
+        """The restored checkpoint has been read: a runtime that copied it there removes the copy."""
+
     def sleep(self, seconds: float) -> None:
         """Wait (every rank together); tests inject a clock."""
         time.sleep(seconds)

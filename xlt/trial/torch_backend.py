@@ -45,6 +45,7 @@ def run_trial(plan: TrialPlan, rt: Runtime) -> float:
     restored = rt.restored_checkpoint()
     if restored is not None:
         state = _restore(plan, restored, encoder, rt)
+        rt.done_with_restored(restored)
     return run_units(plan, rt, TorchBackend(plan, rt, encoder, tokenizer, state), state)
 
 
