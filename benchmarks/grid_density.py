@@ -27,10 +27,8 @@ def median_first_hit(size: int, hits: int) -> int | None:
     least n with P(none of the first n) = C(size - hits, n) / C(size, n) <= 1/2."""
     if hits == 0:
         return None
-    none = 1.0
-    for n in range(1, size + 1):
-        none *= (size - hits - n + 1) / (size - n + 1)
-        if none <= 0.5:
+    for n in range(1, size + 1):  # in integers: a product of fractions lands just above 1/2 where it is 1/2
+        if 2 * math.comb(size - hits, n) <= math.comb(size, n):
             return n
     return size
 
