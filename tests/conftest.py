@@ -8,6 +8,19 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+def scores_everywhere(values: dict[str, float], languages=None) -> dict:
+    """One run's scores (xlt.objective.TargetScores by task): each task's value in every language of
+    it (or in `languages`), test and dev alike, and as its English dev score."""
+    from xlt.objective import TargetScores
+    from xlt.tasks import get_task
+
+    out = {}
+    for task, value in values.items():
+        langs = {l: value for l in get_task(task).languages if languages is None or l in languages}
+        out[task] = TargetScores(langs, dict(langs), value)
+    return out
+
+
 @pytest.fixture(scope="session", autouse=True)
 def xlt_cache(tmp_path_factory) -> Path:
     """A fresh model cache, set before Ray starts so its workers inherit it."""

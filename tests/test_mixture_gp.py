@@ -152,17 +152,11 @@ def test_mixture_gp_needs_a_searched_mixture_and_one_objective(tmp_path):
                              "search.objective=[zero_shot_mean, worst_language]"])
 
 
-def scored(cfg, value: float, languages=None, targets=None) -> list[dict]:
-    """One run's scores (xlt.sweep.warm_start.Runs): `value` in every language (or `languages`) of
-    every target of `cfg` (or `targets`), test and dev, and the English dev."""
-    from xlt.objective import TargetScores
-    from xlt.tasks import get_task
+def scored(cfg, value: float) -> list[dict]:
+    """One run (xlt.sweep.warm_start.Runs) with `value` everywhere on every target of `cfg`."""
+    from conftest import scores_everywhere
 
-    out = {}
-    for t in targets or cfg.target.names:
-        langs = {l: value for l in get_task(t).languages if languages is None or l in languages}
-        out[t] = TargetScores(langs, dict(langs), value)
-    return [out]
+    return [scores_everywhere(dict.fromkeys(cfg.target.names, value))]
 
 
 def test_single_task_trials_warm_start_a_mixture_search_as_its_vertices():

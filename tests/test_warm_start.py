@@ -9,10 +9,9 @@ import pytest
 from xlt.config import load_sweep
 from xlt.objective import TargetScores
 from xlt.sweep.warm_start import earlier_sweeps, objective_values, tell
-from xlt.tasks import get_task
 from xlt.trial.expand import expand
 
-from conftest import REPO
+from conftest import REPO, scores_everywhere
 
 MIXTURE = REPO / "sweeps" / "mixture-search.yaml"
 
@@ -26,15 +25,6 @@ def _point(cfg, **extra) -> dict:
             **{f"mixture_weight_{t}": 0.5 for t in cfg.intermediate.mixture.tasks}, **extra}
 
 
-def _run(values: dict[str, float], languages=None) -> dict[str, TargetScores]:
-    """One run's scores: each target's value in every language (or `languages`), test and dev."""
-    out = {}
-    for task, value in values.items():
-        langs = {l: value for l in get_task(task).languages if languages is None or l in languages}
-        out[task] = TargetScores(langs, dict(langs), value)
-    return out
-
-
 def _study(cfg):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna.create_study(direction="maximize")
@@ -46,7 +36,7 @@ def test_an_earlier_value_outside_this_sweeps_range_is_not_told_and_does_not_sto
     cfg = _sweep("target.tasks=[xnli]", "intermediate.learning_rate={loguniform: [2.0e-5, 5.0e-5]}")
     wide = _sweep("name=wide", "target.tasks=[xnli]", "intermediate.learning_rate={loguniform: [1.0e-6, 1.0e-4]}")
     study = _study(cfg)
-    points = [(_point(cfg, intermediate_learning_rate=lr), [_run({"xnli": 0.6})]) for lr in (3e-5, 1e-5)]
+    points = [(_point(cfg, intermediate_learning_rate=lr), [scores_everywhere({"xnli": 0.6})]) for lr in (3e-5, 1e-5)]
     told = tell(study, cfg, [("wide", wide, points, 0)])
     assert (told.told, told.outside) == (1, 1)
     assert [t.params["intermediate_learning_rate"] for t in study.trials] == [3e-5]
@@ -58,13 +48,13 @@ def test_an_earlier_trial_is_scored_on_this_sweeps_targets_and_languages_only():
     cfg = _sweep("target.tasks=[xnli]")
     earlier = _sweep("name=old", "target.tasks=[xnli, pawsx]")
     plan = expand(cfg, _point(cfg), "t", "-")
-    assert objective_values(cfg, plan, [_run({"xnli": 0.70, "pawsx": 0.90})]) == [pytest.approx(0.70)]
+    assert objective_values(cfg, plan, [scores_everywhere({"xnli": 0.70, "pawsx": 0.90})]) == [pytest.approx(0.70)]
     study = _study(cfg)
-    told = tell(study, cfg, [("old", earlier, [(_point(cfg), [_run({"xnli": 0.70, "pawsx": 0.90})])], 0)])
+    told = tell(study, cfg, [("old", earlier, [(_point(cfg), [scores_everywhere({"xnli": 0.70, "pawsx": 0.90})])], 0)])
     assert told.told == 1 and study.trials[0].value == pytest.approx(0.70)
     # this sweep's target.languages: the earlier trial's other languages are not read
     narrow = _sweep("target.tasks=[xnli]", "target.languages=[en, de, fr]")
-    scores = _run({"xnli": 0.70})
+    scores = scores_everywhere({"xnli": 0.70})
     scores["xnli"] = TargetScores({**scores["xnli"].test, "sw": 0.10}, {**scores["xnli"].dev, "sw": 0.10}, 0.70)
     assert objective_values(narrow, expand(narrow, _point(narrow), "t", "-"), [scores]) == [pytest.approx(0.70)]
 
@@ -74,12 +64,12 @@ def test_an_earlier_trial_without_every_score_the_objective_reads_is_not_told():
     has no value on this sweep's scale: it is unscored (it used to be told its partial mean)."""
     cfg = _sweep("target.tasks=[xnli, pawsx]")
     plan = expand(cfg, _point(cfg), "t", "-")
-    assert objective_values(cfg, plan, [_run({"xnli": 0.70})]) is None  # PAWS-X never ran
-    assert objective_values(cfg, plan, [_run({"xnli": 0.55, "pawsx": 0.55}, languages=("en", "de"))]) is None
+    assert objective_values(cfg, plan, [scores_everywhere({"xnli": 0.70})]) is None  # PAWS-X never ran
+    assert objective_values(cfg, plan, [scores_everywhere({"xnli": 0.55, "pawsx": 0.55}, languages=("en", "de"))]) is None
     # of two replicates, the one that finished counts
-    assert objective_values(cfg, plan, [_run({"xnli": 0.70}), _run({"xnli": 0.6, "pawsx": 0.8})]) == [pytest.approx(0.7)]
+    assert objective_values(cfg, plan, [scores_everywhere({"xnli": 0.70}), scores_everywhere({"xnli": 0.6, "pawsx": 0.8})]) == [pytest.approx(0.7)]
     study = _study(cfg)
-    told = tell(study, cfg, [("old", cfg, [(_point(cfg), [_run({"xnli": 0.70})])], 0)])
+    told = tell(study, cfg, [("old", cfg, [(_point(cfg), [scores_everywhere({"xnli": 0.70})])], 0)])
     assert (told.told, told.unscored) == (0, 1) and not study.trials
     assert "1 without scores its objective reads" in told.line()
 
