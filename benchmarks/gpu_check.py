@@ -436,8 +436,11 @@ def main(argv=None) -> dict:
             n = steps * s.batch
             out = ddp_step(config, s, n, use_gpu=True)
             one = next(r for r in rows if r["runner"] == XLT and r["seq"] == s.max_len)["examples/s"]
-            return {"workers": out["world_size"], "seq": s.max_len, "global batch": s.batch,
-                    "examples/s": n / out["seconds"], "÷ xlt on 1 GPU": n / out["seconds"] / one if one else None}
+            row = {"workers": out["world_size"], "seq": s.max_len, "global batch": s.batch,
+                   "examples/s": n / out["seconds"], "÷ xlt on 1 GPU": n / out["seconds"] / one if one else None}
+            if not one:  # every figure a number or a null with its reason
+                row["why_null"] = {"÷ xlt on 1 GPU": f"xlt's loop failed at seq {s.max_len}"}
+            return row
         ddp = section("ddp", ddp_section)
     else:
         why = ("CPU run" if device.type == "cpu" else f"{ddp_gpus} GPU visible") + \
@@ -467,8 +470,10 @@ def main(argv=None) -> dict:
         f"{xnli['languages']} languages, {xnli['test_examples']} test examples, run_trial {xnli['run_trial_s']:.1f} s "
         f"(model directory written in {xnli['model_dir_s']:.1f} s), mean accuracy {xnli['mean_accuracy']:.3f} "
         f"(random weights: chance)"))
+    ratio = ddp.get("÷ xlt on 1 GPU")
     print("DDP: " + (f"failed: {ddp['failed']}" if "failed" in ddp else
-                     f"{ddp['workers']} workers, {ddp['examples/s']:.1f} ex/s, {ddp['÷ xlt on 1 GPU']:.2f}x xlt on 1 GPU"
+                     f"{ddp['workers']} workers, {ddp['examples/s']:.1f} ex/s, "
+                     + (f"{ratio:.2f}x xlt on 1 GPU" if ratio else f"no ratio ({ddp['why_null']['÷ xlt on 1 GPU']})")
                      if ddp["examples/s"] else f"skipped ({ddp['why_null']['examples/s']})"))
     for t in targets:
         verdict = "n/a" if t["pass"] is None else "PASS" if t["pass"] else "FAIL"
